@@ -1,0 +1,52 @@
+"""The toolkit's error hierarchy: every message names what was wrong and what to do."""
+
+from __future__ import annotations
+
+__all__ = [
+    "BudgetExceededError",
+    "CheckpointError",
+    "InputFileError",
+    "OrchestAIError",
+    "PlanValidationError",
+    "UnknownWorkerError",
+    "WorkerError",
+]
+
+
+class OrchestAIError(Exception):
+    """Base class of every error this toolkit raises on purpose."""
+
+
+class PlanValidationError(OrchestAIError, ValueError):
+    """A plan is not a valid DAG over known, capable workers.
+
+    Attributes:
+        node: id of the offending sub-task, when one is to blame.
+    """
+
+    def __init__(self, message: str, *, node: str | None = None) -> None:
+        super().__init__(message)
+        self.node = node
+
+
+class UnknownWorkerError(OrchestAIError, KeyError):
+    """A worker name is not in the registry."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class WorkerError(OrchestAIError, RuntimeError):
+    """A worker failed on a sub-task."""
+
+
+class InputFileError(OrchestAIError, ValueError):
+    """An input file is missing, unreadable, corrupted or outside the allowed folders."""
+
+
+class BudgetExceededError(OrchestAIError):
+    """The next call would spend past the run's USD or token budget."""
+
+
+class CheckpointError(OrchestAIError, ValueError):
+    """A checkpoint is missing, incomplete, tampered with or of an unsafe format."""
