@@ -1,0 +1,175 @@
+"""``create_orchestai_agent``: the planner and the plan executor as one compiled LangGraph graph."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Annotated, Any, Protocol, runtime_checkable
+
+from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.message import add_messages
+from langgraph.graph.state import CompiledStateGraph
+from langgraph.types import Checkpointer
+from typing_extensions import TypedDict
+
+from orchestai_agents.accounting import RunResult
+from orchestai_agents.compiler import ExecutionSettings, PlanExecutor
+from orchestai_agents.errors import PlanValidationError
+from orchestai_agents.execution_log import ExecutionLog
+from orchestai_agents.plan import Plan
+from orchestai_agents.registry import WorkerRegistry, WorkerSpec
+from orchestai_agents.validation import validate_plan
+
+__all__ = ["AgentInput", "AgentState", "PlannerLike", "create_orchestai_agent"]
+
+
+@runtime_checkable
+class PlannerLike(Protocol):
+    """Anything that turns an instruction into a plan over a registry's workers."""
+
+    def plan(self, instruction: str, registry: WorkerRegistry) -> Plan: ...
+
+
+class AgentInput(TypedDict, total=False):
+    """What the agent takes: chat messages, or an explicit instruction, or both.
+
+    Attributes:
+        messages: the conversation; the last human message is the instruction.
+        instruction: the instruction, explicitly (wins over messages).
+        inputs: paths of the user's input files.
+        output_dir: where workers write files.
+        plan: a plan (dict) to run as given, bypassing the planner for this call.
+    """
+
+    messages: Annotated[list[AnyMessage], add_messages]
+    instruction: str
+    inputs: list[str]
+    output_dir: str | None
+    plan: dict[str, Any]
+
+
+class AgentState(AgentInput, total=False):
+    """The agent's state: its input plus the run's structured result."""
+
+    result: dict[str, Any]
+
+
+class _AgentOutput(TypedDict, total=False):
+    messages: Annotated[list[AnyMessage], add_messages]
+    plan: dict[str, Any]
+    result: dict[str, Any]
+
+
+def create_orchestai_agent(
+    workers: WorkerRegistry | Iterable[WorkerSpec] | None = None,
+    *,
+    plan: Plan | None = None,
+    planner: PlannerLike | None = None,
+    settings: ExecutionSettings | None = None,
+    checkpointer: Checkpointer = None,
+    execution_log: ExecutionLog | str | Path | None = None,
+    name: str = "orchestai_agent",
+) -> CompiledStateGraph:
+    """Build the drop-in agent: plan -> execute -> respond, as a compiled LangGraph graph.
+
+    Args:
+        workers: the registry (or worker specs); ``None`` means the built-in offline workers.
+        plan: a fixed plan to run for every request (its instruction is replaced by the
+            request's); hand-written plans are a supported feature.
+        planner: something with ``plan(instruction, registry) -> Plan``, e.g. the learned
+            :class:`~orchestai_agents.planner.Planner`. Used when no fixed plan is given.
+        settings: retries, fallback and concurrency of the executor.
+        checkpointer: a LangGraph checkpointer for durable, resumable runs.
+        execution_log: where to append one JSON line per run (continual learning reads it).
+
+    Returns:
+        A compiled graph. Input: ``{"messages": [...]}`` and/or ``{"instruction": ...,
+        "inputs": [...], "output_dir": ...}``. Output: ``messages`` with the final answer as an
+        ``AIMessage`` (the structured result in its ``response_metadata["orchestai"]``),
+        ``plan`` and ``result`` (a :meth:`RunResult.to_dict`).
+
+    Example:
+        >>> agent = create_orchestai_agent(registry, plan=Plan.load("plan.json"))  # doctest: +SKIP
+        >>> out = agent.invoke({"messages": [("user", "Make slides")], "inputs": ["paper.pdf"]})  # doctest: +SKIP
+        >>> out["messages"][-1].content  # doctest: +SKIP
+    """
+    registry = _registry(workers)
+    if plan is not None:
+        validate_plan(plan, registry)
+    elif planner is None:
+        planner = _default_planner()
+    executor = PlanExecutor(registry, settings)
+    log = ExecutionLog(execution_log) if isinstance(execution_log, str | Path) else execution_log
+
+    def plan_node(state: AgentState) -> dict[str, Any]:
+        instruction = _instruction(state)
+        if state.get("plan"):
+            chosen = Plan.from_dict(state["plan"])
+        elif plan is not None:
+            chosen = Plan(instruction, plan.subtasks, plan.scores)
+        else:
+            chosen = planner.plan(instruction, registry)
+        return {"plan": validate_plan(chosen, registry).to_dict(), "instruction": instruction}
+
+    def respond(state: AgentState) -> dict[str, Any]:
+        result = RunResult.from_dict(state["result"])
+        if log is not None:
+            log.append(result)
+        return {"messages": [_answer(result)]}
+
+    builder = StateGraph(AgentState, input_schema=AgentInput, output_schema=_AgentOutput)
+    builder.add_node("plan", plan_node)
+    builder.add_node("execute", executor.node())
+    builder.add_node("respond", respond)
+    builder.add_edge(START, "plan")
+    builder.add_edge("plan", "execute")
+    builder.add_edge("execute", "respond")
+    builder.add_edge("respond", END)
+    graph = builder.compile(checkpointer=checkpointer, name=name)
+    return graph.with_config(max_concurrency=executor.settings.max_concurrency)
+
+
+def _registry(workers: WorkerRegistry | Iterable[WorkerSpec] | None) -> WorkerRegistry:
+    if workers is None:
+        from orchestai_agents.adapters import default_registry
+
+        return default_registry()
+    return workers if isinstance(workers, WorkerRegistry) else WorkerRegistry(workers)
+
+
+def _default_planner() -> PlannerLike:
+    from orchestai_agents.planner import load_default_planner
+
+    return load_default_planner()
+
+
+def _instruction(state: AgentState) -> str:
+    if state.get("instruction"):
+        return str(state["instruction"])
+    humans = [m for m in state.get("messages") or [] if isinstance(m, HumanMessage)]
+    if not humans:
+        raise PlanValidationError(
+            "the agent needs an instruction: pass {'messages': [('user', '...')]} or {'instruction': '...'}"
+        )
+    content = humans[-1].content
+    text = content if isinstance(content, str) else " ".join(_text_parts(content))
+    if not text.strip():
+        raise PlanValidationError("the last user message is empty; say what the agent should do")
+    return text
+
+
+def _text_parts(content: Sequence[Any]) -> list[str]:
+    return [p if isinstance(p, str) else str(p.get("text", "")) for p in content if isinstance(p, str | dict)]
+
+
+def _answer(result: RunResult) -> AIMessage:
+    if result.success:
+        text = result.final_output or "Done."
+    else:
+        failed = "; ".join(f"{node}: {err}" for node, err in result.errors.items())
+        text = (result.final_output + "\n\n" if result.final_output else "") + f"Some steps failed: {failed}"
+    summary = {"run_id": result.run_id, "total_usd": result.total_usd, "latency_s": result.latency_s,
+               "success": result.success, "errors": result.errors, "artifacts": result.artifacts}
+    return AIMessage(content=text, name="orchestai", response_metadata={"orchestai": summary})
+
