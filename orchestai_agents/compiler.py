@@ -5,13 +5,14 @@ itself, so it starts the moment its last dependency finishes. A ``StateGraph`` w
 sub-task would instead wait at every superstep for the slowest node of the step (3.0 s against
 a 2.0 s critical path for ``a(1s)->a2(1s)->join`` beside ``b(2s)->join``; see DESIGN.md).
 Tasks are called in topological order, so a checkpointed run replays to the same task ids and
-resumes without re-running finished nodes. Each worker call is a task of its own that carries
-the ``RetryPolicy``; when a worker fails for good the node falls back to the next-ranked
-alternative that can do its task type.
+resumes without re-running finished nodes. Each node's task carries the ``RetryPolicy``; when
+its worker fails for good the node falls back to the next-ranked alternative that can do its
+task type.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ from langgraph.config import get_config, get_stream_writer
 from langgraph.func import task
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
+from langgraph.runtime import get_runtime
 from langgraph.types import Checkpointer, RetryPolicy
 from typing_extensions import NotRequired, TypedDict
 
@@ -54,7 +56,7 @@ class ExecutionSettings:
     """How plans run.
 
     Attributes:
-        retry: LangGraph retry policy for each worker call (the only retry layer), or ``None``.
+        retry: LangGraph retry policy of each node's task (the only retry layer), or ``None``.
         fallback: on a worker's final failure, try the node's next-ranked capable alternative.
         max_concurrency: cap on tasks running at once; LangGraph's default for sync tasks is
             min(32, cpus + 4), which would serialise wide plans on small machines.
@@ -113,7 +115,7 @@ class PlanExecutor:
         futures: dict[str, Future[dict[str, Any]]] = {}
         for node in plan.topological_order():
             deps = [futures[d] for d in node.dependencies]
-            futures[node.id] = task(name=node.id)(self._node)(node.to_dict(), deps, args)
+            futures[node.id] = self._task(node, self._node)(node.to_dict(), deps, args)
         outcomes = {node_id: f.result() for node_id, f in futures.items()}
         return self._result(plan, args, outcomes, time.perf_counter() - start).to_dict()
 
@@ -123,7 +125,7 @@ class PlanExecutor:
         futures: dict[str, Any] = {}
         for node in plan.topological_order():
             deps = [futures[d] for d in node.dependencies]
-            futures[node.id] = task(name=node.id)(self._anode)(node.to_dict(), deps, args)
+            futures[node.id] = self._task(node, self._anode)(node.to_dict(), deps, args)
         outcomes = {node_id: await f for node_id, f in futures.items()}
         return self._result(plan, args, outcomes, time.perf_counter() - start).to_dict()
 
@@ -137,6 +139,10 @@ class PlanExecutor:
         return plan, args
 
     # -- one sub-task ------------------------------------------------------------------------
+    # A node is one task carrying the RetryPolicy. A transient failure of its worker is raised
+    # so LangGraph retries the task; on the last attempt, or on a permanent error, the node
+    # falls back to its ranked alternatives instead. One task per node (not one per worker
+    # call) halves the orchestration overhead.
 
     def _node(self, node_data: dict[str, Any], deps: Sequence[Future[dict[str, Any]]], args: _RunArgs) -> dict[str, Any]:
         node = SubTask(**node_data)
@@ -144,12 +150,13 @@ class PlanExecutor:
         skipped = _skip_if_dependency_failed(node, context)
         if skipped is not None:
             return skipped
-        task_input = self._task_input(node, context, args)
-        start, errors = time.perf_counter(), []
+        task_input, start, errors = self._task_input(node, context, args), time.perf_counter(), []
         for worker in self._candidates(node):
             try:
-                output = self._call_task(node, worker)(worker, task_input).result()
-            except Exception as exc:  # noqa: BLE001 - recorded; the next alternative gets its turn
+                output = self._invoke(worker, task_input)
+            except Exception as exc:
+                if worker == node.worker and self._will_retry(exc):
+                    raise
                 errors.append(_describe(worker, exc))
                 continue
             return self._success(node, worker, output, time.perf_counter() - start, errors)
@@ -161,32 +168,40 @@ class PlanExecutor:
         skipped = _skip_if_dependency_failed(node, context)
         if skipped is not None:
             return skipped
-        task_input = self._task_input(node, context, args)
-        start, errors = time.perf_counter(), []
+        task_input, start, errors = self._task_input(node, context, args), time.perf_counter(), []
         for worker in self._candidates(node):
             try:
-                output = await self._acall_task(node, worker)(worker, task_input)
-            except Exception as exc:  # noqa: BLE001 - recorded; the next alternative gets its turn
+                output = await self._ainvoke(worker, task_input)
+            except Exception as exc:
+                if worker == node.worker and self._will_retry(exc):
+                    raise
                 errors.append(_describe(worker, exc))
                 continue
             return self._success(node, worker, output, time.perf_counter() - start, errors)
         return self._failure(node, time.perf_counter() - start, errors)
 
-    def _call_task(self, node: SubTask, worker: str) -> Callable[..., Future[dict[str, Any]]]:
-        return task(name=f"{node.id}:{worker}", retry_policy=self.settings.retry)(self._call)
+    def _task(self, node: SubTask, func: Callable[..., Any]) -> Callable[..., Any]:
+        return _node_task(node.id, func, self.settings.retry)
 
-    def _acall_task(self, node: SubTask, worker: str) -> Callable[..., Any]:
-        return task(name=f"{node.id}:{worker}", retry_policy=self.settings.retry)(self._acall)
-
-    def _call(self, worker: str, task_input: dict[str, Any]) -> dict[str, Any]:
+    def _invoke(self, worker: str, task_input: dict[str, Any]) -> dict[str, Any]:
         _emit({"event": "node_start", "node": task_input["node_id"], "worker": worker})
         output = self.registry[worker].runnable.invoke(task_input, get_config())
         return _as_output(worker, output).to_dict()
 
-    async def _acall(self, worker: str, task_input: dict[str, Any]) -> dict[str, Any]:
+    async def _ainvoke(self, worker: str, task_input: dict[str, Any]) -> dict[str, Any]:
         _emit({"event": "node_start", "node": task_input["node_id"], "worker": worker})
         output = await self.registry[worker].runnable.ainvoke(task_input, get_config())
         return _as_output(worker, output).to_dict()
+
+    def _will_retry(self, exc: Exception) -> bool:
+        """Whether LangGraph's retry policy will run this task again after ``exc``."""
+        policy = self.settings.retry
+        if policy is None or get_runtime().execution_info.node_attempt >= policy.max_attempts:
+            return False
+        retry_on = policy.retry_on
+        if isinstance(retry_on, type) or isinstance(retry_on, tuple):
+            return isinstance(exc, retry_on)
+        return bool(retry_on(exc))
 
     def _candidates(self, node: SubTask) -> list[str]:
         names = [node.worker]
@@ -248,6 +263,12 @@ class PlanExecutor:
             latency_s=seconds,
             inputs=args.inputs,
         )
+
+
+@functools.lru_cache(maxsize=4096)
+def _node_task(name: str, func: Callable[..., Any], retry: RetryPolicy | None) -> Callable[..., Any]:
+    """The task wrapper for a node id (cached: building one inspects the function's signature)."""
+    return task(name=name, retry_policy=retry)(func)
 
 
 def _skip_if_dependency_failed(node: SubTask, context: dict[str, dict[str, Any]]) -> dict[str, Any] | None:

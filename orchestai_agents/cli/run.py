@@ -1,0 +1,113 @@
+"""``orchestai run``: plan (or load a plan), run it on the user's files, write outputs and a trace."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from orchestai_agents.cli._display import console, print_json, progress, table
+from orchestai_agents.errors import InputFileError, PlanValidationError
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="run a plan (or plan an instruction) on input files",
+        description="Run a workflow offline. Give a plan file, or an instruction for the learned planner.",
+    )
+    parser.add_argument("instruction", nargs="?", help="what to do, e.g. 'Generate a presentation from this paper'")
+    parser.add_argument("--plan", type=Path, help="a plan JSON file to run as it is")
+    parser.add_argument("--planner", help="planner checkpoint folder or Hub repo id (default: the shipped one)")
+    parser.add_argument("--input", "-i", nargs="+", default=[], type=Path, help="input files")
+    parser.add_argument("--out", "-o", type=Path, required=True, help="folder for outputs and trace.json")
+    parser.add_argument("--log", type=Path, help="execution log (JSON lines); default OUT/executions.jsonl")
+    parser.add_argument("--json", action="store_true", help="print the run result as JSON on stdout")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    inputs = _check_inputs(args.input)
+    args.out.mkdir(parents=True, exist_ok=True)
+    agent = _agent(args)
+    request: dict[str, Any] = {"inputs": [str(p) for p in inputs], "output_dir": str(args.out.resolve())}
+    if args.instruction:
+        request["instruction"] = args.instruction
+    state = _stream(agent, request)
+    result = state["result"]
+    trace = _write_trace(args.out, state)
+    if args.json:
+        print_json(result)
+    else:
+        _summary(result, trace)
+    return 0 if result["success"] else 1
+
+
+def _agent(args: argparse.Namespace):
+    from orchestai_agents.adapters import default_registry
+    from orchestai_agents.agent import create_orchestai_agent
+    from orchestai_agents.plan import Plan
+
+    log = args.log or args.out / "executions.jsonl"
+    registry = default_registry()
+    if args.plan is not None:
+        return create_orchestai_agent(registry, plan=Plan.load(args.plan), execution_log=log)
+    if not args.instruction:
+        raise PlanValidationError("give an instruction to plan, or --plan FILE to run a plan as it is")
+    return create_orchestai_agent(registry, planner=_planner(args.planner), execution_log=log)
+
+
+def _planner(name: str | None):
+    from orchestai_agents.planner import Planner, load_default_planner
+
+    return load_default_planner() if name is None else Planner.from_pretrained(name)
+
+
+def _check_inputs(paths: list[Path]) -> list[Path]:
+    for path in paths:
+        if not path.exists():
+            raise InputFileError(f"input file {path} does not exist; check the path")
+        if not path.is_file():
+            raise InputFileError(f"input {path} is not a file; pass files, not folders")
+        if not os.access(path, os.R_OK):
+            raise InputFileError(f"input file {path} is not readable; check its permissions")
+    return [p.resolve() for p in paths]
+
+
+def _stream(agent, request: dict[str, Any]) -> dict[str, Any]:
+    """Run with live progress lines; return the final state."""
+    state: dict[str, Any] = {}
+    for mode, chunk in agent.stream(request, stream_mode=["custom", "updates"]):
+        if mode == "custom":
+            progress(chunk)
+            continue
+        for node, update in chunk.items():
+            if node == "plan":
+                console.print(f"planned {len(update['plan']['subtasks'])} sub-tasks")
+            if node in ("plan", "execute", "respond") and isinstance(update, dict):
+                state.update(update)
+    return state
+
+
+def _write_trace(out: Path, state: dict[str, Any]) -> Path:
+    """Write trace.json; an earlier run's trace is kept under a timestamped name, not overwritten."""
+    trace = out / "trace.json"
+    if trace.exists():
+        trace.rename(out / f"trace-{time.strftime('%Y%m%d-%H%M%S', time.localtime(trace.stat().st_mtime))}.json")
+    answer = state["messages"][-1].content if state.get("messages") else state["result"]["final_output"]
+    (out / "answer.md").write_text(str(answer) + "\n", encoding="utf-8")
+    trace.write_text(json.dumps(state["result"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return trace
+
+
+def _summary(result: dict[str, Any], trace: Path) -> None:
+    rows = [(n["node_id"], n["worker"], n["seconds"], n["usd"], "ok" if n["success"] else "failed") for n in result["nodes"]]
+    rows.append(("total", "", result["latency_s"], result["total_usd"], "ok" if result["success"] else "failed"))
+    table("Run", ["node", "worker", "seconds", "USD", "status"], rows)
+    for output in result["outputs"].values():
+        for path in output.get("artifacts", []):
+            console.print(f"wrote {path}")
+    console.print(f"trace: {trace}")
