@@ -40,6 +40,7 @@ class AgentInput(TypedDict, total=False):
         inputs: paths of the user's input files.
         output_dir: where workers write files.
         plan: a plan (dict) to run as given, bypassing the planner for this call.
+        budget: ``{"max_usd": ..., "max_tokens": ...}`` for this run.
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
@@ -47,6 +48,7 @@ class AgentInput(TypedDict, total=False):
     inputs: list[str]
     output_dir: str | None
     plan: dict[str, Any]
+    budget: dict[str, Any] | None
 
 
 class AgentState(AgentInput, total=False):

@@ -12,25 +12,30 @@ task type.
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import functools
+import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired
 
 from langchain_core.runnables import RunnableLambda
 from langgraph.config import get_config, get_stream_writer
+from langgraph.errors import NodeTimeoutError
 from langgraph.func import task
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import get_runtime
 from langgraph.types import Checkpointer, RetryPolicy
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from orchestai_agents._internal._task_input import build_task_input, final_text
 from orchestai_agents.accounting import NodeRecord, RunResult
+from orchestai_agents.budget import Budget, BudgetLedger, estimate_call
 from orchestai_agents.errors import (
     BudgetExceededError,
     CheckpointError,
@@ -60,6 +65,9 @@ class ExecutionSettings:
         fallback: on a worker's final failure, try the node's next-ranked capable alternative.
         max_concurrency: cap on tasks running at once; LangGraph's default for sync tasks is
             min(32, cpus + 4), which would serialise wide plans on small machines.
+        node_timeout_s: deadline of each worker call, or ``None``. Async calls are cancelled at
+            the deadline; sync calls are abandoned (see :func:`_call_with_deadline`).
+        budget: the default per-run budget; a request's ``budget`` overrides it.
     """
 
     retry: RetryPolicy | None = field(
@@ -67,15 +75,18 @@ class ExecutionSettings:
     )
     fallback: bool = True
     max_concurrency: int = 128
+    node_timeout_s: float | None = None
+    budget: Budget = field(default_factory=Budget)
 
 
 class PlanRequest(TypedDict):
-    """Input of the executor graphs."""
+    """Input of the executor: the plan, the user's request, and an optional budget."""
 
     plan: dict[str, Any]
     instruction: NotRequired[str]
     inputs: NotRequired[list[str]]
     output_dir: NotRequired[str | None]
+    budget: NotRequired[dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,7 @@ class _RunArgs:
     instruction: str
     inputs: tuple[str, ...]
     output_dir: str | None
+    ledger: BudgetLedger
 
 
 class PlanExecutor:
@@ -99,7 +111,7 @@ class PlanExecutor:
         self.settings = settings or ExecutionSettings()
 
     def node(self) -> RunnableLambda:
-        """A graph node mapping ``{"plan", "instruction", "inputs", "output_dir"}`` to ``{"result"}``."""
+        """A graph node mapping a :class:`PlanRequest`-shaped state to ``{"result"}``."""
 
         def execute(state: PlanRequest) -> dict[str, Any]:
             return {"result": self.run(state)}
@@ -116,7 +128,8 @@ class PlanExecutor:
         for node in plan.topological_order():
             deps = [futures[d] for d in node.dependencies]
             futures[node.id] = self._task(node, self._node)(node.to_dict(), deps, args)
-        outcomes = {node_id: f.result() for node_id, f in futures.items()}
+            futures[node.id].add_done_callback(functools.partial(_settle, node, args.ledger))
+        outcomes = {s.id: _outcome(s, futures[s.id]) for s in plan.subtasks}
         return self._result(plan, args, outcomes, time.perf_counter() - start).to_dict()
 
     async def arun(self, request: PlanRequest) -> dict[str, Any]:
@@ -126,7 +139,8 @@ class PlanExecutor:
         for node in plan.topological_order():
             deps = [futures[d] for d in node.dependencies]
             futures[node.id] = self._task(node, self._anode)(node.to_dict(), deps, args)
-        outcomes = {node_id: await f for node_id, f in futures.items()}
+            futures[node.id].add_done_callback(functools.partial(_settle, node, args.ledger))
+        outcomes = {s.id: await _aoutcome(s, futures[s.id]) for s in plan.subtasks}
         return self._result(plan, args, outcomes, time.perf_counter() - start).to_dict()
 
     def _parse(self, request: PlanRequest) -> tuple[Plan, _RunArgs]:
@@ -134,27 +148,33 @@ class PlanExecutor:
             raise PlanValidationError("the executor takes {'plan': ..., 'inputs': [...]}; no plan was given")
         plan = request["plan"]
         plan = validate_plan(plan if isinstance(plan, Plan) else Plan.from_dict(plan), self.registry)
-        instruction = request.get("instruction") or plan.instruction
-        args = _RunArgs(instruction, tuple(str(p) for p in request.get("inputs") or ()), request.get("output_dir"))
-        return plan, args
+        budget = Budget.from_dict(request["budget"]) if request.get("budget") else self.settings.budget
+        return plan, _RunArgs(
+            instruction=request.get("instruction") or plan.instruction,
+            inputs=tuple(str(p) for p in request.get("inputs") or ()),
+            output_dir=request.get("output_dir"),
+            ledger=BudgetLedger(budget),
+        )
 
     # -- one sub-task ------------------------------------------------------------------------
     # A node is one task carrying the RetryPolicy. A transient failure of its worker is raised
-    # so LangGraph retries the task; on the last attempt, or on a permanent error, the node
-    # falls back to its ranked alternatives instead. One task per node (not one per worker
-    # call) halves the orchestration overhead.
+    # so LangGraph retries the task; on the last attempt, or on a permanent error (bad input,
+    # budget), the node falls back to its ranked alternatives instead. One task per node (not
+    # one per worker call) halves the orchestration overhead.
 
     def _node(self, node_data: dict[str, Any], deps: Sequence[Future[dict[str, Any]]], args: _RunArgs) -> dict[str, Any]:
         node = SubTask(**node_data)
-        context = {d: f.result() for d, f in zip(node.dependencies, deps, strict=True)}
+        context = {d: _outcome(node, f)["output"] for d, f in zip(node.dependencies, deps, strict=True)}
         skipped = _skip_if_dependency_failed(node, context)
         if skipped is not None:
             return skipped
         task_input, start, errors = self._task_input(node, context, args), time.perf_counter(), []
         for worker in self._candidates(node):
             try:
+                self._reserve(node, worker, task_input, args.ledger)
                 output = self._invoke(worker, task_input)
             except Exception as exc:
+                args.ledger.release(node.id)
                 if worker == node.worker and self._will_retry(exc):
                     raise
                 errors.append(_describe(worker, exc))
@@ -164,15 +184,17 @@ class PlanExecutor:
 
     async def _anode(self, node_data: dict[str, Any], deps: Sequence[Any], args: _RunArgs) -> dict[str, Any]:
         node = SubTask(**node_data)
-        context = {d: await f for d, f in zip(node.dependencies, deps, strict=True)}
+        context = {d: (await _aoutcome(node, f))["output"] for d, f in zip(node.dependencies, deps, strict=True)}
         skipped = _skip_if_dependency_failed(node, context)
         if skipped is not None:
             return skipped
         task_input, start, errors = self._task_input(node, context, args), time.perf_counter(), []
         for worker in self._candidates(node):
             try:
+                self._reserve(node, worker, task_input, args.ledger)
                 output = await self._ainvoke(worker, task_input)
             except Exception as exc:
+                args.ledger.release(node.id)
                 if worker == node.worker and self._will_retry(exc):
                     raise
                 errors.append(_describe(worker, exc))
@@ -183,14 +205,22 @@ class PlanExecutor:
     def _task(self, node: SubTask, func: Callable[..., Any]) -> Callable[..., Any]:
         return _node_task(node.id, func, self.settings.retry)
 
+    def _reserve(self, node: SubTask, worker: str, task_input: dict[str, Any], ledger: BudgetLedger) -> None:
+        usd, tokens = estimate_call(self.registry[worker], task_input)
+        ledger.reserve(node.id, usd=usd, tokens=tokens)
+
     def _invoke(self, worker: str, task_input: dict[str, Any]) -> dict[str, Any]:
         _emit({"event": "node_start", "node": task_input["node_id"], "worker": worker})
-        output = self.registry[worker].runnable.invoke(task_input, get_config())
+        runnable, config = self.registry[worker].runnable, get_config()
+        output = _call_with_deadline(
+            task_input["node_id"], lambda: runnable.invoke(task_input, config), self.settings.node_timeout_s
+        )
         return _as_output(worker, output).to_dict()
 
     async def _ainvoke(self, worker: str, task_input: dict[str, Any]) -> dict[str, Any]:
         _emit({"event": "node_start", "node": task_input["node_id"], "worker": worker})
-        output = await self.registry[worker].runnable.ainvoke(task_input, get_config())
+        call = self.registry[worker].runnable.ainvoke(task_input, get_config())
+        output = await _await_with_deadline(task_input["node_id"], call, self.settings.node_timeout_s)
         return _as_output(worker, output).to_dict()
 
     def _will_retry(self, exc: Exception) -> bool:
@@ -199,7 +229,7 @@ class PlanExecutor:
         if policy is None or get_runtime().execution_info.node_attempt >= policy.max_attempts:
             return False
         retry_on = policy.retry_on
-        if isinstance(retry_on, type) or isinstance(retry_on, tuple):
+        if isinstance(retry_on, type | tuple):
             return isinstance(exc, retry_on)
         return bool(retry_on(exc))
 
@@ -210,11 +240,10 @@ class PlanExecutor:
             names += [a.worker for a in ranked if a.worker not in names and self.registry[a.worker].can_do(node.task_type)]
         return names
 
-    def _task_input(self, node: SubTask, context: dict[str, dict[str, Any]], args: _RunArgs) -> dict[str, Any]:
-        outputs = {d: c["output"] for d, c in context.items()}
+    def _task_input(self, node: SubTask, context: dict[str, Any], args: _RunArgs) -> dict[str, Any]:
         return dict(
             build_task_input(
-                node, instruction=args.instruction, inputs=args.inputs, context=outputs, output_dir=args.output_dir
+                node, instruction=args.instruction, inputs=args.inputs, context=context, output_dir=args.output_dir
             )
         )
 
@@ -262,6 +291,11 @@ class PlanExecutor:
             final_output=final_text(outputs, plan.sinks()),
             latency_s=seconds,
             inputs=args.inputs,
+            metadata={
+                "budget": args.ledger.budget.to_dict(),
+                "remaining": args.ledger.remaining(),
+                "max_overspend_usd": args.ledger.max_overspend_usd,
+            },
         )
 
 
@@ -271,8 +305,83 @@ def _node_task(name: str, func: Callable[..., Any], retry: RetryPolicy | None) -
     return task(name=name, retry_policy=retry)(func)
 
 
-def _skip_if_dependency_failed(node: SubTask, context: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
-    failed = [d for d, c in context.items() if c["output"] is None]
+# Deadlines wrap the worker call, not the task: LangGraph's task timeout would also count the
+# time a node waits for its dependencies, and cancelling a task that awaits a dependency's
+# future cancels that future for every other node waiting on it.
+
+
+async def _await_with_deadline(node_id: str, call: Awaitable[Any], timeout: float | None) -> Any:
+    """Await an async worker call, cancelling it at the deadline."""
+    if timeout is None:
+        return await call
+    start = time.perf_counter()
+    try:
+        return await asyncio.wait_for(call, timeout)
+    except TimeoutError:
+        raise NodeTimeoutError(node_id, time.perf_counter() - start, kind="run", run_timeout=timeout) from None
+
+
+def _call_with_deadline(node_id: str, call: Callable[[], Any], timeout: float | None) -> Any:
+    """Run a sync worker call, giving up at the deadline.
+
+    LangGraph cannot cancel sync tasks, so the call runs on a daemon thread and the node stops
+    waiting for it at the deadline; the built-in CPU-heavy workers bound their own work (PDFs
+    are parsed in a killable subprocess, generation stops at a time limit). Use async workers
+    where a call must really be cancelled.
+    """
+    if timeout is None:
+        return call()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:
+            box["error"] = exc
+
+    start = time.perf_counter()
+    thread = threading.Thread(target=contextvars.copy_context().run, args=(target,), daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise NodeTimeoutError(node_id, time.perf_counter() - start, kind="run", run_timeout=timeout)
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _outcome(node: SubTask, future: Future[dict[str, Any]]) -> dict[str, Any]:
+    """A node's outcome; an exception that escaped the node (a timeout, a bug) becomes a failure."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return _failed(node, exc)
+
+
+async def _aoutcome(node: SubTask, future: Any) -> dict[str, Any]:
+    try:
+        # Shielded: if this waiter is cancelled, the dependency goes on for its other waiters.
+        return await asyncio.shield(future)
+    except Exception as exc:
+        return _failed(node, exc)
+
+
+def _failed(node: SubTask, exc: Exception) -> dict[str, Any]:
+    record = NodeRecord(node.id, node.worker, node.task_type, 0.0, 0.0, success=False, error=_describe(node.worker, exc))
+    return {"output": None, "record": record.to_dict()}
+
+
+def _settle(node: SubTask, ledger: BudgetLedger, future: Any) -> None:
+    """Book a finished node's real cost (also for results replayed from a checkpoint)."""
+    if future.cancelled() or future.exception() is not None:
+        ledger.release(node.id)
+        return
+    record = future.result()["record"]
+    ledger.settle(node.id, usd=record["usd"], tokens=record["input_tokens"] + record["output_tokens"])
+
+
+def _skip_if_dependency_failed(node: SubTask, context: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
+    failed = [d for d, output in context.items() if output is None]
     if not failed:
         return None
     record = NodeRecord(
