@@ -17,7 +17,15 @@ from collections.abc import Sequence
 
 from langchain_core.runnables import RunnableLambda
 
-from orchestai_agents import Capabilities, Plan, SubTask, WorkerOutput, WorkerRegistry, WorkerSpec, compile_plan
+from orchestai_agents import (
+    Capabilities,
+    Plan,
+    SubTask,
+    WorkerOutput,
+    WorkerRegistry,
+    WorkerSpec,
+    compile_plan,
+)
 
 TASK = "sleep"
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NotRequired
 
 from langchain_core.runnables import Runnable
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 from orchestai_agents.errors import UnknownWorkerError
 
