@@ -33,6 +33,7 @@ from langgraph.runtime import get_runtime
 from langgraph.types import Checkpointer, RetryPolicy
 from typing_extensions import TypedDict
 
+from orchestai_agents._internal._secrets import redact
 from orchestai_agents._internal._task_input import build_task_input, final_text
 from orchestai_agents.accounting import NodeRecord, RunResult
 from orchestai_agents.budget import Budget, BudgetLedger, estimate_call
@@ -407,7 +408,8 @@ def _as_output(worker: str, output: Any) -> WorkerOutput:
 
 
 def _describe(worker: str, exc: BaseException) -> str:
-    return f"{worker}: {type(exc).__name__}: {exc}"
+    # Provider errors can echo request headers; keys must not reach records, logs or traces.
+    return redact(f"{worker}: {type(exc).__name__}: {exc}")
 
 
 def _emit(event: dict[str, Any]) -> None:

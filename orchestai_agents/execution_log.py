@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from orchestai_agents._internal._secrets import redact
 from orchestai_agents.accounting import RunResult
 from orchestai_agents.errors import OrchestAIError
 
@@ -32,7 +33,7 @@ class ExecutionLog:
         self._lock = threading.Lock()
 
     def append(self, result: RunResult) -> None:
-        line = json.dumps(result.to_dict(), ensure_ascii=False, default=str) + "\n"
+        line = redact(json.dumps(result.to_dict(), ensure_ascii=False, default=str)) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock, self.path.open("a", encoding="utf-8") as f:
             f.write(line)

@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from orchestai_agents._internal._secrets import redact
 from orchestai_agents.cli._display import console, print_json, progress, table
 from orchestai_agents.errors import InputFileError, PlanValidationError
 
@@ -98,8 +99,8 @@ def _write_trace(out: Path, state: dict[str, Any]) -> Path:
     if trace.exists():
         trace.rename(out / f"trace-{time.strftime('%Y%m%d-%H%M%S', time.localtime(trace.stat().st_mtime))}.json")
     answer = state["messages"][-1].content if state.get("messages") else state["result"]["final_output"]
-    (out / "answer.md").write_text(str(answer) + "\n", encoding="utf-8")
-    trace.write_text(json.dumps(state["result"], indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (out / "answer.md").write_text(redact(str(answer)) + "\n", encoding="utf-8")
+    trace.write_text(redact(json.dumps(state["result"], indent=2, ensure_ascii=False)) + "\n", encoding="utf-8")
     return trace
 
 
