@@ -1,0 +1,81 @@
+"""Keeping file tools inside the folders the user allowed.
+
+Every path a built-in tool reads or writes is resolved (symlinks followed) and must lie inside
+one of the allowed folders; anything else is refused with an :class:`InputFileError`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from orchestai_agents.errors import InputFileError
+
+__all__ = ["FileAccess", "default_allowed_dirs"]
+
+
+def default_allowed_dirs() -> tuple[Path, ...]:
+    """The working directory and the system temp folder: the folders a tool may use by default."""
+    return (Path.cwd().resolve(), Path(tempfile.gettempdir()).resolve())
+
+
+@dataclass(frozen=True)
+class FileAccess:
+    """The folders a tool may read from and write to.
+
+    Example:
+        >>> import tempfile
+        >>> access = FileAccess.of([tempfile.gettempdir()])
+        >>> access.readable("/etc/passwd")
+        Traceback (most recent call last):
+        ...
+        orchestai_agents.errors.InputFileError: ...
+    """
+
+    allowed_dirs: tuple[Path, ...]
+
+    @classmethod
+    def of(cls, dirs: Iterable[str | Path] | None) -> FileAccess:
+        """Access to ``dirs`` (resolved); ``None`` means :func:`default_allowed_dirs`."""
+        if dirs is None:
+            return cls(default_allowed_dirs())
+        return cls(tuple(Path(d).expanduser().resolve() for d in dirs))
+
+    def inside(self, path: str | Path) -> Path:
+        """``path`` resolved, if it lies inside an allowed folder; else an InputFileError."""
+        resolved = Path(path).expanduser().resolve()
+        if not any(resolved.is_relative_to(d) for d in self.allowed_dirs):
+            raise InputFileError(
+                f"{path!s} resolves to {resolved}, outside the allowed folders "
+                f"{[str(d) for d in self.allowed_dirs]}; move the file there or pass its folder "
+                "in allowed_dirs"
+            )
+        return resolved
+
+    def readable(self, path: str | Path) -> Path:
+        """``path`` resolved, if it is an existing file inside an allowed folder."""
+        resolved = self.inside(path)
+        if not resolved.is_file():
+            raise InputFileError(f"input file {path!s} does not exist or is not a file; check the path")
+        return resolved
+
+    def pick(self, paths: Sequence[str], suffixes: Iterable[str], *, what: str) -> list[Path]:
+        """The readable files among ``paths`` whose suffix is one of ``suffixes``; at least one."""
+        wanted = {s.lower() for s in suffixes}
+        chosen = [self.readable(p) for p in paths if Path(p).suffix.lower() in wanted]
+        if not chosen:
+            raise InputFileError(
+                f"no {what} file ({', '.join(sorted(wanted))}) among {list(paths)}; "
+                f"pass one as an input or produce one in an earlier step"
+            )
+        return chosen
+
+    def output_dir(self, requested: str | None) -> Path:
+        """The folder to write into: ``requested`` (created, inside the allowed folders) or a new temp dir."""
+        if requested is None:
+            return Path(tempfile.mkdtemp(prefix="orchestai-"))
+        folder = self.inside(requested)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder

@@ -1,0 +1,131 @@
+"""Any LangChain chat model as a worker."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from functools import partial
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.runnables import RunnableConfig, RunnableLambda
+
+from orchestai_agents.adapters._task_text import dependency_texts, fit_texts
+from orchestai_agents.adapters.pricing import price_for
+from orchestai_agents.registry import Capabilities, CostModel, LatencyProfile, TaskInput, Usage, WorkerOutput, WorkerSpec
+
+__all__ = ["CHARS_PER_TOKEN", "DEFAULT_SYSTEM_PROMPT", "chat_worker", "task_messages"]
+
+DEFAULT_SYSTEM_PROMPT = (
+    "You carry out one step of a larger workflow. Do only this step and reply with its result, "
+    "without preamble."
+)
+# Rough English average, used only when a model reports no token counts.
+CHARS_PER_TOKEN = 4
+
+
+def task_messages(task: TaskInput, *, system_prompt: str = DEFAULT_SYSTEM_PROMPT, max_context_chars: int = 12_000) -> list[BaseMessage]:
+    """The chat messages for one sub-task.
+
+    The dependency texts come first, shortened together to ``max_context_chars``, and the step's
+    own description last, so a model that cuts a long prompt in the middle still sees the task.
+
+    Example:
+        >>> msgs = task_messages({"node_id": "s", "instruction": "Brief me", "description": "Summarise",
+        ...     "task_type": "summarize", "inputs": [], "context": {"x": {"text": "Long text."}}})
+        >>> msgs[1].content.splitlines()[-1]
+        'Your step (summarize): Summarise'
+    """
+    parts = [f"Overall goal: {task['instruction']}"]
+    if task.get("inputs"):
+        parts.append("Input files: " + ", ".join(str(p).rsplit("/", 1)[-1] for p in task["inputs"]))
+    for node, text in fit_texts(dependency_texts(task), max_context_chars):
+        parts.append(f"Result of step {node}:\n{text}")
+    parts.append(f"Your step ({task['task_type']}): {task['description']}")
+    return [SystemMessage(system_prompt), HumanMessage("\n\n".join(parts))]
+
+
+def _estimate_tokens(texts: Iterable[str]) -> int:
+    return sum(math.ceil(len(t) / CHARS_PER_TOKEN) for t in texts)
+
+
+def _usage(messages: list[BaseMessage], reply: AIMessage) -> Usage:
+    """Tokens from the reply's ``usage_metadata``; else estimated as characters / CHARS_PER_TOKEN."""
+    if reply.usage_metadata:
+        return Usage(reply.usage_metadata["input_tokens"], reply.usage_metadata["output_tokens"])
+    return Usage(_estimate_tokens(m.text for m in messages), _estimate_tokens([reply.text]))
+
+
+def _model_name(model: BaseChatModel) -> str:
+    for attribute in ("model_name", "model"):
+        value = getattr(model, attribute, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(model).__name__
+
+
+def _run(model: BaseChatModel, system_prompt: str, max_chars: int, task: TaskInput, config: RunnableConfig) -> WorkerOutput:
+    messages = task_messages(task, system_prompt=system_prompt, max_context_chars=max_chars)
+    reply = model.invoke(messages, config=config)
+    return WorkerOutput(reply.text, usage=_usage(messages, reply))
+
+
+async def _arun(model: BaseChatModel, system_prompt: str, max_chars: int, task: TaskInput, config: RunnableConfig) -> WorkerOutput:
+    messages = task_messages(task, system_prompt=system_prompt, max_context_chars=max_chars)
+    reply = await model.ainvoke(messages, config=config)
+    return WorkerOutput(reply.text, usage=_usage(messages, reply))
+
+
+def chat_worker(
+    model: BaseChatModel,
+    *,
+    name: str,
+    description: str,
+    task_types: Iterable[str],
+    cost: CostModel | None = None,
+    latency: LatencyProfile | None = None,
+    system_prompt: str | None = None,
+    max_context_chars: int = 12_000,
+    input_modalities: Iterable[str] = ("text",),
+    expected_output_tokens: int = 256,
+) -> WorkerSpec:
+    """Wrap a chat model as a worker.
+
+    The worker builds messages with :func:`task_messages`, calls the model with the caller's
+    ``config`` (so callbacks and LangGraph ``stream_mode="messages"`` reach it) and returns the
+    reply's text with its token usage.
+
+    Args:
+        model: any LangChain chat model.
+        name: registry name of the worker.
+        description: what it does, in words.
+        task_types: the task types it can do.
+        cost: USD cost; ``None`` looks the model's name up with :func:`price_for`.
+        latency: expected latency; ``None`` means unknown (zero).
+        system_prompt: replaces :data:`DEFAULT_SYSTEM_PROMPT`.
+        max_context_chars: characters of dependency text sent, at most.
+        input_modalities: what the worker reads.
+        expected_output_tokens: for estimates before a call.
+
+    Example:
+        >>> from langchain_core.language_models import GenericFakeChatModel
+        >>> from langchain_core.messages import AIMessage
+        >>> spec = chat_worker(GenericFakeChatModel(messages=iter([AIMessage("Hi")])), name="fake",
+        ...     description="says hi", task_types=["generate_text"], cost=CostModel())
+        >>> spec.runnable.invoke({"node_id": "n", "instruction": "greet", "description": "greet",
+        ...     "task_type": "generate_text", "inputs": [], "context": {}}).text
+        'Hi'
+    """
+    if max_context_chars < 0:
+        raise ValueError(f"max_context_chars must be >= 0, got {max_context_chars}")
+    args = (model, system_prompt or DEFAULT_SYSTEM_PROMPT, max_context_chars)
+    runnable = RunnableLambda(partial(_run, *args), afunc=partial(_arun, *args), name=name)
+    return WorkerSpec(
+        name=name,
+        description=description,
+        runnable=runnable,
+        capabilities=Capabilities(frozenset(task_types), frozenset(input_modalities)),
+        cost=price_for(_model_name(model)) if cost is None else cost,
+        latency=latency or LatencyProfile(),
+        expected_output_tokens=expected_output_tokens,
+    )

@@ -1,0 +1,133 @@
+"""Any LangChain tool as a worker."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any
+
+from langchain_core.messages import ToolMessage
+from langchain_core.runnables import RunnableConfig, RunnableLambda
+from langchain_core.tools import BaseTool
+
+from orchestai_agents.adapters._task_text import dependency_texts
+from orchestai_agents.registry import Capabilities, CostModel, LatencyProfile, TaskInput, WorkerOutput, WorkerSpec
+
+__all__ = ["default_tool_input", "tool_worker"]
+
+_TASK_FIELDS = frozenset(TaskInput.__annotations__)
+
+
+def default_tool_input(tool: BaseTool, task: TaskInput) -> dict[str, Any] | str:
+    """The tool input for ``task``.
+
+    A tool whose arguments are all TaskInput fields gets those fields; a tool with one argument
+    gets the dependency texts (joined by blank lines) or, without dependencies, the description.
+
+    Example:
+        >>> from langchain_core.tools import tool
+        >>> @tool
+        ... def shout(text: str) -> str:
+        ...     '''Shout the text.'''
+        ...     return text.upper()
+        >>> default_tool_input(shout, {"node_id": "n", "instruction": "", "description": "hey",
+        ...     "task_type": "generate_text", "inputs": [], "context": {}})
+        'hey'
+    """
+    arguments = set(tool.args)
+    if arguments and arguments <= _TASK_FIELDS:
+        return {k: task[k] for k in arguments if k in task}  # type: ignore[literal-required]
+    if len(arguments) == 1:
+        texts = [text for _, text in dependency_texts(task)]
+        return "\n\n".join(texts) if texts else task["description"]
+    raise TypeError(
+        f"tool {tool.name!r} takes arguments {sorted(arguments)}, which are neither TaskInput "
+        f"fields {sorted(_TASK_FIELDS)} nor a single string; pass input_builder=... to tool_worker"
+    )
+
+
+def _as_text(content: Any) -> str:
+    return content if isinstance(content, str) else json.dumps(content, default=str)
+
+
+def _to_output(result: Any) -> WorkerOutput:
+    """A tool's result as a WorkerOutput; a ToolMessage's artifact must be a list of file paths."""
+    if isinstance(result, WorkerOutput):
+        return result
+    if not isinstance(result, ToolMessage):
+        return WorkerOutput(_as_text(result))
+    artifact = result.artifact or ()
+    if isinstance(artifact, str) or not all(isinstance(a, str) for a in artifact):
+        raise TypeError(f"tool {result.name!r} returned artifact {artifact!r}; a worker's artifact must be a list of file paths")
+    return WorkerOutput(_as_text(result.content), tuple(artifact))
+
+
+def _tool_call(tool: BaseTool, builder: Callable[[BaseTool, TaskInput], Any], task: TaskInput) -> Any:
+    """A ToolCall for tools that return artifacts (so the ToolMessage carries them), else the plain input."""
+    payload = builder(tool, task)
+    if tool.response_format != "content_and_artifact":
+        return payload
+    args = payload if isinstance(payload, dict) else {next(iter(tool.args)): payload}
+    return {"type": "tool_call", "name": tool.name, "args": args, "id": f"{task['node_id']}-{uuid.uuid4().hex[:8]}"}
+
+
+def _run(tool: BaseTool, builder: Callable[[BaseTool, TaskInput], Any], task: TaskInput, config: RunnableConfig) -> WorkerOutput:
+    return _to_output(tool.invoke(_tool_call(tool, builder, task), config=config))
+
+
+async def _arun(tool: BaseTool, builder: Callable[[BaseTool, TaskInput], Any], task: TaskInput, config: RunnableConfig) -> WorkerOutput:
+    return _to_output(await tool.ainvoke(_tool_call(tool, builder, task), config=config))
+
+
+def tool_worker(
+    tool: BaseTool,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    task_types: Iterable[str],
+    input_builder: Callable[[BaseTool, TaskInput], Any] | None = None,
+    cost: CostModel | None = None,
+    latency: LatencyProfile | None = None,
+    input_modalities: Iterable[str] = ("text",),
+    output_modalities: Iterable[str] = ("text",),
+) -> WorkerSpec:
+    """Wrap a tool as a worker.
+
+    Tools with ``response_format="content_and_artifact"`` are called with a ToolCall, and their
+    artifact (a list of file paths) becomes the worker's artifacts.
+
+    Args:
+        tool: any LangChain tool.
+        name: registry name; defaults to the tool's name.
+        description: defaults to the tool's description.
+        task_types: the task types it can do.
+        input_builder: ``(tool, task) -> tool input``; defaults to :func:`default_tool_input`.
+        cost: USD per call; defaults to free.
+        latency: expected latency; defaults to unknown (zero).
+        input_modalities: what the worker reads.
+        output_modalities: what it produces.
+
+    Example:
+        >>> from langchain_core.tools import tool
+        >>> @tool
+        ... def shout(text: str) -> str:
+        ...     '''Shout the text.'''
+        ...     return text.upper()
+        >>> spec = tool_worker(shout, task_types=["generate_text"])
+        >>> spec.runnable.invoke({"node_id": "n", "instruction": "", "description": "hey",
+        ...     "task_type": "generate_text", "inputs": [], "context": {}}).text
+        'HEY'
+    """
+    name = name or tool.name
+    args = (tool, input_builder or default_tool_input)
+    return WorkerSpec(
+        name=name,
+        description=description or tool.description,
+        runnable=RunnableLambda(partial(_run, *args), afunc=partial(_arun, *args), name=name),
+        capabilities=Capabilities(frozenset(task_types), frozenset(input_modalities), frozenset(output_modalities)),
+        cost=cost or CostModel(),
+        latency=latency or LatencyProfile(),
+        expected_output_tokens=0,
+    )
