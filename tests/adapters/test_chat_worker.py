@@ -1,0 +1,107 @@
+from typing import Any
+
+import pytest
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.language_models import GenericFakeChatModel
+from langchain_core.messages import AIMessage, BaseMessage
+
+from orchestai_agents.adapters.chat_worker import CHARS_PER_TOKEN, chat_worker, task_messages
+from orchestai_agents.registry import CostModel, Usage
+
+
+class UsageFakeChat(GenericFakeChatModel):
+    """A fake chat model that reports token usage and has a priced model name."""
+
+    model_name: str = "gpt-4o-mini"
+    seen: list[list[BaseMessage]] = []
+
+    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any) -> Any:
+        self.seen.append(messages)
+        result = super()._generate(messages, stop, run_manager, **kwargs)
+        result.generations[0].message.usage_metadata = {"input_tokens": 1000, "output_tokens": 500, "total_tokens": 1500}
+        return result
+
+
+class Recorder(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.chat_starts: list[list[str]] = []
+
+    def on_chat_model_start(self, serialized: Any, messages: Any, *, tags: list[str] | None = None, **kwargs: Any) -> None:
+        self.chat_starts.append(tags or [])
+
+
+def fake(*replies: str) -> GenericFakeChatModel:
+    return GenericFakeChatModel(messages=iter([AIMessage(r) for r in replies]))
+
+
+def test_messages_put_dependencies_first_and_the_step_last(make_task) -> None:
+    task = make_task(description="Summarise the paper", task_type="summarize", inputs=["/data/paper.pdf"],
+                     context={"extract": {"text": "Planners plan.", "artifacts": [], "usage": {}}})
+    system, human = task_messages(task, system_prompt="Be brief.")
+    assert system.content == "Be brief."
+    lines = human.content.splitlines()
+    assert lines[0] == "Overall goal: Turn the paper into a short talk"
+    assert "Input files: paper.pdf" in lines
+    assert "Result of step extract:" in human.content and "Planners plan." in human.content
+    assert lines[-1] == "Your step (summarize): Summarise the paper"
+
+
+def test_dependency_text_is_cut_to_the_budget(make_task) -> None:
+    task = make_task(context={"a": {"text": "x" * 5000}, "b": {"text": "y" * 5000}})
+    human = task_messages(task, max_context_chars=1000)[1].content
+    assert human.count("x") + human.count("y") <= 1000
+    assert human.count("x") > 300 and human.count("y") > 300  # shared fairly
+    assert "characters omitted" in human
+
+
+def test_reported_usage_is_priced_from_the_model_name(make_task) -> None:
+    spec = chat_worker(UsageFakeChat(messages=iter([AIMessage("ok")])), name="mini", description="d", task_types=["summarize"])
+    out = spec.runnable.invoke(make_task())
+    assert out.text == "ok"
+    assert out.usage == Usage(1000, 500)
+    # gpt-4o-mini: 0.15 USD per 1M input tokens, 0.60 per 1M output tokens
+    assert spec.cost.cost(out.usage) == pytest.approx(1000 * 0.15e-6 + 500 * 0.60e-6)
+
+
+def test_usage_is_estimated_from_characters_when_the_model_reports_none(make_task) -> None:
+    spec = chat_worker(fake("abcdefgh"), name="f", description="d", task_types=["summarize"], cost=CostModel())
+    task = make_task()
+    out = spec.runnable.invoke(task)
+    assert out.usage.output_tokens == 8 // CHARS_PER_TOKEN
+    expected_in = sum(-(-len(m.text) // CHARS_PER_TOKEN) for m in task_messages(task))
+    assert out.usage.input_tokens == expected_in
+
+
+def test_unknown_model_name_warns_once_at_registration() -> None:
+    with pytest.warns(UserWarning, match="GenericFakeChatModel"):
+        spec = chat_worker(fake("x"), name="f", description="d", task_types=["summarize"])
+    assert spec.cost == CostModel()
+
+
+def test_config_callbacks_and_tags_reach_the_chat_model(make_task) -> None:
+    recorder = Recorder()
+    spec = chat_worker(fake("hi"), name="f", description="d", task_types=["summarize"], cost=CostModel())
+    spec.runnable.invoke(make_task(), {"callbacks": [recorder], "tags": ["node:step"]})
+    assert recorder.chat_starts == [["node:step"]]
+
+
+async def test_ainvoke_and_streaming_events_reach_the_model(make_task) -> None:
+    spec = chat_worker(fake("one two three"), name="f", description="d", task_types=["summarize"], cost=CostModel())
+    chunks = [
+        event["data"]["chunk"].content
+        async for event in spec.runnable.astream_events(make_task(), version="v2")
+        if event["event"] == "on_chat_model_stream"
+    ]
+    assert "".join(chunks) == "one two three"
+    assert len(chunks) > 1
+
+
+def test_spec_carries_capabilities_latency_and_name(make_task) -> None:
+    spec = chat_worker(fake("x"), name="writer", description="writes", task_types=["generate_text", "translate"], cost=CostModel())
+    assert spec.name == "writer" and spec.can_do("translate") and not spec.can_do("embed")
+    assert spec.runnable.name == "writer"
+
+
+def test_negative_budget_is_refused() -> None:
+    with pytest.raises(ValueError, match="max_context_chars"):
+        chat_worker(fake("x"), name="f", description="d", task_types=["summarize"], cost=CostModel(), max_context_chars=-1)

@@ -1,0 +1,83 @@
+from pathlib import Path
+from typing import Any
+
+import pytest
+from langchain_core.callbacks import BaseCallbackHandler
+from langchain_core.tools import BaseTool, StructuredTool, tool
+
+from orchestai_agents.adapters.task_tool import TaskTool
+from orchestai_agents.adapters.tool_worker import default_tool_input, tool_worker
+from orchestai_agents.registry import TaskInput
+
+
+@tool
+def shout(text: str) -> str:
+    """Shout the text."""
+    return text.upper()
+
+
+def _add(a: int, b: int) -> int:
+    return a + b
+
+
+adder = StructuredTool.from_function(_add, name="add", description="Add two numbers.")
+
+
+class EchoFileTool(TaskTool):
+    """Writes the description to a file and returns it with the file as an artifact."""
+
+    name: str = "echo_file"
+    description: str = "Echo to a file."
+
+    def execute(self, task: TaskInput) -> tuple[str, list[str]]:
+        out = self.output_path(task, ".txt")
+        out.write_text(task["description"])
+        return f"wrote {task['description']}", [str(out)]
+
+
+class ToolStarts(BaseCallbackHandler):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def on_tool_start(self, serialized: dict[str, Any], input_str: str, **kwargs: Any) -> None:
+        self.names.append(serialized["name"])
+
+
+def test_single_string_tool_gets_the_description_without_dependencies(make_task) -> None:
+    assert tool_worker(shout, task_types=["generate_text"]).runnable.invoke(make_task(description="hey")).text == "HEY"
+
+
+def test_single_string_tool_gets_the_dependency_texts(make_task) -> None:
+    task = make_task(context={"a": {"text": "first"}, "b": {"text": "second"}})
+    assert default_tool_input(shout, task) == "first\n\nsecond"
+
+
+def test_task_tool_gets_task_fields_and_returns_its_files_as_artifacts(make_task, tmp_path: Path) -> None:
+    out = tool_worker(EchoFileTool(), task_types=["write_report"]).runnable.invoke(make_task(node_id="n1", description="hello"))
+    assert out.text == "wrote hello"
+    assert out.artifacts == (str(tmp_path / "out" / "n1.txt"),)
+    assert Path(out.artifacts[0]).read_text() == "hello"
+
+
+def test_tool_with_other_arguments_needs_an_input_builder(make_task) -> None:
+    with pytest.raises(TypeError, match=r"tool 'add' takes arguments \['a', 'b'\].*input_builder"):
+        tool_worker(adder, task_types=["generate_text"]).runnable.invoke(make_task())
+    spec = tool_worker(adder, task_types=["generate_text"], input_builder=lambda t, task: {"a": 2, "b": len(task["inputs"])})
+    assert spec.runnable.invoke(make_task(inputs=["x", "y"])).text == "4"
+
+
+def test_config_callbacks_reach_the_tool(make_task) -> None:
+    starts = ToolStarts()
+    tool_worker(shout, task_types=["generate_text"]).runnable.invoke(make_task(), {"callbacks": [starts]})
+    assert starts.names == ["shout"]
+
+
+async def test_ainvoke_runs_the_tool(make_task) -> None:
+    out = await tool_worker(EchoFileTool(), task_types=["write_report"]).runnable.ainvoke(make_task(description="async"))
+    assert out.text == "wrote async" and len(out.artifacts) == 1
+
+
+def test_name_and_description_default_to_the_tool() -> None:
+    spec = tool_worker(shout, task_types=["generate_text"])
+    assert (spec.name, spec.description) == ("shout", "Shout the text.")
+    assert isinstance(shout, BaseTool)
