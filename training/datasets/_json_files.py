@@ -1,0 +1,84 @@
+"""Reading JSON and JSON-lines files with errors that name the file and the line."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import DatasetFormatError
+
+
+def existing_file(path: str | Path, what: str) -> Path:
+    """``path`` as a Path, or a DatasetFormatError saying which file is missing and why it is needed."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetFormatError(path, f"no such file; {what}")
+    return path
+
+
+def read_json(path: str | Path, what: str) -> Any:
+    """Parse one JSON document."""
+    path = existing_file(path, what)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise DatasetFormatError(
+            path, f"not valid JSON ({err.msg}); {what}", line=err.lineno
+        ) from err
+
+
+def iter_json_lines(path: str | Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Yield (1-based line number, object) for each non-blank line of a JSON-lines file."""
+    path = existing_file(path, what)
+    with path.open(encoding="utf-8") as handle:
+        for number, text in enumerate(handle, start=1):
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text)
+            except json.JSONDecodeError as err:
+                raise DatasetFormatError(
+                    path, f"not valid JSON ({err.msg}); fix or remove this line", line=number
+                ) from err
+            if not isinstance(record, dict):
+                raise DatasetFormatError(
+                    path, f"expected a JSON object, got {type(record).__name__}", line=number
+                )
+            yield number, record
+
+
+def require(
+    record: dict[str, Any], key: str, kind: type | tuple[type, ...], path: Path, line: int
+) -> Any:
+    """``record[key]`` checked against ``kind``, else an error naming the field, file and line."""
+    if key not in record:
+        raise DatasetFormatError(
+            path, f"record has no {key!r} field (fields: {sorted(record)})", line=line
+        )
+    value = record[key]
+    if not isinstance(value, kind):
+        raise DatasetFormatError(
+            path,
+            f"field {key!r} should be {_kind_name(kind)}, got {type(value).__name__}",
+            line=line,
+        )
+    return value
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(k.__name__ for k in kinds)
+
+
+def iter_strings(value: Any) -> Iterator[str]:
+    """Every string inside a nested JSON value (dict values, list items), depth first."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from iter_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from iter_strings(item)

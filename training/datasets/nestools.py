@@ -1,0 +1,85 @@
+"""NesTools (arXiv 2410.11805): nested API calls whose arguments consume earlier calls' outputs.
+
+JSON lines with ``test_id``, ``task`` (the instruction), ``api`` (candidate API schemas) and
+``call``: ``[{"api_name", "parameters", "responses"}]``. Each call's ``responses`` lists the
+placeholders it produces (``"API_call_0"``, ...); a parameter value that names a placeholder
+(``"API_call_2"``, also inside lists or longer strings) consumes that output. A link
+(producer call -> consumer call) is added once per consuming call, whatever the number of
+placeholders shared, so the gold is a data-flow DAG over the calls in their listed order.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ..workflows import AnnotatedWorkflow, WorkflowNode
+from ._json_files import iter_json_lines, iter_strings, require
+from .errors import DatasetFormatError
+
+__all__ = ["load_nestools", "parse_nestools_record"]
+
+_PLACEHOLDER = re.compile(r"\bAPI_call_\d+\b")
+
+
+def load_nestools(path: str | Path, *, source: str = "nestools") -> list[AnnotatedWorkflow]:
+    """Load a NesTools JSON-lines file (e.g. ``test_data.jsonl``) in file order."""
+    what = "a NesTools JSON-lines file with test_id, task, api and call per line"
+    return [
+        parse_nestools_record(record, Path(path), line, source)
+        for line, record in iter_json_lines(path, what)
+    ]
+
+
+def parse_nestools_record(
+    record: dict[str, Any], path: Path, line: int, source: str = "nestools"
+) -> AnnotatedWorkflow:
+    """One NesTools line as a workflow; ``path`` and ``line`` only name the culprit in errors."""
+    calls = require(record, "call", list, path, line)
+    if not all(isinstance(c, dict) and isinstance(c.get("api_name"), str) for c in calls):
+        raise DatasetFormatError(path, "every entry of 'call' needs a string 'api_name'", line=line)
+    descriptions = _api_descriptions(record.get("api"))
+    return AnnotatedWorkflow(
+        id=str(require(record, "test_id", (str, int), path, line)),
+        request=require(record, "task", str, path, line).strip(),
+        nodes=tuple(
+            WorkflowNode(c["api_name"], descriptions.get(c["api_name"], "")) for c in calls
+        ),
+        links=_data_flow_links(calls, path, line),
+        source=source,
+    )
+
+
+def _api_descriptions(apis: Any) -> dict[str, str]:
+    if not isinstance(apis, list):
+        return {}
+    return {
+        a["api_name"]: str(a.get("api_description", ""))
+        for a in apis
+        if isinstance(a, dict) and "api_name" in a
+    }
+
+
+def _data_flow_links(
+    calls: list[dict[str, Any]], path: Path, line: int
+) -> tuple[tuple[int, int], ...]:
+    producer: dict[str, int] = {}
+    links: set[tuple[int, int]] = set()
+    for index, call in enumerate(calls):
+        for placeholder in {
+            p
+            for text in iter_strings(call.get("parameters", {}))
+            for p in _PLACEHOLDER.findall(text)
+        }:
+            if placeholder not in producer:
+                raise DatasetFormatError(
+                    path,
+                    f"call {index} ({call['api_name']}) consumes {placeholder}, which no "
+                    "earlier call lists in its 'responses'",
+                    line=line,
+                )
+            links.add((producer[placeholder], index))
+        for placeholder in iter_strings(call.get("responses", [])):
+            producer.setdefault(placeholder, index)
+    return tuple(sorted(links))
