@@ -1,0 +1,69 @@
+"""PDF text extraction with pypdf, in a child process with time and memory limits."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from orchestai_agents.adapters.task_tool import TaskTool
+from orchestai_agents.errors import InputFileError
+from orchestai_agents.registry import TaskInput
+
+__all__ = ["PdfTextTool", "extract_pdf_pages"]
+
+_CHILD = Path(__file__).with_name("_pdf_child.py")
+
+
+def extract_pdf_pages(path: Path, *, timeout_s: float = 30.0, memory_mb: int = 1024) -> list[str]:
+    """The text of each page of ``path``, parsed in a separate process.
+
+    The child gets ``timeout_s`` of wall time (and as much CPU time) and ``memory_mb`` of
+    address space, so a corrupted or hostile PDF fails with an InputFileError instead of hanging
+    or exhausting the caller.
+
+    Example:
+        >>> pages = extract_pdf_pages(Path("examples/data/paper.pdf"))  # doctest: +SKIP
+    """
+    command = [sys.executable, "-I", str(_CHILD), str(path), str(max(1, int(timeout_s))), str(memory_mb * 2**20)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, check=False)
+    except subprocess.TimeoutExpired:
+        raise InputFileError(
+            f"{path}: parsing the PDF took longer than {timeout_s:.0f} s and was stopped; the file is "
+            "probably corrupted or hostile (re-export it, or raise timeout_s if it is just very large)"
+        ) from None
+    if done.returncode != 0:
+        reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit status {done.returncode}"
+        if done.returncode < 0 or "MemoryError" in done.stderr:
+            reason = f"stopped at the {memory_mb} MB memory or CPU limit ({reason})"
+        raise InputFileError(f"{path}: not a readable PDF: {reason}. Check or re-export the file.")
+    return list(json.loads(done.stdout)["pages"])
+
+
+class PdfTextTool(TaskTool):
+    """Extracts the text of the PDF inputs (or PDFs from earlier steps) and saves it as a .txt file.
+
+    Example:
+        >>> tool = PdfTextTool()
+        >>> tool.invoke({"inputs": ["examples/data/paper.pdf"]})[:40]  # doctest: +SKIP
+    """
+
+    name: str = "pdf_text"
+    description: str = "Extract the text of PDF documents (research papers, reports) with pypdf."
+    timeout_s: float = 30.0
+    memory_mb: int = 1024
+
+    def execute(self, task: TaskInput) -> tuple[str, list[str]]:
+        texts = []
+        for path in self.task_files(task, (".pdf",), what="PDF"):
+            pages = extract_pdf_pages(path, timeout_s=self.timeout_s, memory_mb=self.memory_mb)
+            text = "\n\n".join(p.strip() for p in pages if p.strip())
+            if not text:
+                raise InputFileError(f"{path}: the PDF has no extractable text (a scanned image?); OCR it first")
+            texts.append(text)
+        joined = "\n\n".join(texts)
+        out = self.output_path(task, ".txt")
+        out.write_text(joined, encoding="utf-8")
+        return joined, [str(out)]

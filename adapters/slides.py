@@ -1,0 +1,129 @@
+"""Slide decks with python-pptx, built from earlier steps' texts and images."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pptx import Presentation
+from pptx.presentation import Presentation as PresentationType
+from pptx.util import Emu
+
+from orchestai_agents.adapters._task_text import context_artifacts, dependency_texts
+from orchestai_agents.adapters._text_split import clip, sentences
+from orchestai_agents.adapters.task_tool import TaskTool
+from orchestai_agents.errors import WorkerError
+from orchestai_agents.registry import TaskInput
+
+__all__ = ["SlidesTool", "text_sections"]
+
+_NAMED_HEADING = re.compile(
+    r"^(abstract|introduction|background|related work|methods?|approach|experiments?|results|evaluation|"
+    r"discussion|limitations|conclusions?|summary|future work|references|acknowledg\w*)$",
+    re.IGNORECASE,
+)
+_NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.)\s+[A-Z][^.!?]{1,70}$")
+_SKIPPED = re.compile(r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|acknowledg\w*)$", re.IGNORECASE)
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+
+
+def _heading(line: str) -> str | None:
+    line = line.strip()
+    if line.startswith("#"):
+        return line.lstrip("#").strip() or None
+    if len(line) <= 80 and (_NAMED_HEADING.match(line) or _NUMBERED_HEADING.match(line)):
+        return line
+    return None
+
+
+def text_sections(text: str, default_title: str) -> list[tuple[str, str]]:
+    """``(heading, body)`` pairs, split at heading lines (markdown ``#``, "2 Method", "Abstract").
+
+    Text before the first heading is a section titled ``default_title``; empty sections and
+    reference lists are dropped.
+
+    Example:
+        >>> text_sections("Intro text.\\n1 Method\\nWe do X.\\nReferences\\n[1] A.", "Paper")
+        [('Paper', 'Intro text.'), ('1 Method', 'We do X.')]
+    """
+    found: list[tuple[str, list[str]]] = [(default_title, [])]
+    for line in text.splitlines():
+        heading = _heading(line)
+        if heading:
+            found.append((heading, []))
+        else:
+            found[-1][1].append(line)
+    sections = [(title, "\n".join(lines).strip()) for title, lines in found]
+    return [(title, body) for title, body in sections if body and not _SKIPPED.match(title)]
+
+
+def _fold_lines(body: str) -> str:
+    """Join a section's wrapped lines into running text (PDF extraction breaks every line)."""
+    return re.sub(r"-\n(?=[a-z])", "", body).replace("\n", " ")
+
+
+class SlidesTool(TaskTool):
+    """Builds a .pptx deck: a title slide, bullet slides from the dependencies' texts, picture slides.
+
+    Each dependency's text is split into sections at its headings; each section becomes a slide
+    whose bullets are its first sentences. Every PNG/JPEG file of earlier steps becomes a picture
+    slide. The deck is written to ``<node_id>.pptx`` and its outline returned as text.
+
+    Example:
+        >>> SlidesTool().invoke({"instruction": "Paper talk", "output_dir": "/tmp/deck",
+        ...     "context": {"summary": {"text": "It works. It is fast."}}})  # doctest: +SKIP
+    """
+
+    name: str = "slides"
+    description: str = "Build a PowerPoint (.pptx) slide deck from texts and images with python-pptx."
+    bullets_per_slide: int = 5
+    bullet_chars: int = 160
+    max_content_slides: int = 15
+
+    def _outline(self, task: TaskInput) -> list[tuple[str, list[str]]]:
+        outline = []
+        for node, text in dependency_texts(task):
+            for title, body in text_sections(text, node.replace("_", " ").capitalize()):
+                bullets = [clip(s, self.bullet_chars) for s in sentences(_fold_lines(body))]
+                outline.append((clip(title, 70), bullets[: self.bullets_per_slide]))
+        return outline[: self.max_content_slides]
+
+    def _add_bullets(self, deck: PresentationType, title: str, bullets: list[str]) -> None:
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text = title
+        frame = slide.placeholders[1].text_frame
+        frame.text = bullets[0]
+        for bullet in bullets[1:]:
+            frame.add_paragraph().text = bullet
+
+    def _add_picture(self, deck: PresentationType, image: Path) -> None:
+        slide = deck.slides.add_slide(deck.slide_layouts[5])
+        slide.shapes.title.text = image.stem.replace("_", " ").capitalize()
+        top = Emu(int(deck.slide_height * 0.22))
+        height = Emu(int(deck.slide_height * 0.72))
+        picture = slide.shapes.add_picture(str(image), 0, top, height=height)
+        if picture.width > deck.slide_width:  # too wide: fit the width instead
+            picture.width, picture.height = deck.slide_width, int(picture.height * deck.slide_width / picture.width)
+        picture.left = int((deck.slide_width - picture.width) / 2)
+
+    def execute(self, task: TaskInput) -> tuple[str, list[str]]:
+        outline = self._outline(task)
+        images = [self.files.readable(p) for p in context_artifacts(task, _IMAGE_SUFFIXES)]
+        if not outline and not images:
+            raise WorkerError(
+                f"step {task['node_id']!r}: nothing to put on slides; give it dependencies that produce text or images"
+            )
+        deck = Presentation()
+        title_slide = deck.slides.add_slide(deck.slide_layouts[0])
+        title_slide.shapes.title.text = clip(task["instruction"] or "Presentation", 120)
+        title_slide.placeholders[1].text = clip(task["description"], 200)
+        for title, bullets in outline:
+            self._add_bullets(deck, title, bullets)
+        for image in images:
+            self._add_picture(deck, image)
+        out = self.output_path(task, ".pptx")
+        deck.save(str(out))
+        lines = [f"Slide deck {out.name}: {len(deck.slides)} slides."]
+        lines += [f"- {title}: {' '.join(bullets)}" for title, bullets in outline]
+        lines += [f"- picture: {image.name}" for image in images]
+        return "\n".join(lines), [str(out)]

@@ -1,0 +1,120 @@
+"""Table analysis with pandas: shape, column types, statistics and a trend per numeric column."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from orchestai_agents.adapters._tables import TABLE_SUFFIXES, date_column, load_table
+from orchestai_agents.adapters.task_tool import TaskTool
+from orchestai_agents.errors import InputFileError
+from orchestai_agents.registry import TaskInput
+
+__all__ = ["TableAnalystTool", "Trend", "column_trends", "markdown_table"]
+
+
+class Trend(NamedTuple):
+    """A least-squares line through one column.
+
+    Attributes:
+        column: the column's name.
+        slope: change per step of ``unit``.
+        unit: ``"row"`` or ``"day"`` (when the table has a date column).
+        r2: share of the variance the line explains.
+        change_pct: last value over first value, in percent (NaN when the first is 0).
+    """
+
+    column: str
+    slope: float
+    unit: str
+    r2: float
+    change_pct: float
+
+
+def _fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    """Slope and R² of the least-squares line y = a x + b."""
+    slope, intercept = np.polyfit(x, y, 1)
+    residual = y - (slope * x + intercept)
+    spread = float(((y - y.mean()) ** 2).sum())
+    return float(slope), 1.0 - float((residual**2).sum()) / spread if spread else 1.0
+
+
+def column_trends(frame: pd.DataFrame) -> list[Trend]:
+    """A trend for every numeric column, against the date column if there is one, else row order.
+
+    Example:
+        >>> column_trends(pd.DataFrame({"y": [1.0, 3.0, 5.0]}))[0].slope
+        2.0
+    """
+    dates = date_column(frame)
+    if dates:
+        x_all = (pd.to_datetime(frame[dates], errors="coerce") - pd.Timestamp(0)).dt.days.to_numpy(dtype=float)
+    else:
+        x_all = np.arange(len(frame), dtype=float)
+    trends = []
+    for name in frame.select_dtypes("number").columns:
+        y_all = frame[name].to_numpy(dtype=float)
+        keep = ~(np.isnan(x_all) | np.isnan(y_all))
+        if keep.sum() < 2:
+            continue
+        slope, r2 = _fit(x_all[keep], y_all[keep])
+        first, last = y_all[keep][0], y_all[keep][-1]
+        change = (last - first) / abs(first) * 100 if first else float("nan")
+        trends.append(Trend(str(name), slope, "day" if dates else "row", r2, change))
+    return trends
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """``frame`` (with its index) as a GitHub markdown table, numbers to 4 significant digits."""
+    cells = frame.map(lambda v: f"{v:.4g}" if isinstance(v, float) else str(v))
+    header = ["", *map(str, frame.columns)]
+    rows = [[str(i), *row] for i, row in zip(frame.index, cells.to_numpy().tolist(), strict=True)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+def _summary(name: str, frame: pd.DataFrame) -> str:
+    trends = column_trends(frame)
+    parts = [
+        f"# Table {name}",
+        f"{frame.shape[0]} rows x {frame.shape[1]} columns.",
+        "## Columns\n" + markdown_table(frame.dtypes.astype(str).to_frame("dtype")),
+    ]
+    if not frame.select_dtypes("number").empty:
+        parts.append("## Statistics\n" + markdown_table(frame.describe()))
+    if trends:
+        lines = [
+            f"- {t.column}: {'rising' if t.slope > 0 else 'falling' if t.slope < 0 else 'flat'}, "
+            f"{t.slope:+.4g} per {t.unit} (R² {t.r2:.2f}), {t.change_pct:+.1f}% from first to last row"
+            for t in trends
+        ]
+        parts.append("## Trends\n" + "\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
+class TableAnalystTool(TaskTool):
+    """Summarises a CSV/TSV/XLSX table: shape, column types, statistics and trends, as markdown.
+
+    The table is the first table among the user's inputs, else among earlier steps' files. A
+    trend is a least-squares slope per numeric column, against the first date column when there
+    is one, else against row order. The summary is also written to ``<node_id>.md``.
+
+    Example:
+        >>> text, files = TableAnalystTool().execute({"node_id": "t", "instruction": "", "description": "",
+        ...     "task_type": "analyze_table", "inputs": ["examples/data/sales.csv"], "context": {}})  # doctest: +SKIP
+    """
+
+    name: str = "table_analyst"
+    description: str = "Analyse a CSV or XLSX table with pandas: shape, column types, statistics and trends."
+
+    def execute(self, task: TaskInput) -> tuple[str, list[str]]:
+        path = self.task_files(task, TABLE_SUFFIXES, what="table")[0]
+        frame = load_table(path)
+        if frame.empty:
+            raise InputFileError(f"{path}: the table has no rows; check the file")
+        text = _summary(path.name, frame)
+        out = self.output_path(task, ".md")
+        out.write_text(text, encoding="utf-8")
+        return text, [str(out)]

@@ -1,0 +1,32 @@
+from pathlib import Path
+
+import pytest
+
+from orchestai_agents.adapters.report import ReportTool
+from orchestai_agents.errors import WorkerError
+
+
+def test_report_combines_texts_and_links_files(tmp_path: Path, make_task) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "chart.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (out / "deck.pptx").write_bytes(b"pk")
+    task = make_task(
+        node_id="report",
+        instruction="Sales review",
+        context={
+            "table_stats": {"text": "Revenue rises 2% a month.", "artifacts": []},
+            "chart": {"text": "Line chart", "artifacts": [str(out / "chart.png"), str(out / "deck.pptx")]},
+        },
+    )
+    text, files = ReportTool().execute(task)
+    assert files == [str(out / "report.md")]
+    assert Path(files[0]).read_text() == text
+    assert text.startswith("# Sales review")
+    assert "## Table stats\n\nRevenue rises 2% a month." in text
+    assert "![chart](chart.png)" in text and "- [deck.pptx](deck.pptx)" in text
+
+
+def test_report_without_inputs_is_refused(make_task) -> None:
+    with pytest.raises(WorkerError, match="nothing to report"):
+        ReportTool().execute(make_task())

@@ -1,0 +1,55 @@
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from orchestai_agents.adapters.table_analyst import TableAnalystTool, column_trends, markdown_table
+from orchestai_agents.errors import InputFileError
+
+
+def test_trend_against_row_order_worked_by_hand() -> None:
+    (trend,) = column_trends(pd.DataFrame({"y": [2.0, 4.0, 6.0, 8.0]}))
+    assert trend.unit == "row"
+    assert trend.slope == pytest.approx(2.0)
+    assert trend.r2 == pytest.approx(1.0)
+    assert trend.change_pct == pytest.approx(300.0)
+
+
+def test_trend_against_a_date_column_is_per_day() -> None:
+    frame = pd.DataFrame({"day": ["2024-01-01", "2024-01-03", "2024-01-07"], "v": [10.0, 14.0, 22.0]})
+    (trend,) = column_trends(frame)
+    assert trend.unit == "day"
+    assert trend.slope == pytest.approx(2.0)  # +2 per day
+
+
+def test_markdown_table_layout() -> None:
+    text = markdown_table(pd.DataFrame({"a": [1.23456, 2.0]}, index=["x", "y"]))
+    assert text.splitlines() == ["|  | a |", "|---|---|", "| x | 1.235 |", "| y | 2 |"]
+
+
+def test_sales_csv_summary_finds_the_rising_trend(sales_csv: Path, make_task) -> None:
+    text, files = TableAnalystTool().execute(make_task(node_id="table", inputs=[sales_csv]))
+    assert "36 rows x 4 columns" in text
+    assert "| month | object |" in text or "| month | str |" in text
+    revenue = next(line for line in text.splitlines() if line.startswith("- revenue_usd"))
+    assert "rising" in revenue and "per day" in revenue
+    assert Path(files[0]).name == "table.md" and Path(files[0]).read_text() == text
+
+
+def test_csv_artifact_from_an_earlier_step_is_used(sales_csv: Path, make_task) -> None:
+    text, _ = TableAnalystTool().execute(make_task(context={"fetch": {"text": "", "artifacts": [str(sales_csv)]}}))
+    assert "# Table sales.csv" in text
+
+
+def test_xlsx_input(tmp_path: Path, make_task) -> None:
+    sheet = tmp_path / "t.xlsx"
+    pd.DataFrame({"n": [1, 2, 3]}).to_excel(sheet, index=False)
+    text, _ = TableAnalystTool().execute(make_task(inputs=[sheet]))
+    assert "3 rows x 1 columns" in text and "- n: rising" in text
+
+
+def test_empty_table_is_refused(tmp_path: Path, make_task) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("a,b\n")
+    with pytest.raises(InputFileError, match="empty.csv: the table has no rows"):
+        TableAnalystTool().execute(make_task(inputs=[empty]))
