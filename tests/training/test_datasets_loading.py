@@ -1,0 +1,123 @@
+"""The front door: data sets by name or path, format detection, the deterministic id split."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+import training.datasets
+from training.datasets import (
+    DatasetFormatError,
+    default_datasets_root,
+    detect_format,
+    in_test_split,
+    load_planning_dataset,
+    split_by_id,
+)
+from training.workflows import AnnotatedWorkflow, WorkflowNode
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
+needs_shared = pytest.mark.skipif(
+    not (SHARED / "planning").is_dir(), reason=f"no shared data sets at {SHARED}"
+)
+
+TASKBENCH = {"id": "1", "user_request": "r", "task_nodes": [{"task": "a"}], "task_links": []}
+NESTOOLS = {
+    "test_id": 1,
+    "task": "t",
+    "api": [],
+    "call": [{"api_name": "a", "parameters": {}, "responses": []}],
+}
+NESTFUL = {"input": "i", "output": [{"name": "a", "arguments": {}, "label": "var1"}]}
+
+
+def test_public_names_are_pinned() -> None:
+    assert sorted(training.datasets.__all__) == [
+        "DATASET_NAMES", "DatasetFormatError", "Split", "Tool", "default_datasets_root", "detect_format",
+        "in_test_split", "load_nestful", "load_nestful_specs", "load_nestools", "load_nestools_inventories",
+        "load_planning_dataset", "load_taskbench", "load_tool_inventory", "parse_nestful_record",
+        "parse_nestools_record", "parse_taskbench_record", "split_by_id", "taskbench_split",
+    ]  # fmt: skip
+
+
+def test_in_test_split_is_sha1_mod_5() -> None:
+    ids = [str(i) for i in range(200)]
+    expected = [i for i in ids if int(hashlib.sha1(i.encode()).hexdigest(), 16) % 5 == 0]
+    assert [i for i in ids if in_test_split(i)] == expected
+    assert 25 <= len(expected) <= 55  # about a fifth
+
+
+def test_split_by_id_keeps_order_and_partitions() -> None:
+    workflows = [AnnotatedWorkflow(str(i), "r", (WorkflowNode("a"),)) for i in range(50)]
+    train, test = split_by_id(workflows)
+    assert sorted(w.id for w in train + test) == sorted(w.id for w in workflows)
+    assert all(in_test_split(w.id) for w in test) and not any(in_test_split(w.id) for w in train)
+    assert [w.id for w in test] == sorted((w.id for w in test), key=int)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fmt"),
+    [
+        ("data.json", json.dumps(TASKBENCH) + "\n", "taskbench"),
+        ("calls.jsonl", json.dumps(NESTOOLS) + "\n", "nestools"),
+        ("calls.json", json.dumps([NESTFUL]), "nestful"),
+    ],
+)
+def test_detect_format_and_load_a_users_file(
+    tmp_path: Path, name: str, content: str, fmt: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    assert detect_format(path) == fmt
+    [w] = load_planning_dataset(path)
+    assert w.node_names == ["a"]
+
+
+def test_detect_format_rejects_other_json(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_text(json.dumps({"question": "q"}) + "\n")
+    with pytest.raises(DatasetFormatError, match=r"unrecognised planning format .*\['question'\]"):
+        detect_format(path)
+
+
+def test_user_folder_without_split_file_uses_the_id_split(tmp_path: Path) -> None:
+    lines = [json.dumps({**TASKBENCH, "id": str(i)}) for i in range(30)]
+    (tmp_path / "data.json").write_text("\n".join(lines))
+    test = load_planning_dataset(tmp_path, split="test")
+    assert [w.id for w in test] == [str(i) for i in range(30) if in_test_split(str(i))]
+
+
+def test_unknown_name_and_bad_split(tmp_path: Path) -> None:
+    with pytest.raises(DatasetFormatError, match="not a known data set name"):
+        load_planning_dataset("no-such-set")
+    with pytest.raises(ValueError, match="split must be"):
+        load_planning_dataset("ultratool", split="dev")  # type: ignore[arg-type]
+    with pytest.raises(DatasetFormatError, match="set ORCHESTAI_DATASETS"):
+        load_planning_dataset("nestools", datasets_root=tmp_path)
+
+
+def test_environment_variable_sets_the_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ORCHESTAI_DATASETS", str(tmp_path))
+    assert default_datasets_root() == tmp_path
+    folder = tmp_path / "planning" / "nestools"
+    folder.mkdir(parents=True)
+    (folder / "test_data.jsonl").write_text(json.dumps(NESTOOLS) + "\n")
+    assert [w.id for w in load_planning_dataset("nestools")] == ["1"]
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    ("name", "n_train", "n_test"),
+    [("ultratool", 3027, 500), ("nestools", 804, 196), ("complexfuncbench", 805, 195)],
+)
+def test_named_splits_of_the_shared_data(name: str, n_train: int, n_test: int) -> None:
+    train = load_planning_dataset(name, split="train", datasets_root=SHARED)
+    test = load_planning_dataset(name, split="test", datasets_root=SHARED)
+    assert (len(train), len(test)) == (n_train, n_test)
+    assert not {w.id for w in train} & {w.id for w in test}
+    assert {w.source for w in train + test} == {name}

@@ -1,0 +1,90 @@
+"""The NesTools loader: API_call_k placeholders become data-flow links."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from training.datasets import DatasetFormatError, load_nestools, load_nestools_inventories
+
+NESTOOLS = (
+    Path(__file__).resolve().parents[3]
+    / "shared"
+    / "datasets"
+    / "planning"
+    / "nestools"
+    / "test_data.jsonl"
+)
+
+
+def call(name: str, parameters: dict, responses: list[str]) -> dict:
+    return {"api_name": name, "parameters": parameters, "responses": responses}
+
+
+RECORD = {
+    "test_id": 5,
+    "task": "Scan the book, find it, then start the AR tour. ",
+    "api": [{"api_name": "scan", "api_description": "Scan an ISBN."}],
+    "call": [
+        call("scan", {"isbn": "978"}, ["API_call_0", "API_call_1"]),
+        call("locate", {"info": "API_call_0"}, ["API_call_2"]),
+        # fan-in, one placeholder inside a list; call 0 feeds call 2 twice but links once
+        call(
+            "tour",
+            {"ok": "API_call_1", "where": ["API_call_2"], "again": "API_call_0"},
+            ["API_call_3"],
+        ),
+        call("log", {"note": "done"}, []),
+    ],
+}
+
+
+def write(path: Path, *records: dict) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    return path
+
+
+def test_placeholders_become_links(tmp_path: Path) -> None:
+    [w] = load_nestools(write(tmp_path / "n.jsonl", RECORD))
+    assert (w.id, w.request, w.source) == (
+        "5",
+        "Scan the book, find it, then start the AR tour.",
+        "nestools",
+    )
+    assert w.node_names == ["scan", "locate", "tour", "log"]
+    assert w.links == ((0, 1), (0, 2), (1, 2))
+    assert w.shape == "dag"
+    assert [n.description for n in w.nodes] == ["Scan an ISBN.", "", "", ""]
+
+
+def test_api_call_1_is_not_api_call_10(tmp_path: Path) -> None:
+    calls = [call(f"f{i}", {}, [f"API_call_{i}"]) for i in range(11)]
+    calls.append(call("last", {"x": "API_call_10"}, []))
+    [w] = load_nestools(write(tmp_path / "n.jsonl", {**RECORD, "call": calls}))
+    assert w.links == ((10, 11),)
+
+
+def test_unknown_placeholder_names_the_line(tmp_path: Path) -> None:
+    bad = {**RECORD, "call": [call("a", {"x": "API_call_7"}, [])]}
+    with pytest.raises(DatasetFormatError, match=r"line 2: call 0 \(a\) consumes API_call_7"):
+        load_nestools(write(tmp_path / "n.jsonl", RECORD, bad))
+
+
+def test_missing_field_names_the_line(tmp_path: Path) -> None:
+    with pytest.raises(DatasetFormatError, match=r"line 1: record has no 'task' field"):
+        load_nestools(write(tmp_path / "n.jsonl", {k: v for k, v in RECORD.items() if k != "task"}))
+
+
+def test_per_request_inventories(tmp_path: Path) -> None:
+    inventories = load_nestools_inventories(write(tmp_path / "n.jsonl", RECORD))
+    assert [(t.name, t.description) for t in inventories["5"]] == [("scan", "Scan an ISBN.")]
+
+
+@pytest.mark.skipif(not NESTOOLS.is_file(), reason=f"NesTools is not at {NESTOOLS}")
+def test_real_nestools_counts_match_its_source_note() -> None:
+    workflows = load_nestools(NESTOOLS)
+    assert len(workflows) == 1000
+    assert sum(bool(w.links) for w in workflows) == 830  # "830 of 1,000 have dependencies"
+    assert sum(w.shape == "dag" for w in workflows) == 368  # "368 are not simple chains"
