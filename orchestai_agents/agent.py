@@ -105,11 +105,10 @@ def create_orchestai_agent(
     log = ExecutionLog(execution_log) if isinstance(execution_log, str | Path) else execution_log
 
     def plan_node(state: AgentState) -> dict[str, Any]:
-        instruction = _instruction(state)
-        if state.get("plan"):
-            chosen = Plan.from_dict(state["plan"])
-        elif plan is not None:
-            chosen = Plan(instruction, plan.subtasks, plan.scores)
+        given = Plan.from_dict(state["plan"]) if state.get("plan") else plan
+        instruction = _instruction(state, default=given.instruction if given is not None else None)
+        if given is not None:
+            chosen = Plan(instruction, given.subtasks, given.scores)
         else:
             chosen = planner.plan(instruction, registry)
         return {"plan": validate_plan(chosen, registry).to_dict(), "instruction": instruction}
@@ -146,10 +145,13 @@ def _default_planner() -> PlannerLike:
     return load_default_planner()
 
 
-def _instruction(state: AgentState) -> str:
+def _instruction(state: AgentState, default: str | None) -> str:
+    """The explicit instruction, else the last user message, else a given plan's instruction."""
     if state.get("instruction"):
         return str(state["instruction"])
     humans = [m for m in state.get("messages") or [] if isinstance(m, HumanMessage)]
+    if not humans and default:
+        return default
     if not humans:
         raise PlanValidationError(
             "the agent needs an instruction: pass {'messages': [('user', '...')]} or {'instruction': '...'}"
