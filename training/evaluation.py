@@ -24,6 +24,7 @@ __all__ = [
     "evaluate_planner_by_group",
     "format_table",
     "predict_plans",
+    "result_rows",
     "results_to_json",
     "scores_by_group",
     "workflow_group",
@@ -163,7 +164,7 @@ _HEADER = (
 
 def format_table(rows: Sequence[ResultRow], anchors: Sequence[Anchor] = ()) -> str:
     """A plain-text table: for each data set, the published anchors first, then our rows."""
-    lines = [_HEADER]
+    lines: list[tuple[str, ...]] = [_HEADER]
     for dataset in dict.fromkeys([a.dataset for a in anchors] + [r.dataset for r in rows]):
         lines += [_anchor_cells(a) for a in anchors if a.dataset == dataset]
         lines += [_row_cells(r) for r in rows if r.dataset == dataset]
@@ -174,6 +175,11 @@ def format_table(rows: Sequence[ResultRow], anchors: Sequence[Anchor] = ()) -> s
     ]
     text.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(text)
+
+
+def result_rows(planner: str, dataset: str, groups: dict[str, PlanningScores]) -> list[ResultRow]:
+    """Table rows from :func:`evaluate_planner_by_group`'s output, "all" first."""
+    return [ResultRow(planner, dataset, scores, group) for group, scores in groups.items()]
 
 
 def _number(value: float | None) -> str:
