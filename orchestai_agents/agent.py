@@ -44,10 +44,10 @@ class AgentInput(TypedDict, total=False):
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
-    instruction: str
+    instruction: str | None
     inputs: list[str]
     output_dir: str | None
-    plan: dict[str, Any]
+    plan: dict[str, Any] | None
     budget: dict[str, Any] | None
 
 
@@ -59,7 +59,6 @@ class AgentState(AgentInput, total=False):
 
 class _AgentOutput(TypedDict, total=False):
     messages: Annotated[list[AnyMessage], add_messages]
-    plan: dict[str, Any]
     result: dict[str, Any]
 
 
@@ -88,8 +87,8 @@ def create_orchestai_agent(
     Returns:
         A compiled graph. Input: ``{"messages": [...]}`` and/or ``{"instruction": ...,
         "inputs": [...], "output_dir": ...}``. Output: ``messages`` with the final answer as an
-        ``AIMessage`` (the structured result in its ``response_metadata["orchestai"]``),
-        ``plan`` and ``result`` (a :meth:`RunResult.to_dict`).
+        ``AIMessage`` (a summary in its ``response_metadata["orchestai"]``) and ``result`` (a
+        :meth:`RunResult.to_dict`, the executed plan included).
 
     Example:
         >>> agent = create_orchestai_agent(registry, plan=Plan.load("plan.json"))  # doctest: +SKIP
@@ -117,7 +116,8 @@ def create_orchestai_agent(
         result = RunResult.from_dict(state["result"])
         if log is not None:
             log.append(result)
-        return {"messages": [_answer(result)]}
+        # instruction and plan are per call: cleared so the next turn of a thread plans anew.
+        return {"messages": [_answer(result)], "instruction": None, "plan": None}
 
     builder = StateGraph(AgentState, input_schema=AgentInput, output_schema=_AgentOutput)
     builder.add_node("plan", plan_node)

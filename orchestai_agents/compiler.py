@@ -25,7 +25,7 @@ from typing import Any, NotRequired
 
 from langchain_core.runnables import RunnableLambda
 from langgraph.config import get_config, get_stream_writer
-from langgraph.errors import NodeTimeoutError
+from langgraph.errors import GraphBubbleUp, NodeTimeoutError
 from langgraph.func import task
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -174,6 +174,8 @@ class PlanExecutor:
             try:
                 self._reserve(node, worker, task_input, args.ledger)
                 output = self._invoke(worker, task_input)
+            except GraphBubbleUp:
+                raise  # an interrupt (human in the loop) pauses the run; it is no failure
             except Exception as exc:
                 args.ledger.release(node.id)
                 if worker == node.worker and self._will_retry(exc):
@@ -194,6 +196,8 @@ class PlanExecutor:
             try:
                 self._reserve(node, worker, task_input, args.ledger)
                 output = await self._ainvoke(worker, task_input)
+            except GraphBubbleUp:
+                raise  # an interrupt (human in the loop) pauses the run; it is no failure
             except Exception as exc:
                 args.ledger.release(node.id)
                 if worker == node.worker and self._will_retry(exc):
@@ -355,6 +359,8 @@ def _outcome(node: SubTask, future: Future[dict[str, Any]]) -> dict[str, Any]:
     """A node's outcome; an exception that escaped the node (a timeout, a bug) becomes a failure."""
     try:
         return future.result()
+    except GraphBubbleUp:
+        raise
     except Exception as exc:
         return _failed(node, exc)
 
@@ -363,6 +369,8 @@ async def _aoutcome(node: SubTask, future: Any) -> dict[str, Any]:
     try:
         # Shielded: if this waiter is cancelled, the dependency goes on for its other waiters.
         return await asyncio.shield(future)
+    except GraphBubbleUp:
+        raise
     except Exception as exc:
         return _failed(node, exc)
 

@@ -35,10 +35,12 @@ class ExecutionLog:
     def append(self, result: RunResult) -> None:
         line = redact(json.dumps(result.to_dict(), ensure_ascii=False, default=str)) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock, self.path.open("a", encoding="utf-8") as f:
-            f.write(line)
-            f.flush()
-            os.fsync(f.fileno())
+        with self._lock:
+            _drop_partial_last_line(self.path)
+            with self.path.open("a", encoding="utf-8") as f:
+                f.write(line)
+                f.flush()
+                os.fsync(f.fileno())
 
     def __iter__(self) -> Iterator[RunResult]:
         return self.records()
@@ -64,3 +66,26 @@ class ExecutionLog:
 
     def __len__(self) -> int:
         return sum(1 for _ in self.records())
+
+
+
+
+def _drop_partial_last_line(path: Path, chunk: int = 1 << 16) -> None:
+    """Cut the half-written record a crash left at the end, so the next one starts clean."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("r+b") as f:
+        end = f.seek(0, os.SEEK_END)
+        f.seek(end - 1)
+        if f.read(1) == b"\n":
+            return
+        position = end
+        while position > 0:  # scan back for the last complete line
+            start = max(0, position - chunk)
+            f.seek(start)
+            newline = f.read(position - start).rfind(b"\n")
+            if newline >= 0:
+                f.truncate(start + newline + 1)
+                return
+            position = start
+        f.truncate(0)

@@ -111,9 +111,24 @@ def topological_order(subtasks: Sequence[SubTask]) -> list[SubTask]:
             if indegree[nxt] == 0:
                 ready.append(nxt)
     if len(order) != len(subtasks):
-        stuck = sorted(n for n, d in indegree.items() if d > 0)
+        stuck = sorted(_on_cycles({n for n, d in indegree.items() if d > 0}, by_id))
         raise PlanValidationError(
             f"the plan has a cycle through {stuck}; remove one of their dependencies so the graph is acyclic",
             node=stuck[0],
         )
     return order
+
+
+def _on_cycles(stuck: set[str], by_id: dict[str, SubTask]) -> set[str]:
+    """Of the nodes Kahn's algorithm could not order, those on a cycle (not merely after one).
+
+    A node that no other stuck node depends on only sits downstream of a cycle; peel those off
+    until every remaining node feeds another.
+    """
+    remaining = set(stuck)
+    while True:
+        feeding = {d for n in remaining for d in by_id[n].dependencies if d in remaining}
+        downstream = remaining - feeding
+        if not downstream:
+            return remaining
+        remaining -= downstream

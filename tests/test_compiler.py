@@ -346,12 +346,6 @@ def test_a_checkpointed_run_resumes_without_rerunning_finished_nodes(make_worker
     assert sorted(calls) == ["a", "b", "b", "c"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="compiler.py catches `Exception` around worker calls and node futures (_node/_anode, "
-    "_outcome), which includes LangGraph's GraphInterrupt, so interrupt() in a worker is recorded "
-    "as a failed node instead of pausing the run",
-)
 def test_a_worker_interrupt_pauses_the_run_and_resumes_with_the_answer(make_worker):
     def ask(task):
         return WorkerOutput(f"approved: {interrupt('approve?')}")

@@ -88,11 +88,6 @@ def test_a_complete_but_invalid_last_line_is_not_mistaken_for_a_crash(tmp_path):
         list(log)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="execution_log.ExecutionLog.append writes after a truncated last line without ending "
-    "it, so the first run logged after a crash is glued to the fragment and the log becomes unreadable",
-)
 def test_the_first_run_after_a_crash_is_kept(tmp_path):
     log = ExecutionLog(tmp_path / "runs.jsonl")
     log.append(_result("r1"))

@@ -64,11 +64,6 @@ def test_refuses_a_two_node_cycle_naming_both_nodes():
     assert info.value.node in {"a", "b"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="validation.topological_order reports every node left with indegree > 0, so nodes "
-    "downstream of the cycle ('c') are named as if on it and may be blamed as `node`",
-)
 def test_cycle_message_names_only_the_nodes_on_the_cycle():
     with pytest.raises(PlanValidationError) as info:
         validate_plan(_plan(_sub("x", "y"), _sub("y", "x"), _sub("c", "y")))
