@@ -31,8 +31,8 @@ from orchestai_agents.registry import LatencyProfile
 __all__ = ["SMOLLM2_LATENCY", "LoadedLM", "SmolLM2Chat", "cache_root", "load_smollm2", "smollm2_gguf_path"]
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-# Measured on 2 shared CPU cores (see tests/adapters/test_local_llm.py): load from the cache,
-# prompt processing and about 12 new tokens per second.
+# Two idle CPU cores: about 1.5 s to load from the cache and read a ~1000-token prompt, then
+# about 12 new tokens per second. With the cores oversubscribed 3x we measured 2.4-3 tokens/s.
 SMOLLM2_LATENCY = LatencyProfile(seconds_per_call=1.5, seconds_per_output_token=1 / 12)
 
 _ROLES = {"system": "system", "human": "user", "ai": "assistant"}
