@@ -58,7 +58,9 @@ class FileAccess:
         """``path`` resolved, if it is an existing file inside an allowed folder."""
         resolved = self.inside(path)
         if not resolved.is_file():
-            raise InputFileError(f"input file {path!s} does not exist or is not a file; check the path")
+            raise InputFileError(
+                f"input file {path!s} does not exist or is not a file; check the path"
+            )
         return resolved
 
     def pick(self, paths: Sequence[str], suffixes: Iterable[str], *, what: str) -> list[Path]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from typing import Any
+from typing import Any, Literal
 
 __all__ = ["LazyPipeline"]
 
@@ -18,7 +18,12 @@ class LazyPipeline:
         >>> captioner.get()  # doctest: +SKIP
     """
 
-    def __init__(self, task: str, model_id: str, ready: Any = None) -> None:
+    def __init__(
+        self,
+        task: Literal["image-text-to-text", "automatic-speech-recognition"],
+        model_id: str,
+        ready: Any = None,
+    ) -> None:
         self.task = task
         self.model_id = model_id
         self._pipeline = ready
@@ -30,6 +35,9 @@ class LazyPipeline:
                 from transformers import pipeline
 
                 self._pipeline = pipeline(
-                    self.task, model=self.model_id, trust_remote_code=False, model_kwargs={"use_safetensors": True}
+                    self.task,
+                    model=self.model_id,
+                    trust_remote_code=False,
+                    model_kwargs={"use_safetensors": True},
                 )
             return self._pipeline

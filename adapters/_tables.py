@@ -21,9 +21,13 @@ def load_table(path: Path) -> pd.DataFrame:
             return pd.read_excel(path, engine="openpyxl")
         return pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
     except ImportError as error:
-        raise InputFileError(f"{path}: reading .xlsx needs openpyxl: pip install 'openpyxl>=3.1.5'") from error
+        raise InputFileError(
+            f"{path}: reading .xlsx needs openpyxl: pip install 'openpyxl>=3.1.5'"
+        ) from error
     except (ValueError, OSError, pd.errors.ParserError) as error:
-        raise InputFileError(f"{path}: not a readable table ({error}); check the file's format") from error
+        raise InputFileError(
+            f"{path}: not a readable table ({error}); check the file's format"
+        ) from error
 
 
 def date_column(frame: pd.DataFrame) -> str | None:

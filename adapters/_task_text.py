@@ -14,12 +14,18 @@ __all__ = ["context_artifacts", "dependency_texts", "fit_texts", "shorten"]
 def dependency_texts(task: TaskInput) -> list[tuple[str, str]]:
     """``(dependency id, text)`` for every dependency that produced text, in context order."""
     context: Mapping[str, Mapping[str, Any]] = task.get("context") or {}
-    return [(node, str(out.get("text", ""))) for node, out in context.items() if str(out.get("text", "")).strip()]
+    return [
+        (node, str(out.get("text", "")))
+        for node, out in context.items()
+        if str(out.get("text", "")).strip()
+    ]
 
 
 def context_artifacts(task: TaskInput, suffixes: tuple[str, ...] = ()) -> list[str]:
     """Files the dependencies wrote, optionally only those with one of ``suffixes``."""
-    found = [str(a) for out in (task.get("context") or {}).values() for a in out.get("artifacts", ())]
+    found = [
+        str(a) for out in (task.get("context") or {}).values() for a in out.get("artifacts", ())
+    ]
     if not suffixes:
         return found
     return [a for a in found if Path(a).suffix.lower() in suffixes]
@@ -37,7 +43,7 @@ def shorten(text: str, max_chars: int) -> str:
     if room < 40:
         return text[:max_chars]
     head = room * 3 // 4
-    return f"{text[:head]}{marker}{text[len(text) - (room - head):]}"
+    return f"{text[:head]}{marker}{text[len(text) - (room - head) :]}"
 
 
 def fit_texts(texts: list[tuple[str, str]], budget: int) -> list[tuple[str, str]]:

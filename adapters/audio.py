@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from pydantic import PrivateAttr
-
 from orchestai_agents.adapters._pipelines import LazyPipeline
 from orchestai_agents.adapters.task_tool import TaskTool
+from pydantic import PrivateAttr
+
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
@@ -33,9 +33,13 @@ def read_wav(path: Path) -> tuple[np.ndarray, int]:
             width, channels, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
             raw = wav.readframes(wav.getnframes())
     except (wave.Error, EOFError, OSError) as error:
-        raise InputFileError(f"{path}: not a readable PCM WAV file ({error}); convert it to 16-bit PCM WAV") from error
+        raise InputFileError(
+            f"{path}: not a readable PCM WAV file ({error}); convert it to 16-bit PCM WAV"
+        ) from error
     if width not in _SAMPLE_TYPES:
-        raise InputFileError(f"{path}: {8 * width}-bit samples are not supported; convert it to 16-bit PCM WAV")
+        raise InputFileError(
+            f"{path}: {8 * width}-bit samples are not supported; convert it to 16-bit PCM WAV"
+        )
     samples = np.frombuffer(raw, dtype=_SAMPLE_TYPES[width]).astype(np.float32)
     if width == 1:  # 8-bit WAV is unsigned
         samples -= 128.0
@@ -56,13 +60,17 @@ class SpeechToTextTool(TaskTool):
     """
 
     name: str = "speech_to_text"
-    description: str = "Transcribe speech in WAV audio recordings into text with a transformers speech model."
+    description: str = (
+        "Transcribe speech in WAV audio recordings into text with a transformers speech model."
+    )
     model_id: str = DEFAULT_ASR_MODEL
     recognizer: Any = None
     _pipeline: LazyPipeline = PrivateAttr()
 
     def model_post_init(self, context: Any) -> None:
-        self._pipeline = LazyPipeline("automatic-speech-recognition", self.model_id, self.recognizer)
+        self._pipeline = LazyPipeline(
+            "automatic-speech-recognition", self.model_id, self.recognizer
+        )
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
         lines = []

@@ -17,6 +17,7 @@ from orchestai_agents.adapters.slides import SlidesTool
 from orchestai_agents.adapters.table_analyst import TableAnalystTool
 from orchestai_agents.adapters.tool_worker import tool_worker
 from orchestai_agents.adapters.vision import ImageCaptionTool
+
 from orchestai_agents.registry import CostModel, LatencyProfile, WorkerRegistry, WorkerSpec
 
 __all__ = ["SMOLLM2_TASK_TYPES", "default_registry"]
@@ -32,7 +33,13 @@ def _tool_specs(dirs: list[str] | None) -> list[WorkerSpec]:
         (PdfTextTool(allowed_dirs=dirs), "extract_text", ("pdf",), ("text",), 0.3),
         (PassageRankTool(allowed_dirs=dirs), "embed", ("text",), ("text",), 0.5),
         (ZeroShotClassifierTool(allowed_dirs=dirs), "classify", ("text",), ("text",), 0.3),
-        (TableAnalystTool(allowed_dirs=dirs), "analyze_table", ("table",), ("text", "markdown"), 0.05),
+        (
+            TableAnalystTool(allowed_dirs=dirs),
+            "analyze_table",
+            ("table",),
+            ("text", "markdown"),
+            0.05,
+        ),
         (ChartTool(allowed_dirs=dirs), "render_chart", ("table",), ("image",), 0.3),
         (SlidesTool(allowed_dirs=dirs), "make_slides", ("text", "image"), ("pptx",), 0.1),
         (ReportTool(allowed_dirs=dirs), "write_report", ("text", "image"), ("markdown",), 0.01),
@@ -40,8 +47,13 @@ def _tool_specs(dirs: list[str] | None) -> list[WorkerSpec]:
         (SpeechToTextTool(allowed_dirs=dirs), "transcribe_audio", ("audio",), ("text",), 2.0),
     ]
     return [
-        tool_worker(tool, task_types=[task_type], input_modalities=ins, output_modalities=outs,
-                    latency=LatencyProfile(seconds_per_call=seconds))
+        tool_worker(
+            tool,
+            task_types=[task_type],
+            input_modalities=ins,
+            output_modalities=outs,
+            latency=LatencyProfile(seconds_per_call=seconds),
+        )
         for tool, task_type, ins, outs, seconds in table
     ]
 

@@ -7,16 +7,18 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-
 from orchestai_agents.adapters._tables import TABLE_SUFFIXES, date_column, load_table
 from orchestai_agents.adapters.task_tool import TaskTool
+
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["ChartTool", "render_chart"]
 
 
-def render_chart(frame: pd.DataFrame, path: Path, *, kind: str = "line", title: str = "", max_series: int = 6) -> list[str]:
+def render_chart(
+    frame: pd.DataFrame, path: Path, *, kind: str = "line", title: str = "", max_series: int = 6
+) -> list[str]:
     """Draw up to ``max_series`` numeric columns against the date column (else row order); returns their names.
 
     Uses a bare ``Figure`` (no pyplot state), so charts can be drawn from several threads.
@@ -29,7 +31,9 @@ def render_chart(frame: pd.DataFrame, path: Path, *, kind: str = "line", title: 
         raise ValueError(f"chart kind must be 'line' or 'bar', got {kind!r}")
     series = list(frame.select_dtypes("number").columns[:max_series])
     if not series:
-        raise InputFileError(f"the table has no numeric column to chart (columns: {list(frame.columns)})")
+        raise InputFileError(
+            f"the table has no numeric column to chart (columns: {list(frame.columns)})"
+        )
     dates = date_column(frame)
     x = pd.to_datetime(frame[dates], errors="coerce") if dates else pd.RangeIndex(len(frame))
     figure = Figure(figsize=(8, 4.5), dpi=100)
@@ -40,7 +44,12 @@ def render_chart(frame: pd.DataFrame, path: Path, *, kind: str = "line", title: 
         if kind == "line":
             axes.plot(x, frame[name], marker="o", markersize=3, label=str(name))
         else:
-            axes.bar([p + i * width for p in range(len(frame))], frame[name], width=width, label=str(name))
+            axes.bar(
+                [p + i * width for p in range(len(frame))],
+                frame[name],
+                width=width,
+                label=str(name),
+            )
     axes.set_title(title)
     axes.set_xlabel(dates or "row")
     axes.legend()
@@ -62,7 +71,9 @@ class ChartTool(TaskTool):
     """
 
     name: str = "chart"
-    description: str = "Draw a line or bar chart (PNG) of a CSV or XLSX table's numeric columns with matplotlib."
+    description: str = (
+        "Draw a line or bar chart (PNG) of a CSV or XLSX table's numeric columns with matplotlib."
+    )
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
         path = self.task_files(task, TABLE_SUFFIXES, what="table")[0]
@@ -70,4 +81,6 @@ class ChartTool(TaskTool):
         kind = "bar" if "bar" in task["description"].lower() else "line"
         out = self.output_path(task, ".png")
         drawn = render_chart(frame, out, kind=kind, title=task["description"][:80] or path.stem)
-        return f"{kind.capitalize()} chart of {', '.join(drawn)} from {path.name}: {out.name}", [str(out)]
+        return f"{kind.capitalize()} chart of {', '.join(drawn)} from {path.name}: {out.name}", [
+            str(out)
+        ]

@@ -9,10 +9,18 @@ from functools import partial
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig, RunnableLambda
-
 from orchestai_agents.adapters._task_text import dependency_texts, fit_texts
 from orchestai_agents.adapters.pricing import price_for
-from orchestai_agents.registry import Capabilities, CostModel, LatencyProfile, TaskInput, Usage, WorkerOutput, WorkerSpec
+
+from orchestai_agents.registry import (
+    Capabilities,
+    CostModel,
+    LatencyProfile,
+    TaskInput,
+    Usage,
+    WorkerOutput,
+    WorkerSpec,
+)
 
 __all__ = ["CHARS_PER_TOKEN", "DEFAULT_SYSTEM_PROMPT", "chat_worker", "task_messages"]
 
@@ -24,7 +32,9 @@ DEFAULT_SYSTEM_PROMPT = (
 CHARS_PER_TOKEN = 4
 
 
-def task_messages(task: TaskInput, *, system_prompt: str = DEFAULT_SYSTEM_PROMPT, max_context_chars: int = 12_000) -> list[BaseMessage]:
+def task_messages(
+    task: TaskInput, *, system_prompt: str = DEFAULT_SYSTEM_PROMPT, max_context_chars: int = 12_000
+) -> list[BaseMessage]:
     """The chat messages for one sub-task.
 
     The dependency texts come first, shortened together to ``max_context_chars``, and the step's
@@ -64,13 +74,25 @@ def _model_name(model: BaseChatModel) -> str:
     return type(model).__name__
 
 
-def _run(model: BaseChatModel, system_prompt: str, max_chars: int, task: TaskInput, config: RunnableConfig) -> WorkerOutput:
+def _run(
+    model: BaseChatModel,
+    system_prompt: str,
+    max_chars: int,
+    task: TaskInput,
+    config: RunnableConfig,
+) -> WorkerOutput:
     messages = task_messages(task, system_prompt=system_prompt, max_context_chars=max_chars)
     reply = model.invoke(messages, config=config)
     return WorkerOutput(reply.text, usage=_usage(messages, reply))
 
 
-async def _arun(model: BaseChatModel, system_prompt: str, max_chars: int, task: TaskInput, config: RunnableConfig) -> WorkerOutput:
+async def _arun(
+    model: BaseChatModel,
+    system_prompt: str,
+    max_chars: int,
+    task: TaskInput,
+    config: RunnableConfig,
+) -> WorkerOutput:
     messages = task_messages(task, system_prompt=system_prompt, max_context_chars=max_chars)
     reply = await model.ainvoke(messages, config=config)
     return WorkerOutput(reply.text, usage=_usage(messages, reply))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import torch
-
 from orchestai_agents.adapters._text_split import passages
 from orchestai_agents.adapters.embeddings import MiniLMEmbeddings, task_text_sources
 from orchestai_agents.adapters.task_tool import TaskTool
+
 from orchestai_agents.errors import WorkerError
 from orchestai_agents.registry import TaskInput
 
@@ -49,7 +49,9 @@ class ZeroShotClassifierTool(TaskTool):
     """
 
     name: str = "minilm_classify"
-    description: str = "Zero-shot classify a text into given labels ('labels: a, b, c') with MiniLM similarity."
+    description: str = (
+        "Zero-shot classify a text into given labels ('labels: a, b, c') with MiniLM similarity."
+    )
     labels: list[str] | None = None
     label_template: str = "This text is about {label}."
 
@@ -63,8 +65,12 @@ class ZeroShotClassifierTool(TaskTool):
         texts = task_text_sources(self, task) or [_LABELS.sub("", task["description"])]
         chunks = [c for text in texts for c in passages(text)] or texts
         embeddings = MiniLMEmbeddings()
-        text_vector = torch.nn.functional.normalize(embeddings.embed_tensor(chunks).mean(0), dim=0)  # (hidden,)
-        label_vectors = embeddings.embed_tensor([self.label_template.format(label=label) for label in labels])
+        text_vector = torch.nn.functional.normalize(
+            embeddings.embed_tensor(chunks).mean(0), dim=0
+        )  # (hidden,)
+        label_vectors = embeddings.embed_tensor(
+            [self.label_template.format(label=label) for label in labels]
+        )
         scores = (label_vectors @ text_vector).tolist()  # one per label
         ranked = sorted(zip(labels, scores, strict=True), key=lambda pair: -pair[1])
         listing = ", ".join(f"{label}={score:.3f}" for label, score in ranked)

@@ -7,15 +7,21 @@ from pathlib import Path
 
 import torch
 from langchain_core.embeddings import Embeddings
-
 from orchestai_agents.adapters._task_text import dependency_texts
 from orchestai_agents.adapters._text_split import passages
 from orchestai_agents.adapters.task_tool import TaskTool
+
 from orchestai_agents.encoders import TextEncoder
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
-__all__ = ["TEXT_SUFFIXES", "MiniLMEmbeddings", "PassageRankTool", "shared_text_encoder", "task_text_sources"]
+__all__ = [
+    "TEXT_SUFFIXES",
+    "MiniLMEmbeddings",
+    "PassageRankTool",
+    "shared_text_encoder",
+    "task_text_sources",
+]
 
 TEXT_SUFFIXES = (".txt", ".md")
 _LOCK = threading.Lock()
@@ -82,12 +88,16 @@ class PassageRankTool(TaskTool):
     """
 
     name: str = "minilm_embed"
-    description: str = "Rank text passages by semantic similarity to a query with MiniLM sentence embeddings."
+    description: str = (
+        "Rank text passages by semantic similarity to a query with MiniLM sentence embeddings."
+    )
     top_k: int = 5
     passage_chars: int = 600
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
-        chunks = [c for text in task_text_sources(self, task) for c in passages(text, self.passage_chars)]
+        chunks = [
+            c for text in task_text_sources(self, task) for c in passages(text, self.passage_chars)
+        ]
         if not chunks:
             raise InputFileError(
                 f"step {task['node_id']!r}: no text to rank; give it a dependency that produces text or a .txt/.md input"
@@ -96,5 +106,10 @@ class PassageRankTool(TaskTool):
         query = embeddings.embed_tensor([task["description"] or task["instruction"]])  # (1, hidden)
         scores = (embeddings.embed_tensor(chunks) @ query.T).squeeze(1)  # (n_chunks,)
         top = torch.topk(scores, min(self.top_k, len(chunks)))
-        lines = [f"{rank}. [{score:.3f}] {chunks[i]}" for rank, (score, i) in enumerate(zip(top.values.tolist(), top.indices.tolist(), strict=True), 1)]
+        lines = [
+            f"{rank}. [{score:.3f}] {chunks[i]}"
+            for rank, (score, i) in enumerate(
+                zip(top.values.tolist(), top.indices.tolist(), strict=True), 1
+            )
+        ]
         return "\n".join(lines), []

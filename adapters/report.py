@@ -7,6 +7,7 @@ from pathlib import Path
 
 from orchestai_agents.adapters._task_text import context_artifacts, dependency_texts
 from orchestai_agents.adapters.task_tool import TaskTool
+
 from orchestai_agents.errors import WorkerError
 from orchestai_agents.registry import TaskInput
 
@@ -26,20 +27,28 @@ class ReportTool(TaskTool):
     """
 
     name: str = "report"
-    description: str = "Write a markdown report file combining earlier steps' texts, numbers and figures."
+    description: str = (
+        "Write a markdown report file combining earlier steps' texts, numbers and figures."
+    )
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
         texts = dependency_texts(task)
         files = [self.files.readable(p) for p in context_artifacts(task)]
         if not texts and not files:
-            raise WorkerError(f"step {task['node_id']!r}: nothing to report; give it dependencies that produce text or files")
+            raise WorkerError(
+                f"step {task['node_id']!r}: nothing to report; give it dependencies that produce text or files"
+            )
         out = self.output_path(task, ".md")
         parts = [f"# {task['instruction'] or 'Report'}"]
         if task["description"]:
             parts.append(f"_{task['description']}_")
-        parts += [f"## {node.replace('_', ' ').capitalize()}\n\n{text.strip()}" for node, text in texts]
+        parts += [
+            f"## {node.replace('_', ' ').capitalize()}\n\n{text.strip()}" for node, text in texts
+        ]
         if files:
-            parts.append("## Files\n\n" + "\n".join(self._link(f, out.parent) for f in files if f != out))
+            parts.append(
+                "## Files\n\n" + "\n".join(self._link(f, out.parent) for f in files if f != out)
+            )
         text = "\n\n".join(parts) + "\n"
         out.write_text(text, encoding="utf-8")
         return text, [str(out)]

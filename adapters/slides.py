@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from orchestai_agents.adapters._task_text import context_artifacts, dependency_texts
+from orchestai_agents.adapters._text_split import clip, sentences
+from orchestai_agents.adapters.task_tool import TaskTool
 from pptx import Presentation
 from pptx.presentation import Presentation as PresentationType
 from pptx.util import Emu
 
-from orchestai_agents.adapters._task_text import context_artifacts, dependency_texts
-from orchestai_agents.adapters._text_split import clip, sentences
-from orchestai_agents.adapters.task_tool import TaskTool
 from orchestai_agents.errors import WorkerError
 from orchestai_agents.registry import TaskInput
 
@@ -23,7 +23,9 @@ _NAMED_HEADING = re.compile(
     re.IGNORECASE,
 )
 _NUMBERED_HEADING = re.compile(r"^(\d+(\.\d+)*\.?|[IVX]+\.)\s+[A-Z][^.!?]{1,70}$")
-_SKIPPED = re.compile(r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|acknowledg\w*)$", re.IGNORECASE)
+_SKIPPED = re.compile(
+    r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|acknowledg\w*)$", re.IGNORECASE
+)
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
@@ -75,7 +77,9 @@ class SlidesTool(TaskTool):
     """
 
     name: str = "slides"
-    description: str = "Build a PowerPoint (.pptx) slide deck from texts and images with python-pptx."
+    description: str = (
+        "Build a PowerPoint (.pptx) slide deck from texts and images with python-pptx."
+    )
     bullets_per_slide: int = 5
     bullet_chars: int = 160
     max_content_slides: int = 15
@@ -99,12 +103,13 @@ class SlidesTool(TaskTool):
     def _add_picture(self, deck: PresentationType, image: Path) -> None:
         slide = deck.slides.add_slide(deck.slide_layouts[5])
         slide.shapes.title.text = image.stem.replace("_", " ").capitalize()
-        top = Emu(int(deck.slide_height * 0.22))
-        height = Emu(int(deck.slide_height * 0.72))
+        slide_width, slide_height = int(deck.slide_width or 0), int(deck.slide_height or 0)
+        top, height = Emu(int(slide_height * 0.22)), Emu(int(slide_height * 0.72))
         picture = slide.shapes.add_picture(str(image), 0, top, height=height)
-        if picture.width > deck.slide_width:  # too wide: fit the width instead
-            picture.width, picture.height = deck.slide_width, int(picture.height * deck.slide_width / picture.width)
-        picture.left = int((deck.slide_width - picture.width) / 2)
+        if picture.width > slide_width:  # too wide: fit the width instead
+            picture.height = Emu(int(picture.height * slide_width / picture.width))
+            picture.width = Emu(slide_width)
+        picture.left = Emu((slide_width - picture.width) // 2)
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
         outline = self._outline(task)

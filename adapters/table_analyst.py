@@ -6,9 +6,9 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-
 from orchestai_agents.adapters._tables import TABLE_SUFFIXES, date_column, load_table
 from orchestai_agents.adapters.task_tool import TaskTool
+
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
@@ -50,7 +50,9 @@ def column_trends(frame: pd.DataFrame) -> list[Trend]:
     """
     dates = date_column(frame)
     if dates:
-        x_all = (pd.to_datetime(frame[dates], errors="coerce") - pd.Timestamp(0)).dt.days.to_numpy(dtype=float)
+        x_all = (pd.to_datetime(frame[dates], errors="coerce") - pd.Timestamp(0)).dt.days.to_numpy(
+            dtype=float
+        )
     else:
         x_all = np.arange(len(frame), dtype=float)
     trends = []
@@ -107,7 +109,9 @@ class TableAnalystTool(TaskTool):
     """
 
     name: str = "table_analyst"
-    description: str = "Analyse a CSV or XLSX table with pandas: shape, column types, statistics and trends."
+    description: str = (
+        "Analyse a CSV or XLSX table with pandas: shape, column types, statistics and trends."
+    )
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
         path = self.task_files(task, TABLE_SUFFIXES, what="table")[0]

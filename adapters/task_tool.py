@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from langchain_core.callbacks import CallbackManagerForToolRun
 from langchain_core.tools import BaseTool
-from pydantic import BaseModel, Field
-
 from orchestai_agents.adapters._file_access import FileAccess
 from orchestai_agents.adapters._task_text import context_artifacts
+from pydantic import BaseModel, Field
+
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["TaskArgs", "TaskTool"]
@@ -26,9 +26,12 @@ class TaskArgs(BaseModel):
     task_type: str = Field(default="", description="The step's task type.")
     inputs: list[str] = Field(default_factory=list, description="Paths of the user's input files.")
     context: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Earlier steps' outputs by id: text, artifacts (file paths), usage."
+        default_factory=dict,
+        description="Earlier steps' outputs by id: text, artifacts (file paths), usage.",
     )
-    output_dir: str | None = Field(default=None, description="Folder to write files into; a temp folder if empty.")
+    output_dir: str | None = Field(
+        default=None, description="Folder to write files into; a temp folder if empty."
+    )
 
     def as_task(self) -> TaskInput:
         return TaskInput(**self.model_dump())  # type: ignore[typeddict-item]
@@ -42,7 +45,7 @@ class TaskTool(BaseTool):
     """
 
     args_schema: type[BaseModel] = TaskArgs
-    response_format: str = "content_and_artifact"
+    response_format: Literal["content", "content_and_artifact"] = "content_and_artifact"
     allowed_dirs: list[str] | None = None
 
     @property
@@ -57,12 +60,16 @@ class TaskTool(BaseTool):
     def output_path(self, task: TaskInput, suffix: str) -> Path:
         """``<output_dir>/<node_id><suffix>``, inside the allowed folders."""
         folder = self.files.output_dir(task.get("output_dir"))
-        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in task.get("node_id") or self.name)
+        stem = "".join(
+            c if c.isalnum() or c in "-_" else "_" for c in task.get("node_id") or self.name
+        )
         return folder / f"{stem}{suffix}"
 
     @abstractmethod
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
         """Do the step: the text for the next steps and the paths of the files written."""
 
-    def _run(self, run_manager: CallbackManagerForToolRun | None = None, **fields: Any) -> tuple[str, list[str]]:
+    def _run(
+        self, run_manager: CallbackManagerForToolRun | None = None, **fields: Any
+    ) -> tuple[str, list[str]]:
         return self.execute(TaskArgs(**fields).as_task())

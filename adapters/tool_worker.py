@@ -11,9 +11,16 @@ from typing import Any
 from langchain_core.messages import ToolMessage
 from langchain_core.runnables import RunnableConfig, RunnableLambda
 from langchain_core.tools import BaseTool
-
 from orchestai_agents.adapters._task_text import dependency_texts
-from orchestai_agents.registry import Capabilities, CostModel, LatencyProfile, TaskInput, WorkerOutput, WorkerSpec
+
+from orchestai_agents.registry import (
+    Capabilities,
+    CostModel,
+    LatencyProfile,
+    TaskInput,
+    WorkerOutput,
+    WorkerSpec,
+)
 
 __all__ = ["default_tool_input", "tool_worker"]
 
@@ -60,24 +67,43 @@ def _to_output(result: Any) -> WorkerOutput:
         return WorkerOutput(_as_text(result))
     artifact = result.artifact or ()
     if isinstance(artifact, str) or not all(isinstance(a, str) for a in artifact):
-        raise TypeError(f"tool {result.name!r} returned artifact {artifact!r}; a worker's artifact must be a list of file paths")
+        raise TypeError(
+            f"tool {result.name!r} returned artifact {artifact!r}; a worker's artifact must be a list of file paths"
+        )
     return WorkerOutput(_as_text(result.content), tuple(artifact))
 
 
-def _tool_call(tool: BaseTool, builder: Callable[[BaseTool, TaskInput], Any], task: TaskInput) -> Any:
+def _tool_call(
+    tool: BaseTool, builder: Callable[[BaseTool, TaskInput], Any], task: TaskInput
+) -> Any:
     """A ToolCall for tools that return artifacts (so the ToolMessage carries them), else the plain input."""
     payload = builder(tool, task)
     if tool.response_format != "content_and_artifact":
         return payload
     args = payload if isinstance(payload, dict) else {next(iter(tool.args)): payload}
-    return {"type": "tool_call", "name": tool.name, "args": args, "id": f"{task['node_id']}-{uuid.uuid4().hex[:8]}"}
+    return {
+        "type": "tool_call",
+        "name": tool.name,
+        "args": args,
+        "id": f"{task['node_id']}-{uuid.uuid4().hex[:8]}",
+    }
 
 
-def _run(tool: BaseTool, builder: Callable[[BaseTool, TaskInput], Any], task: TaskInput, config: RunnableConfig) -> WorkerOutput:
+def _run(
+    tool: BaseTool,
+    builder: Callable[[BaseTool, TaskInput], Any],
+    task: TaskInput,
+    config: RunnableConfig,
+) -> WorkerOutput:
     return _to_output(tool.invoke(_tool_call(tool, builder, task), config=config))
 
 
-async def _arun(tool: BaseTool, builder: Callable[[BaseTool, TaskInput], Any], task: TaskInput, config: RunnableConfig) -> WorkerOutput:
+async def _arun(
+    tool: BaseTool,
+    builder: Callable[[BaseTool, TaskInput], Any],
+    task: TaskInput,
+    config: RunnableConfig,
+) -> WorkerOutput:
     return _to_output(await tool.ainvoke(_tool_call(tool, builder, task), config=config))
 
 
@@ -126,7 +152,9 @@ def tool_worker(
         name=name,
         description=description or tool.description,
         runnable=RunnableLambda(partial(_run, *args), afunc=partial(_arun, *args), name=name),
-        capabilities=Capabilities(frozenset(task_types), frozenset(input_modalities), frozenset(output_modalities)),
+        capabilities=Capabilities(
+            frozenset(task_types), frozenset(input_modalities), frozenset(output_modalities)
+        ),
         cost=cost or CostModel(),
         latency=latency or LatencyProfile(),
         expected_output_tokens=0,

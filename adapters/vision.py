@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from orchestai_agents.adapters._pipelines import LazyPipeline
+from orchestai_agents.adapters.task_tool import TaskTool
 from PIL import Image, UnidentifiedImageError
 from pydantic import PrivateAttr
 
-from orchestai_agents.adapters._pipelines import LazyPipeline
-from orchestai_agents.adapters.task_tool import TaskTool
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
@@ -34,7 +34,9 @@ class ImageCaptionTool(TaskTool):
     """
 
     name: str = "image_captioner"
-    description: str = "Describe the content of images (caption them) with a transformers vision model."
+    description: str = (
+        "Describe the content of images (caption them) with a transformers vision model."
+    )
     model_id: str = DEFAULT_CAPTION_MODEL
     captioner: Any = None
     prompt: str = ""
@@ -45,7 +47,9 @@ class ImageCaptionTool(TaskTool):
         self._pipeline = LazyPipeline("image-text-to-text", self.model_id, self.captioner)
 
     def _caption(self, image: Image.Image) -> str:
-        result = self._pipeline.get()(images=image, text=self.prompt, max_new_tokens=self.max_new_tokens)
+        result = self._pipeline.get()(
+            images=image, text=self.prompt, max_new_tokens=self.max_new_tokens
+        )
         return str(result[0]["generated_text"]).strip()
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
@@ -55,5 +59,7 @@ class ImageCaptionTool(TaskTool):
                 with Image.open(path) as image:
                     lines.append(f"{path.name}: {self._caption(image.convert('RGB'))}")
             except (UnidentifiedImageError, OSError) as error:
-                raise InputFileError(f"{path}: not a readable image ({error}); check or re-save the file") from error
+                raise InputFileError(
+                    f"{path}: not a readable image ({error}); check or re-save the file"
+                ) from error
         return "\n".join(lines), []

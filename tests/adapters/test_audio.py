@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from orchestai_agents.adapters.audio import SpeechToTextTool, read_wav
 from orchestai_agents.adapters.tool_worker import tool_worker
+
 from orchestai_agents.errors import InputFileError
 
 VOCAB = ["<pad>", "<unk>", "|", *"abcdefghijklmnopqrstuvwxyz'"]
@@ -24,19 +24,41 @@ def write_wav(path: Path, samples: np.ndarray, rate: int = 16000, channels: int 
 
 @pytest.fixture(scope="module")
 def tiny_recognizer(tmp_path_factory):
-    from transformers import Wav2Vec2Config, Wav2Vec2CTCTokenizer, Wav2Vec2FeatureExtractor, Wav2Vec2ForCTC, pipeline
+    from transformers import (
+        Wav2Vec2Config,
+        Wav2Vec2CTCTokenizer,
+        Wav2Vec2FeatureExtractor,
+        Wav2Vec2ForCTC,
+        pipeline,
+    )
 
     vocab = tmp_path_factory.mktemp("vocab") / "vocab.json"
     vocab.write_text(json.dumps({c: i for i, c in enumerate(VOCAB)}))
-    tokenizer = Wav2Vec2CTCTokenizer(str(vocab), unk_token="<unk>", pad_token="<pad>", word_delimiter_token="|")
-    features = Wav2Vec2FeatureExtractor(feature_size=1, sampling_rate=16000, padding_value=0.0, do_normalize=True)
+    tokenizer = Wav2Vec2CTCTokenizer(
+        str(vocab), unk_token="<unk>", pad_token="<pad>", word_delimiter_token="|"
+    )
+    features = Wav2Vec2FeatureExtractor(
+        feature_size=1, sampling_rate=16000, padding_value=0.0, do_normalize=True
+    )
     config = Wav2Vec2Config(
-        vocab_size=len(VOCAB), hidden_size=16, num_hidden_layers=1, num_attention_heads=2, intermediate_size=20,
-        conv_dim=(8, 8), conv_stride=(5, 4), conv_kernel=(10, 8), num_conv_pos_embeddings=8,
-        num_conv_pos_embedding_groups=2, pad_token_id=0, do_stable_layer_norm=True, feat_extract_norm="layer",
+        vocab_size=len(VOCAB),
+        hidden_size=16,
+        num_hidden_layers=1,
+        num_attention_heads=2,
+        intermediate_size=20,
+        conv_dim=(8, 8),
+        conv_stride=(5, 4),
+        conv_kernel=(10, 8),
+        num_conv_pos_embeddings=8,
+        num_conv_pos_embedding_groups=2,
+        pad_token_id=0,
+        do_stable_layer_norm=True,
+        feat_extract_norm="layer",
     )
     model = Wav2Vec2ForCTC(config).eval()
-    return pipeline("automatic-speech-recognition", model=model, tokenizer=tokenizer, feature_extractor=features)
+    return pipeline(
+        "automatic-speech-recognition", model=model, tokenizer=tokenizer, feature_extractor=features
+    )
 
 
 def test_read_wav_mixes_stereo_to_mono_in_unit_range(tmp_path: Path) -> None:
@@ -47,9 +69,13 @@ def test_read_wav_mixes_stereo_to_mono_in_unit_range(tmp_path: Path) -> None:
     assert samples == pytest.approx([0.0, 0.25], abs=1e-4)
 
 
-def test_transcribes_each_wav_through_the_pipeline(tiny_recognizer, tmp_path: Path, make_task) -> None:
+def test_transcribes_each_wav_through_the_pipeline(
+    tiny_recognizer, tmp_path: Path, make_task
+) -> None:
     write_wav(tmp_path / "talk.wav", np.sin(np.linspace(0, 800, 16000)).astype(np.float32) * 0.3)
-    spec = tool_worker(SpeechToTextTool(recognizer=tiny_recognizer), task_types=["transcribe_audio"])
+    spec = tool_worker(
+        SpeechToTextTool(recognizer=tiny_recognizer), task_types=["transcribe_audio"]
+    )
     out = spec.runnable.invoke(make_task(inputs=[tmp_path / "talk.wav"]))
     name, text = out.text.split(": ", 1)
     assert name == "talk.wav"
@@ -58,5 +84,5 @@ def test_transcribes_each_wav_through_the_pipeline(tiny_recognizer, tmp_path: Pa
 
 def test_not_a_wav_is_an_input_file_error(tmp_path: Path) -> None:
     (tmp_path / "x.wav").write_bytes(b"RIFFjunk")
-    with pytest.raises(InputFileError, match="x.wav: not a readable PCM WAV"):
+    with pytest.raises(InputFileError, match=r"x\.wav: not a readable PCM WAV"):
         read_wav(tmp_path / "x.wav")

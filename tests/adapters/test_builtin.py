@@ -2,8 +2,8 @@ import subprocess
 import sys
 
 import pytest
-
 from orchestai_agents.adapters.builtin import default_registry
+
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.task_types import BUILTIN_TASK_TYPES
 

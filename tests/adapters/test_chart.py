@@ -2,16 +2,18 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from orchestai_agents.adapters.chart import ChartTool, render_chart
 from PIL import Image
 
-from orchestai_agents.adapters.chart import ChartTool, render_chart
 from orchestai_agents.errors import InputFileError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def test_line_chart_of_the_sales_table(sales_csv: Path, make_task) -> None:
-    text, files = ChartTool().execute(make_task(node_id="chart", description="Plot revenue over time", inputs=[sales_csv]))
+    text, files = ChartTool().execute(
+        make_task(node_id="chart", description="Plot revenue over time", inputs=[sales_csv])
+    )
     png = Path(files[0])
     assert png.name == "chart.png"
     assert png.read_bytes().startswith(PNG_SIGNATURE)
@@ -21,7 +23,9 @@ def test_line_chart_of_the_sales_table(sales_csv: Path, make_task) -> None:
 
 
 def test_bar_chart_when_asked(sales_csv: Path, make_task) -> None:
-    text, files = ChartTool().execute(make_task(description="A bar chart of units", inputs=[sales_csv]))
+    text, files = ChartTool().execute(
+        make_task(description="A bar chart of units", inputs=[sales_csv])
+    )
     assert text.startswith("Bar chart") and Path(files[0]).stat().st_size > 1000
 
 

@@ -4,8 +4,9 @@ import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
-
+from langchain_core.runnables import RunnableConfig
 from orchestai_agents.adapters.chat_worker import CHARS_PER_TOKEN, chat_worker, task_messages
+
 from orchestai_agents.registry import CostModel, Usage
 
 
@@ -13,12 +14,16 @@ class UsageFakeChat(GenericFakeChatModel):
     """A fake chat model that reports token usage and has a priced model name."""
 
     model_name: str = "gpt-4o-mini"
-    seen: list[list[BaseMessage]] = []
 
-    def _generate(self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any) -> Any:
-        self.seen.append(messages)
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> Any:
         result = super()._generate(messages, stop, run_manager, **kwargs)
-        result.generations[0].message.usage_metadata = {"input_tokens": 1000, "output_tokens": 500, "total_tokens": 1500}
+        result.generations[0].message.usage_metadata = {
+            "input_tokens": 1000,
+            "output_tokens": 500,
+            "total_tokens": 1500,
+        }
         return result
 
 
@@ -26,7 +31,9 @@ class Recorder(BaseCallbackHandler):
     def __init__(self) -> None:
         self.chat_starts: list[list[str]] = []
 
-    def on_chat_model_start(self, serialized: Any, messages: Any, *, tags: list[str] | None = None, **kwargs: Any) -> None:
+    def on_chat_model_start(
+        self, serialized: Any, messages: Any, *, tags: list[str] | None = None, **kwargs: Any
+    ) -> None:
         self.chat_starts.append(tags or [])
 
 
@@ -35,8 +42,12 @@ def fake(*replies: str) -> GenericFakeChatModel:
 
 
 def test_messages_put_dependencies_first_and_the_step_last(make_task) -> None:
-    task = make_task(description="Summarise the paper", task_type="summarize", inputs=["/data/paper.pdf"],
-                     context={"extract": {"text": "Planners plan.", "artifacts": [], "usage": {}}})
+    task = make_task(
+        description="Summarise the paper",
+        task_type="summarize",
+        inputs=["/data/paper.pdf"],
+        context={"extract": {"text": "Planners plan.", "artifacts": [], "usage": {}}},
+    )
     system, human = task_messages(task, system_prompt="Be brief.")
     assert system.content == "Be brief."
     lines = human.content.splitlines()
@@ -55,7 +66,12 @@ def test_dependency_text_is_cut_to_the_budget(make_task) -> None:
 
 
 def test_reported_usage_is_priced_from_the_model_name(make_task) -> None:
-    spec = chat_worker(UsageFakeChat(messages=iter([AIMessage("ok")])), name="mini", description="d", task_types=["summarize"])
+    spec = chat_worker(
+        UsageFakeChat(messages=iter([AIMessage("ok")])),
+        name="mini",
+        description="d",
+        task_types=["summarize"],
+    )
     out = spec.runnable.invoke(make_task())
     assert out.text == "ok"
     assert out.usage == Usage(1000, 500)
@@ -64,7 +80,9 @@ def test_reported_usage_is_priced_from_the_model_name(make_task) -> None:
 
 
 def test_usage_is_estimated_from_characters_when_the_model_reports_none(make_task) -> None:
-    spec = chat_worker(fake("abcdefgh"), name="f", description="d", task_types=["summarize"], cost=CostModel())
+    spec = chat_worker(
+        fake("abcdefgh"), name="f", description="d", task_types=["summarize"], cost=CostModel()
+    )
     task = make_task()
     out = spec.runnable.invoke(task)
     assert out.usage.output_tokens == 8 // CHARS_PER_TOKEN
@@ -80,13 +98,17 @@ def test_unknown_model_name_warns_once_at_registration() -> None:
 
 def test_config_callbacks_and_tags_reach_the_chat_model(make_task) -> None:
     recorder = Recorder()
-    spec = chat_worker(fake("hi"), name="f", description="d", task_types=["summarize"], cost=CostModel())
+    spec = chat_worker(
+        fake("hi"), name="f", description="d", task_types=["summarize"], cost=CostModel()
+    )
     spec.runnable.invoke(make_task(), {"callbacks": [recorder], "tags": ["node:step"]})
     assert recorder.chat_starts == [["node:step"]]
 
 
 async def test_ainvoke_and_streaming_events_reach_the_model(make_task) -> None:
-    spec = chat_worker(fake("one two three"), name="f", description="d", task_types=["summarize"], cost=CostModel())
+    spec = chat_worker(
+        fake("one two three"), name="f", description="d", task_types=["summarize"], cost=CostModel()
+    )
     chunks = [
         event["data"]["chunk"].content
         async for event in spec.runnable.astream_events(make_task(), version="v2")
@@ -97,11 +119,53 @@ async def test_ainvoke_and_streaming_events_reach_the_model(make_task) -> None:
 
 
 def test_spec_carries_capabilities_latency_and_name(make_task) -> None:
-    spec = chat_worker(fake("x"), name="writer", description="writes", task_types=["generate_text", "translate"], cost=CostModel())
+    spec = chat_worker(
+        fake("x"),
+        name="writer",
+        description="writes",
+        task_types=["generate_text", "translate"],
+        cost=CostModel(),
+    )
     assert spec.name == "writer" and spec.can_do("translate") and not spec.can_do("embed")
     assert spec.runnable.name == "writer"
 
 
 def test_negative_budget_is_refused() -> None:
     with pytest.raises(ValueError, match="max_context_chars"):
-        chat_worker(fake("x"), name="f", description="d", task_types=["summarize"], cost=CostModel(), max_context_chars=-1)
+        chat_worker(
+            fake("x"),
+            name="f",
+            description="d",
+            task_types=["summarize"],
+            cost=CostModel(),
+            max_context_chars=-1,
+        )
+
+
+def test_tokens_stream_out_of_a_langgraph_node(make_task) -> None:
+    from langgraph.graph import END, START, StateGraph
+    from typing_extensions import TypedDict
+
+    class State(TypedDict):
+        text: str
+
+    spec = chat_worker(
+        fake("alpha beta gamma"),
+        name="f",
+        description="d",
+        task_types=["summarize"],
+        cost=CostModel(),
+    )
+
+    def node(state: State, config: RunnableConfig) -> State:
+        return {"text": spec.runnable.invoke(make_task(), config).text}
+
+    graph = StateGraph(State)
+    graph.add_node("summarize", node)
+    graph.add_edge(START, "summarize")
+    graph.add_edge("summarize", END)
+    pieces = [
+        chunk.content
+        for chunk, meta in graph.compile().stream({"text": ""}, stream_mode="messages")
+    ]
+    assert "".join(pieces) == "alpha beta gamma" and len(pieces) > 1

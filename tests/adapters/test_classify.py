@@ -1,6 +1,6 @@
 import pytest
-
 from orchestai_agents.adapters.classify import ZeroShotClassifierTool, parse_labels
+
 from orchestai_agents.errors import WorkerError
 
 
@@ -19,16 +19,22 @@ def test_parse_labels(description: str, labels: list[str]) -> None:
 
 def test_fewer_than_two_labels_is_refused(make_task) -> None:
     with pytest.raises(WorkerError, match=r"found labels \['only'\].*at least two"):
-        ZeroShotClassifierTool().execute(make_task(description="labels: only", context={"x": {"text": "t"}}))
+        ZeroShotClassifierTool().execute(
+            make_task(description="labels: only", context={"x": {"text": "t"}})
+        )
 
 
 @pytest.mark.slow
 def test_real_zero_shot_classification(make_task) -> None:
     tool = ZeroShotClassifierTool()
-    cooking = make_task(description="Topic? labels: sport, cooking, finance",
-                        context={"x": {"text": "Whisk the eggs with sugar, then bake the cake for forty minutes."}})
+    cooking = make_task(
+        description="Topic? labels: sport, cooking, finance",
+        context={"x": {"text": "Whisk the eggs with sugar, then bake the cake for forty minutes."}},
+    )
     text, _ = tool.execute(cooking)
     assert text.splitlines()[0] == "cooking"
-    sport = make_task(description="Topic? labels: sport, cooking, finance",
-                      context={"x": {"text": "The striker scored twice and the team won the league final."}})
+    sport = make_task(
+        description="Topic? labels: sport, cooking, finance",
+        context={"x": {"text": "The striker scored twice and the team won the league final."}},
+    )
     assert tool.execute(sport)[0].startswith("sport\n\nscores: sport=")

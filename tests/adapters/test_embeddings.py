@@ -1,7 +1,7 @@
 import pytest
 from langchain_tests.unit_tests import EmbeddingsUnitTests
-
 from orchestai_agents.adapters.embeddings import MiniLMEmbeddings, PassageRankTool
+
 from orchestai_agents.errors import InputFileError
 
 
@@ -23,7 +23,9 @@ def test_empty_document_list() -> None:
 @pytest.mark.slow
 def test_real_minilm_embeddings_are_normalised_and_semantic() -> None:
     emb = MiniLMEmbeddings()
-    cat, kitten, invoice = emb.embed_documents(["a cat sleeps on the sofa", "a kitten naps on the couch", "pay the invoice by Friday"])
+    cat, kitten, invoice = emb.embed_documents(
+        ["a cat sleeps on the sofa", "a kitten naps on the couch", "pay the invoice by Friday"]
+    )
     assert len(cat) == 384
     assert sum(x * x for x in cat) == pytest.approx(1.0, abs=1e-4)
     dot = lambda a, b: sum(x * y for x, y in zip(a, b, strict=True))  # noqa: E731
@@ -36,7 +38,9 @@ def test_passages_of_the_paper_ranked_against_the_step(paper_pdf, make_task) -> 
     from orchestai_agents.adapters.pdf_text import PdfTextTool
 
     text, _ = PdfTextTool().execute(make_task(inputs=[paper_pdf]))
-    task = make_task(description="How much does routing reduce the cost?", context={"extract": {"text": text}})
+    task = make_task(
+        description="How much does routing reduce the cost?", context={"extract": {"text": text}}
+    )
     ranked, files = PassageRankTool(top_k=3).execute(task)
     lines = ranked.splitlines()
     assert files == [] and len(lines) == 3 and lines[0].startswith("1. [")

@@ -1,15 +1,18 @@
 from pathlib import Path
 
 import pytest
-
 from orchestai_agents.adapters._file_access import FileAccess
 from orchestai_agents.adapters.table_analyst import TableAnalystTool
+
 from orchestai_agents.errors import InputFileError
 
 
 def test_file_inside_allowed_folder_is_resolved(tmp_path: Path) -> None:
     (tmp_path / "a.txt").write_text("x")
-    assert FileAccess.of([tmp_path]).readable(tmp_path / "sub" / ".." / "a.txt") == (tmp_path / "a.txt").resolve()
+    assert (
+        FileAccess.of([tmp_path]).readable(tmp_path / "sub" / ".." / "a.txt")
+        == (tmp_path / "a.txt").resolve()
+    )
 
 
 def test_dotdot_escape_is_refused(tmp_path: Path) -> None:
@@ -30,7 +33,7 @@ def test_symlink_pointing_outside_is_refused(tmp_path: Path) -> None:
 
 
 def test_missing_file_names_the_path(tmp_path: Path) -> None:
-    with pytest.raises(InputFileError, match="nope.csv does not exist"):
+    with pytest.raises(InputFileError, match=r"nope\.csv does not exist"):
         FileAccess.of([tmp_path]).readable(tmp_path / "nope.csv")
 
 
@@ -43,7 +46,9 @@ def test_output_dir_outside_is_refused_and_none_makes_a_temp_dir(tmp_path: Path)
     made.rmdir()
 
 
-def test_tool_refuses_an_input_outside_its_folders(tmp_path: Path, sales_csv: Path, make_task) -> None:
+def test_tool_refuses_an_input_outside_its_folders(
+    tmp_path: Path, sales_csv: Path, make_task
+) -> None:
     tool = TableAnalystTool(allowed_dirs=[str(tmp_path)])
     with pytest.raises(InputFileError, match="outside the allowed folders"):
         tool.execute(make_task(inputs=[sales_csv]))

@@ -1,16 +1,24 @@
 import pytest
 from langchain_core.runnables import RunnableConfig
-
 from orchestai_agents.adapters.function_worker import as_worker_output, function_worker
+
 from orchestai_agents.registry import Usage, WorkerOutput
 
 
 def test_str_dict_and_worker_output_results(make_task) -> None:
-    as_text = function_worker(lambda t: t["description"] + "!", name="a", description="d", task_types=["generate_text"])
+    as_text = function_worker(
+        lambda t: t["description"] + "!", name="a", description="d", task_types=["generate_text"]
+    )
     assert as_text.runnable.invoke(make_task(description="go")).text == "go!"
     as_dict = function_worker(
-        lambda t: {"text": "t", "artifacts": ["x.png"], "usage": {"input_tokens": 3, "output_tokens": 4}},
-        name="b", description="d", task_types=["render_chart"],
+        lambda t: {
+            "text": "t",
+            "artifacts": ["x.png"],
+            "usage": {"input_tokens": 3, "output_tokens": 4},
+        },
+        name="b",
+        description="d",
+        task_types=["render_chart"],
     )
     assert as_dict.runnable.invoke(make_task()) == WorkerOutput("t", ("x.png",), Usage(3, 4))
 

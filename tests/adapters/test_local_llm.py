@@ -3,8 +3,13 @@ from pathlib import Path
 import pytest
 from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_tests.unit_tests import ChatModelUnitTests
-
-from orchestai_agents.adapters.local_llm import SmolLM2Chat, _converted_folder, _cut_at_stop, load_smollm2, smollm2_gguf_path
+from orchestai_agents.adapters.local_llm import (
+    SmolLM2Chat,
+    _converted_folder,
+    _cut_at_stop,
+    load_smollm2,
+    smollm2_gguf_path,
+)
 
 
 class TestSmolLM2ChatStandard(ChatModelUnitTests):
@@ -22,13 +27,17 @@ def test_construction_loads_nothing() -> None:
 
     before = dict(local_llm._LOADED)
     SmolLM2Chat(max_tokens=5)
-    assert local_llm._LOADED == before
+    assert before == local_llm._LOADED
 
 
 def test_model_alias_and_standard_params() -> None:
     chat = SmolLM2Chat(model="my-smol", max_tokens=7, temperature=0.5)
     params = chat._get_ls_params()
-    assert (params["ls_model_name"], params["ls_max_tokens"], params["ls_temperature"]) == ("my-smol", 7, 0.5)
+    assert (params["ls_model_name"], params["ls_max_tokens"], params["ls_temperature"]) == (
+        "my-smol",
+        7,
+        0.5,
+    )
 
 
 def test_cut_at_the_first_stop_string() -> None:
@@ -47,11 +56,16 @@ def test_gguf_is_found_without_importing_the_package() -> None:
 @pytest.mark.slow
 def test_real_generation_reports_usage_and_streams_the_same_text() -> None:
     chat = SmolLM2Chat(max_tokens=24)
-    messages = [SystemMessage("Answer in one short sentence."), HumanMessage("What is the capital of France?")]
+    messages = [
+        SystemMessage("Answer in one short sentence."),
+        HumanMessage("What is the capital of France?"),
+    ]
     reply = chat.invoke(messages)
     assert "Paris" in reply.text
     usage = reply.usage_metadata
-    assert usage is not None and 20 < usage["input_tokens"] < 80 and 0 < usage["output_tokens"] <= 24
+    assert (
+        usage is not None and 20 < usage["input_tokens"] < 80 and 0 < usage["output_tokens"] <= 24
+    )
     assert reply.response_metadata["finish_reason"] in ("stop", "length")
     chunks = list(chat.stream(messages))
     assert len(chunks) > 2

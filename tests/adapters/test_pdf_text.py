@@ -1,9 +1,9 @@
 from pathlib import Path
 
 import pytest
-
 from orchestai_agents.adapters.pdf_text import PdfTextTool, extract_pdf_pages
 from orchestai_agents.adapters.tool_worker import tool_worker
+
 from orchestai_agents.errors import InputFileError
 
 
@@ -25,14 +25,14 @@ def test_worker_returns_the_text_and_a_txt_file(paper_pdf: Path, make_task) -> N
 def test_corrupted_pdf_is_an_input_file_error(tmp_path: Path, paper_pdf: Path, make_task) -> None:
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 20)
-    with pytest.raises(InputFileError, match=r"broken.pdf: not a readable PDF"):
+    with pytest.raises(InputFileError, match=r"broken\.pdf: not a readable PDF"):
         PdfTextTool().execute(make_task(inputs=[broken]))
 
 
 def test_truncated_pdf_is_an_input_file_error(tmp_path: Path, paper_pdf: Path) -> None:
     cut = tmp_path / "cut.pdf"
     cut.write_bytes(paper_pdf.read_bytes()[:900])
-    with pytest.raises(InputFileError, match="cut.pdf"):
+    with pytest.raises(InputFileError, match=r"cut\.pdf"):
         extract_pdf_pages(cut)
 
 

@@ -1,7 +1,6 @@
 import warnings
 
 import pytest
-
 from orchestai_agents.adapters.pricing import PRICE_TABLE, price_for
 
 
@@ -25,7 +24,9 @@ def test_price_matches_by_prefix(name: str, input_usd: float, output_usd: float)
 
 
 def test_unknown_model_is_free_with_a_warning_that_says_what_to_do() -> None:
-    with pytest.warns(UserWarning, match=r"no price known for chat model 'my-own-llm'.*cost=CostModel"):
+    with pytest.warns(
+        UserWarning, match=r"no price known for chat model 'my-own-llm'.*cost=CostModel"
+    ):
         cost = price_for("my-own-llm")
     assert (cost.usd_per_input_token, cost.usd_per_output_token) == (0, 0)
 

@@ -1,8 +1,8 @@
 from pathlib import Path
 
 import pytest
-
 from orchestai_agents.adapters.report import ReportTool
+
 from orchestai_agents.errors import WorkerError
 
 
@@ -16,7 +16,10 @@ def test_report_combines_texts_and_links_files(tmp_path: Path, make_task) -> Non
         instruction="Sales review",
         context={
             "table_stats": {"text": "Revenue rises 2% a month.", "artifacts": []},
-            "chart": {"text": "Line chart", "artifacts": [str(out / "chart.png"), str(out / "deck.pptx")]},
+            "chart": {
+                "text": "Line chart",
+                "artifacts": [str(out / "chart.png"), str(out / "deck.pptx")],
+            },
         },
     )
     text, files = ReportTool().execute(task)

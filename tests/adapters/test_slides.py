@@ -1,11 +1,11 @@
 from pathlib import Path
 
 import pytest
-from pptx import Presentation
-
 from orchestai_agents.adapters.chart import ChartTool
 from orchestai_agents.adapters.pdf_text import PdfTextTool
 from orchestai_agents.adapters.slides import SlidesTool, text_sections
+from pptx import Presentation
+
 from orchestai_agents.errors import WorkerError
 
 
@@ -15,20 +15,34 @@ def _slides(path: Path) -> list[tuple[str, list[str]]]:
     out = []
     for slide in deck.slides:
         title = slide.shapes.title.text if slide.shapes.title is not None else ""
-        body = [p.text for s in slide.placeholders if s.placeholder_format.idx == 1 for p in s.text_frame.paragraphs]
+        body = [
+            p.text
+            for s in slide.placeholders
+            if s.placeholder_format.idx == 1
+            for p in s.text_frame.paragraphs
+        ]
         out.append((title, body))
     return out
 
 
 def test_sections_split_at_headings_and_drop_references() -> None:
     text = "Preamble.\nAbstract\nWe plan.\n2 Method\nWe learn\nto route.\nReferences\n[1] Someone."
-    assert text_sections(text, "Doc") == [("Doc", "Preamble."), ("Abstract", "We plan."), ("2 Method", "We learn\nto route.")]
+    assert text_sections(text, "Doc") == [
+        ("Doc", "Preamble."),
+        ("Abstract", "We plan."),
+        ("2 Method", "We learn\nto route."),
+    ]
 
 
 def test_paper_becomes_a_deck_whose_slides_quote_the_pdf(paper_pdf: Path, make_task) -> None:
     pdf_text, _ = PdfTextTool().execute(make_task(inputs=[paper_pdf]))
-    task = make_task(node_id="deck", context={"summary": {"text": "Planning is learned. It is fast."},
-                                              "extract": {"text": pdf_text}})
+    task = make_task(
+        node_id="deck",
+        context={
+            "summary": {"text": "Planning is learned. It is fast."},
+            "extract": {"text": pdf_text},
+        },
+    )
     text, files = SlidesTool().execute(task)
     slides = _slides(Path(files[0]))
     assert slides[0][0] == "Turn the paper into a short talk"
@@ -43,7 +57,9 @@ def test_paper_becomes_a_deck_whose_slides_quote_the_pdf(paper_pdf: Path, make_t
 
 def test_chart_png_becomes_a_picture_slide(sales_csv: Path, make_task) -> None:
     _, pngs = ChartTool().execute(make_task(node_id="chart", inputs=[sales_csv]))
-    _, files = SlidesTool().execute(make_task(node_id="deck", context={"chart": {"text": "", "artifacts": pngs}}))
+    _, files = SlidesTool().execute(
+        make_task(node_id="deck", context={"chart": {"text": "", "artifacts": pngs}})
+    )
     deck = Presentation(files[0])
     assert len(deck.slides) == 2
     pictures = [s for s in deck.slides[1].shapes if s.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE

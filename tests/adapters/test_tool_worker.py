@@ -4,9 +4,9 @@ from typing import Any
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.tools import BaseTool, StructuredTool, tool
-
 from orchestai_agents.adapters.task_tool import TaskTool
 from orchestai_agents.adapters.tool_worker import default_tool_input, tool_worker
+
 from orchestai_agents.registry import TaskInput
 
 
@@ -44,7 +44,12 @@ class ToolStarts(BaseCallbackHandler):
 
 
 def test_single_string_tool_gets_the_description_without_dependencies(make_task) -> None:
-    assert tool_worker(shout, task_types=["generate_text"]).runnable.invoke(make_task(description="hey")).text == "HEY"
+    assert (
+        tool_worker(shout, task_types=["generate_text"])
+        .runnable.invoke(make_task(description="hey"))
+        .text
+        == "HEY"
+    )
 
 
 def test_single_string_tool_gets_the_dependency_texts(make_task) -> None:
@@ -52,8 +57,12 @@ def test_single_string_tool_gets_the_dependency_texts(make_task) -> None:
     assert default_tool_input(shout, task) == "first\n\nsecond"
 
 
-def test_task_tool_gets_task_fields_and_returns_its_files_as_artifacts(make_task, tmp_path: Path) -> None:
-    out = tool_worker(EchoFileTool(), task_types=["write_report"]).runnable.invoke(make_task(node_id="n1", description="hello"))
+def test_task_tool_gets_task_fields_and_returns_its_files_as_artifacts(
+    make_task, tmp_path: Path
+) -> None:
+    out = tool_worker(EchoFileTool(), task_types=["write_report"]).runnable.invoke(
+        make_task(node_id="n1", description="hello")
+    )
     assert out.text == "wrote hello"
     assert out.artifacts == (str(tmp_path / "out" / "n1.txt"),)
     assert Path(out.artifacts[0]).read_text() == "hello"
@@ -62,18 +71,26 @@ def test_task_tool_gets_task_fields_and_returns_its_files_as_artifacts(make_task
 def test_tool_with_other_arguments_needs_an_input_builder(make_task) -> None:
     with pytest.raises(TypeError, match=r"tool 'add' takes arguments \['a', 'b'\].*input_builder"):
         tool_worker(adder, task_types=["generate_text"]).runnable.invoke(make_task())
-    spec = tool_worker(adder, task_types=["generate_text"], input_builder=lambda t, task: {"a": 2, "b": len(task["inputs"])})
+    spec = tool_worker(
+        adder,
+        task_types=["generate_text"],
+        input_builder=lambda t, task: {"a": 2, "b": len(task["inputs"])},
+    )
     assert spec.runnable.invoke(make_task(inputs=["x", "y"])).text == "4"
 
 
 def test_config_callbacks_reach_the_tool(make_task) -> None:
     starts = ToolStarts()
-    tool_worker(shout, task_types=["generate_text"]).runnable.invoke(make_task(), {"callbacks": [starts]})
+    tool_worker(shout, task_types=["generate_text"]).runnable.invoke(
+        make_task(), {"callbacks": [starts]}
+    )
     assert starts.names == ["shout"]
 
 
 async def test_ainvoke_runs_the_tool(make_task) -> None:
-    out = await tool_worker(EchoFileTool(), task_types=["write_report"]).runnable.ainvoke(make_task(description="async"))
+    out = await tool_worker(EchoFileTool(), task_types=["write_report"]).runnable.ainvoke(
+        make_task(description="async")
+    )
     assert out.text == "wrote async" and len(out.artifacts) == 1
 
 

@@ -4,7 +4,6 @@ from typing import Any
 
 from langchain_core.tools import BaseTool
 from langchain_tests.unit_tests import ToolsUnitTests
-
 from orchestai_agents.adapters import (
     ChartTool,
     ImageCaptionTool,
@@ -23,7 +22,13 @@ EXAMPLE_ARGS = {
     "description": "Extract the text",
     "task_type": "extract_text",
     "inputs": ["examples/data/paper.pdf"],
-    "context": {"earlier": {"text": "Some text.", "artifacts": [], "usage": {"input_tokens": 0, "output_tokens": 0}}},
+    "context": {
+        "earlier": {
+            "text": "Some text.",
+            "artifacts": [],
+            "usage": {"input_tokens": 0, "output_tokens": 0},
+        }
+    },
     "output_dir": "out",
 }
 
