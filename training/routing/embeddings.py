@@ -1,0 +1,63 @@
+"""Prompt and worker embeddings, computed once and cached under ``runs/cache/``.
+
+Encoding thousands of prompts with MiniLM takes minutes on a small CPU; every later run reads
+the cached ``.npy`` instead. The cache key covers the encoder and every text, so a changed table
+or encoder never reads a stale file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["DEFAULT_CACHE_DIR", "embed_texts", "price_feature", "worker_features"]
+
+DEFAULT_CACHE_DIR = Path("runs/cache")
+
+
+def embed_texts(
+    texts: Sequence[str],
+    *,
+    encoder: str | None = None,
+    max_length: int = 256,
+    cache_dir: str | Path | None = DEFAULT_CACHE_DIR,
+) -> np.ndarray:
+    """L2-normalised mean-pooled embeddings, (len(texts), hidden) float32.
+
+    Args:
+        texts: the texts to encode.
+        encoder: a Hub id or folder; ``None`` is the offline MiniLM.
+        max_length: tokens kept per text.
+        cache_dir: where to keep the ``.npy`` files; ``None`` disables the cache.
+    """
+    from orchestai_agents.encoders import default_encoder_path
+
+    name = encoder or default_encoder_path()
+    digest = hashlib.sha256(f"{Path(name).name}|{max_length}".encode())
+    for text in texts:
+        digest.update(text.encode("utf-8", "replace") + b"\x00")
+    path = Path(cache_dir) / f"emb-{digest.hexdigest()[:20]}.npy" if cache_dir is not None else None
+    if path is not None and path.is_file():
+        return np.load(path)
+    from orchestai_agents.encoders import TextEncoder
+
+    vectors = TextEncoder(name, max_length=max_length).encode(list(texts), normalize=True).pooled
+    array = vectors.numpy().astype(np.float32)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.save(path, array)
+    return array
+
+
+def price_feature(usd: np.ndarray | float) -> np.ndarray:
+    """log10 of USD per call, shifted so $0.001 maps to 0 (a worker feature of order 1)."""
+    return np.log10(np.maximum(np.asarray(usd, dtype=np.float32), 1e-7)) + 3.0
+
+
+def worker_features(description_embeddings: np.ndarray, usd_per_call: Sequence[float]) -> np.ndarray:
+    """A worker's features: its description embedding and its price, (workers, hidden + 1)."""
+    price = price_feature(np.asarray(usd_per_call, dtype=np.float32))[:, None]
+    return np.concatenate([description_embeddings.astype(np.float32), price], axis=1)

@@ -1,0 +1,159 @@
+"""Phase 1 for routing tables: train a selector with cross-entropy on the gold worker.
+
+The gold worker of a row depends on the cost weight: the choices with the best reward,
+(alpha + bonus) * success_j - beta * usd_j. With a hard argmax the gold is the *cheapest* correct
+model, and cross-entropy then learns "which cheap model is right most often", which routes almost
+everything to the cheapest model. Soft gold targets, softmax(reward / temperature), spread the mass
+over every model that is (nearly) as good, so the selector learns which models are likely right
+and how much cheaper they are. A cost weight is drawn per row and step and shown to the selector
+as its preference, so one selector serves every cost weight.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from orchestai_agents.planner.selector import Selector, SelectorConfig
+from orchestai_agents.training.env import EnvConfig, context_width, single_node_observations
+from orchestai_agents.training.routing.outcomes import OutcomeTable
+
+__all__ = ["PretrainConfig", "gold_workers", "pretrain_selector", "selector_choices"]
+
+
+@dataclass(frozen=True)
+class PretrainConfig:
+    """Phase-1 settings.
+
+    Attributes:
+        epochs: passes over the train rows.
+        batch_size: rows per step.
+        learning_rate: AdamW step size.
+        weight_decay: AdamW weight decay.
+        grad_clip: gradient norm clip.
+        hidden: the selector's width.
+        dropout: dropout on the selector's state.
+        target_temperature: temperature of the soft gold targets in reward units; 0 gives the
+            hard argmax (one gold worker per row).
+        value_weight: weight of the critic's loss (its target: the policy's expected reward).
+        val_fraction: train rows held out to pick the best epoch.
+        seed: RNG seed.
+    """
+
+    epochs: int = 30
+    batch_size: int = 128
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-2
+    grad_clip: float = 1.0
+    hidden: int = 256
+    dropout: float = 0.1
+    target_temperature: float = 1.0
+    value_weight: float = 0.05
+    val_fraction: float = 0.1
+    seed: int = 0
+
+
+def gold_workers(
+    success: np.ndarray, usd: np.ndarray, beta: np.ndarray, env_config: EnvConfig, temperature: float = 0.0
+) -> np.ndarray:
+    """(rows, workers) gold distribution at cost weights ``beta`` (rows,): one-hot on the
+    best-reward worker when ``temperature`` is 0, else softmax(reward / temperature)."""
+    reward = env_config.reward
+    value = (reward.alpha + reward.node_bonus) * success - beta[:, None] * usd
+    if temperature <= 0:
+        return np.eye(value.shape[1], dtype=np.float32)[value.argmax(1)]
+    z = np.exp((value - value.max(1, keepdims=True)) / temperature)
+    return (z / z.sum(1, keepdims=True)).astype(np.float32)
+
+
+def _rewards(table: OutcomeTable, rows: np.ndarray, betas: np.ndarray, env_config: EnvConfig) -> np.ndarray:
+    """(rows, workers) one-node reward of each worker, float32."""
+    reward = env_config.reward
+    value = (reward.alpha + reward.node_bonus) * table.success[rows] - betas[:, None] * table.cost[rows]
+    return (value - reward.gamma * table.seconds[rows]).astype(np.float32)
+
+
+def sample_betas(rng: np.random.Generator, n: int, env_config: EnvConfig) -> np.ndarray:
+    if env_config.beta_range is None:
+        return np.full(n, env_config.reward.beta)
+    low, high = np.log(env_config.beta_range)
+    return np.exp(rng.uniform(low, high, n))
+
+
+@torch.no_grad()
+def selector_choices(
+    selector: Selector, embeddings: np.ndarray, features: np.ndarray, beta: float, env_config: EnvConfig
+) -> np.ndarray:
+    """(rows,) the selector's greedy worker for one-node workflows at cost weight ``beta``."""
+    selector.eval()
+    masks = np.ones((len(embeddings), len(features)), bool)
+    obs = single_node_observations(embeddings, masks, beta, env_config)
+    logits = selector(*_inputs(obs, features)).logits
+    return logits.argmax(1).numpy()
+
+
+def _inputs(obs: dict[str, np.ndarray], features: np.ndarray) -> tuple[torch.Tensor, ...]:
+    t = {k: torch.as_tensor(v) for k, v in obs.items()}
+    context = torch.cat([t["graph"], t["budget"], t["preference"]], dim=-1)
+    return t["instruction"], t["node"], torch.as_tensor(features), t["mask"].bool(), context
+
+
+def pretrain_selector(
+    table: OutcomeTable,
+    embeddings: np.ndarray,
+    features: np.ndarray,
+    env_config: EnvConfig,
+    config: PretrainConfig,
+) -> Selector:
+    """Train a selector on ``table``'s rows; the epoch with the best held-out reward is kept."""
+    rng = np.random.default_rng(config.seed)
+    torch.manual_seed(config.seed)
+    order = rng.permutation(len(table))
+    n_val = max(1, int(config.val_fraction * len(table)))
+    val, train = order[:n_val], order[n_val:]
+    dim = embeddings.shape[1]
+    selector = Selector(
+        SelectorConfig(dim, dim, features.shape[1], context_width(env_config.max_nodes), config.hidden, config.dropout)
+    )
+    optimizer = torch.optim.AdamW(selector.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    best, best_state = -np.inf, copy.deepcopy(selector.state_dict())
+    for _ in range(config.epochs):
+        selector.train()
+        for rows in np.array_split(rng.permutation(train), max(1, len(train) // config.batch_size)):
+            betas = sample_betas(rng, len(rows), env_config)
+            gold = gold_workers(table.success[rows], table.cost[rows], betas, env_config, config.target_temperature)
+            masks = np.ones((len(rows), len(features)), bool)
+            out = selector(*_inputs(single_node_observations(embeddings[rows], masks, betas, env_config), features))
+            loss = torch.nn.functional.cross_entropy(out.logits, torch.as_tensor(gold))
+            # Train the critic too: PPO starts from this selector, and an untrained critic's
+            # large value errors would flow through the shared state tower and wreck the actor.
+            reward = torch.as_tensor(_rewards(table, rows, betas, env_config))
+            value = (torch.softmax(out.logits, -1).detach() * reward).sum(-1)
+            loss = loss + config.value_weight * torch.nn.functional.mse_loss(out.value, value)
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(selector.parameters(), config.grad_clip)
+            optimizer.step()
+        score = validation_reward(selector, table.subset(val), embeddings[val], features, env_config)
+        if score > best:
+            best, best_state = score, copy.deepcopy(selector.state_dict())
+    selector.load_state_dict(best_state)
+    return selector.eval()
+
+
+def validation_reward(
+    selector: Selector, table: OutcomeTable, embeddings: np.ndarray, features: np.ndarray, env_config: EnvConfig
+) -> float:
+    """Mean one-node reward of the greedy selector over a grid of cost weights."""
+    reward = env_config.reward
+    low, high = env_config.beta_range or (reward.beta, reward.beta)
+    total = 0.0
+    rows = np.arange(len(table))
+    for beta in np.geomspace(low, high, 7):
+        choice = selector_choices(selector, embeddings, features, float(beta), env_config)
+        success, usd = table.success[rows, choice], table.cost[rows, choice]
+        total += float(((reward.alpha + reward.node_bonus) * success - beta * usd).mean())
+    return total / 7
