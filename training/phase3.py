@@ -1,0 +1,260 @@
+"""Phase 3: keep the selector learning from the execution log.
+
+Every ``every`` new executions the selector is updated from the logged runs. A log holds the
+worker each node used and what happened (success, USD, seconds), not what the other workers
+would have done, so the update is offline: advantage-weighted regression (AWR), which raises the
+probability of logged choices whose reward beat the average for their task type and lowers it
+for the others, with the critic regressed on the same rewards. The newest runs are held out; the
+update replaces the checkpoint only when it scores better on them than the current one does,
+and the previous checkpoint is kept as ``previous/``.
+
+Example:
+    >>> report = continual_update(ExecutionLog("runs/executions.jsonl"), "ckpt/")  # doctest: +SKIP
+    >>> report.accepted  # doctest: +SKIP
+    True
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from orchestai_agents.accounting import RunResult
+from orchestai_agents.errors import CheckpointError
+from orchestai_agents.execution_log import ExecutionLog
+from orchestai_agents.planner.selector import Selector, load_selector, save_selector
+from orchestai_agents.plan import Plan
+from orchestai_agents.training.env import EnvConfig, RewardConfig, graph_features, preference
+from orchestai_agents.training.routing.backends import EpisodeWorkflow
+from orchestai_agents.training.routing.embeddings import embed_texts, worker_features
+
+__all__ = [
+    "WORKERS_FILE",
+    "Phase3Config",
+    "UpdateReport",
+    "WorkerCard",
+    "continual_update",
+    "load_worker_cards",
+    "save_worker_cards",
+]
+
+WORKERS_FILE = "selector_workers.json"
+STATE_FILE = "phase3_state.json"
+
+
+@dataclass(frozen=True)
+class WorkerCard:
+    """What the selector knows of a worker: the action index is its position in the list."""
+
+    name: str
+    description: str
+    usd_per_call: float
+
+
+def save_worker_cards(cards: Sequence[WorkerCard], folder: str | Path) -> None:
+    Path(folder, WORKERS_FILE).write_text(json.dumps([asdict(c) for c in cards], indent=2) + "\n")
+
+
+def load_worker_cards(folder: str | Path) -> list[WorkerCard]:
+    path = Path(folder, WORKERS_FILE)
+    if not path.is_file():
+        raise CheckpointError(f"{path} is missing: the checkpoint must list the selector's workers (routing_eval writes it)")
+    return [WorkerCard(**c) for c in json.loads(path.read_text())]
+
+
+@dataclass(frozen=True)
+class Phase3Config:
+    """Continual-learning settings.
+
+    Attributes:
+        every: update after this many executions not yet learned from.
+        val_fraction: share of the newest runs held out for validation.
+        epochs: passes over the training nodes.
+        learning_rate: Adam step size.
+        temperature: AWR temperature: weight exp(advantage / temperature), clipped at 20.
+        min_improvement: the update must beat the current selector by this much on validation.
+        env: reward coefficients and the context layout the selector was trained with.
+        seed: RNG seed.
+    """
+
+    every: int = 100
+    val_fraction: float = 0.2
+    epochs: int = 20
+    learning_rate: float = 3e-4
+    temperature: float = 1.0
+    min_improvement: float = 0.0
+    env: EnvConfig = field(default_factory=EnvConfig)
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    """What an update did: ``accepted`` tells whether the checkpoint was replaced."""
+
+    accepted: bool
+    reason: str
+    n_runs: int
+    validation_before: float | None = None
+    validation_after: float | None = None
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """Logged node decisions as selector inputs.
+
+    Shapes: instruction, node: (n, hidden); context: (n, context_dim); mask: (n, workers);
+    action, reward: (n,); group: (n,) task-type index for the advantage baseline.
+    """
+
+    instruction: torch.Tensor
+    node: torch.Tensor
+    context: torch.Tensor
+    mask: torch.Tensor
+    action: torch.Tensor
+    reward: torch.Tensor
+    group: torch.Tensor
+
+
+def continual_update(
+    log: ExecutionLog | Sequence[RunResult],
+    checkpoint: str | Path,
+    config: Phase3Config | None = None,
+    *,
+    embed: Callable[[Sequence[str]], np.ndarray] = embed_texts,
+    force: bool = False,
+) -> UpdateReport:
+    """Update the selector in ``checkpoint`` from the log when ``every`` new runs are in.
+
+    Args:
+        log: the execution log (or its records).
+        checkpoint: folder with the selector (safetensors), its config and worker list.
+        config: phase-3 settings.
+        embed: texts -> L2-normalised embeddings (the encoder the selector was trained with).
+        force: update now even if fewer than ``every`` new runs arrived.
+    """
+    config = config or Phase3Config()
+    checkpoint = Path(checkpoint)
+    runs = list(log)
+    seen = _state(checkpoint).get("runs_learned", 0)
+    if not force and len(runs) - seen < config.every:
+        return UpdateReport(False, f"{len(runs) - seen} new runs; waiting for {config.every}", len(runs))
+    current = load_selector(checkpoint)
+    cards = load_worker_cards(checkpoint)
+    features = torch.as_tensor(worker_features(embed([c.description for c in cards]), [c.usd_per_call for c in cards]))
+    n_val = max(1, int(config.val_fraction * len(runs)))
+    train = _batch(runs[:-n_val], cards, config, embed)
+    val = _batch(runs[-n_val:], cards, config, embed)
+    if train is None or val is None:
+        return UpdateReport(False, "no logged node used a worker this selector knows", len(runs))
+    candidate = _awr(current, train, features, config)
+    before, after = _validation(current, val, features), _validation(candidate, val, features)
+    accepted = after > before + config.min_improvement
+    if accepted:
+        _replace(checkpoint, candidate)
+    _write_state(checkpoint, {"runs_learned": len(runs), "last": {"before": before, "after": after, "accepted": accepted}})
+    reason = "validation improved" if accepted else "validation got worse or did not improve: kept the checkpoint"
+    return UpdateReport(accepted, reason, len(runs), before, after)
+
+
+def _batch(
+    runs: Sequence[RunResult], cards: Sequence[WorkerCard], config: Phase3Config, embed: Callable
+) -> _Batch | None:
+    index = {c.name: i for i, c in enumerate(cards)}
+    rows: list[tuple] = []
+    texts: list[str] = []
+    for run in runs:
+        plan = Plan.from_dict(run.plan)
+        order = plan.topological_order()
+        position = {s.id: i for i, s in enumerate(order)}
+        workflow = EpisodeWorkflow(
+            instruction=np.zeros(1), nodes=np.zeros((len(order), 1)),
+            dependencies=tuple(tuple(position[d] for d in s.dependencies) for s in order),
+            masks=np.ones((len(order), len(cards)), bool), est_usd=np.zeros((len(order), len(cards))),
+        )
+        records = {n.node_id: n for n in run.nodes}
+        for i, sub in enumerate(order):
+            record = records.get(sub.id)
+            if record is None or record.worker not in index:
+                continue
+            reward = _node_reward(config.env.reward, record.success, record.usd, record.seconds)
+            graph = graph_features(workflow, i, i, config.env.max_nodes)
+            rows.append((graph, index[record.worker], reward, sub.task_type))
+            texts += [plan.instruction, f"{sub.task_type}: {sub.description}"]
+    if not rows:
+        return None
+    vectors = torch.as_tensor(embed(texts))
+    tasks = sorted({r[3] for r in rows})
+    pref = float(preference(config.env.reward.beta, config.env))
+    context = [np.concatenate([r[0], [1.0, pref]]) for r in rows]
+    return _Batch(
+        instruction=vectors[0::2], node=vectors[1::2],
+        context=torch.as_tensor(np.array(context, np.float32)),
+        mask=torch.ones(len(rows), len(cards), dtype=torch.bool),
+        action=torch.as_tensor([r[1] for r in rows]),
+        reward=torch.as_tensor([r[2] for r in rows], dtype=torch.float32),
+        group=torch.as_tensor([tasks.index(r[3]) for r in rows]),
+    )
+
+
+def _node_reward(reward: RewardConfig, success: bool, usd: float, seconds: float) -> float:
+    return (reward.alpha + reward.node_bonus) * float(success) - reward.beta * usd - reward.gamma * seconds
+
+
+def _advantage(batch: _Batch) -> torch.Tensor:
+    """Reward minus the mean reward of the node's task type (the logged policy's value)."""
+    baseline = torch.zeros_like(batch.reward)
+    for g in batch.group.unique():
+        members = batch.group == g
+        baseline[members] = batch.reward[members].mean()
+    return batch.reward - baseline
+
+
+def _awr(selector: Selector, batch: _Batch, features: torch.Tensor, config: Phase3Config) -> Selector:
+    candidate = copy.deepcopy(selector).train()
+    torch.manual_seed(config.seed)
+    weights = torch.exp(_advantage(batch) / config.temperature).clamp(max=20.0)
+    optimizer = torch.optim.Adam(candidate.parameters(), lr=config.learning_rate)
+    for _ in range(config.epochs):
+        out = candidate(batch.instruction, batch.node, features, batch.mask, batch.context)
+        log_prob = torch.log_softmax(out.logits, -1).gather(1, batch.action[:, None]).squeeze(1)
+        loss = -(weights * log_prob).mean() + 0.5 * ((out.value - batch.reward) ** 2).mean()
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(candidate.parameters(), 1.0)
+        optimizer.step()
+    return candidate.eval()
+
+
+@torch.no_grad()
+def _validation(selector: Selector, batch: _Batch, features: torch.Tensor) -> float:
+    """Mean of pi(logged worker) * advantage: positive when the selector favours the logged
+    choices that beat their task type's average and avoids the ones that fell short."""
+    selector.eval()
+    probs = torch.softmax(selector(batch.instruction, batch.node, features, batch.mask, batch.context).logits, -1)
+    chosen = probs.gather(1, batch.action[:, None]).squeeze(1)
+    return float((chosen * _advantage(batch)).mean())
+
+
+def _replace(checkpoint: Path, candidate: Selector) -> None:
+    previous = checkpoint / "previous"
+    previous.mkdir(exist_ok=True)
+    for name in ("selector.safetensors", "selector_config.json"):
+        if (checkpoint / name).is_file():
+            shutil.copy2(checkpoint / name, previous / name)
+    save_selector(candidate, checkpoint)
+
+
+def _state(checkpoint: Path) -> dict:
+    path = checkpoint / STATE_FILE
+    return json.loads(path.read_text()) if path.is_file() else {}
+
+
+def _write_state(checkpoint: Path, state: dict) -> None:
+    (checkpoint / STATE_FILE).write_text(json.dumps(state, indent=2) + "\n")
