@@ -7,6 +7,7 @@ from pathlib import Path
 
 from orchestai_agents.adapters._task_text import context_artifacts, dependency_texts
 from orchestai_agents.adapters._text_split import clip, sentences
+from orchestai_agents.adapters.pdf_text import extract_pdf_pages
 from orchestai_agents.adapters.task_tool import TaskTool
 from pptx import Presentation
 from pptx.presentation import Presentation as PresentationType
@@ -27,6 +28,7 @@ _SKIPPED = re.compile(
     r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|acknowledg\w*)$", re.IGNORECASE
 )
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
+_SOURCE_SUFFIXES = (".pdf", ".txt", ".md")
 
 
 def _heading(line: str) -> str | None:
@@ -67,8 +69,9 @@ def _fold_lines(body: str) -> str:
 class SlidesTool(TaskTool):
     """Builds a .pptx deck: a title slide, bullet slides from the dependencies' texts, picture slides.
 
-    Each dependency's text is split into sections at its headings; each section becomes a slide
-    whose bullets are its first sentences. Every PNG/JPEG file of earlier steps becomes a picture
+    Each dependency's text, then the text of each PDF/.txt/.md input no dependency passed on
+    already, is split into sections at its headings; each section becomes a slide whose bullets
+    are its first sentences. Every PNG/JPEG file of earlier steps becomes a picture
     slide. The deck is written to ``<node_id>.pptx`` and its outline returned as text.
 
     Example:
@@ -84,9 +87,29 @@ class SlidesTool(TaskTool):
     bullet_chars: int = 160
     max_content_slides: int = 15
 
+    def _source_texts(self, task: TaskInput) -> list[tuple[str, str]]:
+        """``(file stem, text)`` of the user's PDF/.txt/.md inputs that no dependency passed on already.
+
+        A plan may feed the slides only a summary; the source document still grounds the deck.
+        """
+        passed_on = " ".join(" ".join(text.split()) for _, text in dependency_texts(task))
+        found = []
+        for name in task.get("inputs", []):
+            suffix = Path(name).suffix.lower()
+            if suffix not in _SOURCE_SUFFIXES:
+                continue
+            path = self.files.readable(name)
+            if suffix == ".pdf":
+                text = "\n\n".join(extract_pdf_pages(path))
+            else:
+                text = path.read_text(encoding="utf-8", errors="replace")
+            if " ".join(text.split())[:300] not in passed_on:
+                found.append((path.stem, text))
+        return found
+
     def _outline(self, task: TaskInput) -> list[tuple[str, list[str]]]:
         outline = []
-        for node, text in dependency_texts(task):
+        for node, text in [*dependency_texts(task), *self._source_texts(task)]:
             for title, body in text_sections(text, node.replace("_", " ").capitalize()):
                 bullets = [clip(s, self.bullet_chars) for s in sentences(_fold_lines(body))]
                 outline.append((clip(title, 70), bullets[: self.bullets_per_slide]))

@@ -55,6 +55,23 @@ def test_paper_becomes_a_deck_whose_slides_quote_the_pdf(paper_pdf: Path, make_t
     assert text.startswith(f"Slide deck deck.pptx: {len(slides)} slides.")
 
 
+def test_source_pdf_grounds_the_deck_when_only_a_summary_is_passed_on(
+    paper_pdf: Path, make_task
+) -> None:
+    task = make_task(inputs=[paper_pdf], context={"summary": {"text": "Planning is learned."}})
+    _, files = SlidesTool().execute(task)
+    titles = [title for title, _ in _slides(Path(files[0]))]
+    assert titles[1] == "Summary" and "3 Method" in titles and len(titles) >= 5
+
+
+def test_source_already_passed_on_is_not_repeated(paper_pdf: Path, make_task) -> None:
+    pdf_text, _ = PdfTextTool().execute(make_task(inputs=[paper_pdf]))
+    task = make_task(inputs=[paper_pdf], context={"extract": {"text": pdf_text}})
+    _, files = SlidesTool().execute(task)
+    titles = [title for title, _ in _slides(Path(files[0]))]
+    assert titles.count("3 Method") == 1
+
+
 def test_chart_png_becomes_a_picture_slide(sales_csv: Path, make_task) -> None:
     _, pngs = ChartTool().execute(make_task(node_id="chart", inputs=[sales_csv]))
     _, files = SlidesTool().execute(
