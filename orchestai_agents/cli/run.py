@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     inputs = _check_inputs(args.input)
     args.out.mkdir(parents=True, exist_ok=True)
-    agent = _agent(args)
+    agent = _agent(args, inputs)
     request: dict[str, Any] = {"inputs": [str(p) for p in inputs], "output_dir": str(args.out.resolve())}
     if args.instruction:
         request["instruction"] = args.instruction
@@ -47,13 +47,14 @@ def run(args: argparse.Namespace) -> int:
     return 0 if result["success"] else 1
 
 
-def _agent(args: argparse.Namespace):
+def _agent(args: argparse.Namespace, inputs: list[Path]):
     from orchestai_agents.adapters import default_registry
     from orchestai_agents.agent import create_orchestai_agent
     from orchestai_agents.plan import Plan
 
     log = args.log or args.out / "executions.jsonl"
-    registry = default_registry()
+    # File tools may touch only the folders the user named: the inputs' and the output's.
+    registry = default_registry(allowed_dirs=sorted({str(p.parent) for p in inputs} | {str(args.out.resolve())}))
     if args.plan is not None:
         return create_orchestai_agent(registry, plan=Plan.load(args.plan), execution_log=log)
     if not args.instruction:
