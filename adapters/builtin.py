@@ -28,20 +28,25 @@ _SMOLLM2_CONTEXT_CHARS = 4000
 
 
 def _tool_specs(dirs: list[str] | None) -> list[WorkerSpec]:
-    """(tool, task type, input modalities, output modalities, seconds per call measured on 2 CPU cores)."""
+    """The tool workers, each with its task type, modalities and seconds per call.
+
+    Seconds are medians measured on the example paper and sales table, 2 shared CPU cores, models
+    warm; the captioner's and the speech model's are rough guesses for their default Hub models
+    on a CPU (they cannot be measured offline).
+    """
     table = [
         (PdfTextTool(allowed_dirs=dirs), "extract_text", ("pdf",), ("text",), 0.3),
-        (PassageRankTool(allowed_dirs=dirs), "embed", ("text",), ("text",), 0.5),
-        (ZeroShotClassifierTool(allowed_dirs=dirs), "classify", ("text",), ("text",), 0.3),
+        (PassageRankTool(allowed_dirs=dirs), "embed", ("text",), ("text",), 0.6),
+        (ZeroShotClassifierTool(allowed_dirs=dirs), "classify", ("text",), ("text",), 0.6),
         (
             TableAnalystTool(allowed_dirs=dirs),
             "analyze_table",
             ("table",),
             ("text", "markdown"),
-            0.05,
+            0.02,
         ),
-        (ChartTool(allowed_dirs=dirs), "render_chart", ("table",), ("image",), 0.3),
-        (SlidesTool(allowed_dirs=dirs), "make_slides", ("text", "image"), ("pptx",), 0.1),
+        (ChartTool(allowed_dirs=dirs), "render_chart", ("table",), ("image",), 0.2),
+        (SlidesTool(allowed_dirs=dirs), "make_slides", ("text", "image"), ("pptx",), 0.3),
         (ReportTool(allowed_dirs=dirs), "write_report", ("text", "image"), ("markdown",), 0.01),
         (ImageCaptionTool(allowed_dirs=dirs), "caption_image", ("image",), ("text",), 1.0),
         (SpeechToTextTool(allowed_dirs=dirs), "transcribe_audio", ("audio",), ("text",), 2.0),

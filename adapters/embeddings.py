@@ -9,6 +9,7 @@ import torch
 from langchain_core.embeddings import Embeddings
 from orchestai_agents.adapters._task_text import dependency_texts
 from orchestai_agents.adapters._text_split import passages
+from orchestai_agents.adapters._torch_threads import intra_op_threads
 from orchestai_agents.adapters.task_tool import TaskTool
 
 from orchestai_agents.encoders import TextEncoder
@@ -42,6 +43,8 @@ class MiniLMEmbeddings(Embeddings):
     Args:
         encoder: a :class:`TextEncoder`; ``None`` shares the offline MiniLM, loaded on first use.
         batch_size: texts per forward pass.
+        torch_threads: torch intra-op threads while encoding (``None``: torch's setting); one is
+            fastest on shared cores (see :func:`intra_op_threads`).
 
     Example:
         >>> emb = MiniLMEmbeddings()
@@ -49,9 +52,16 @@ class MiniLMEmbeddings(Embeddings):
         384
     """
 
-    def __init__(self, encoder: TextEncoder | None = None, *, batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        encoder: TextEncoder | None = None,
+        *,
+        batch_size: int = 32,
+        torch_threads: int | None = 1,
+    ) -> None:
         self._encoder = encoder
         self.batch_size = batch_size
+        self.torch_threads = torch_threads
 
     @property
     def encoder(self) -> TextEncoder:
@@ -59,7 +69,8 @@ class MiniLMEmbeddings(Embeddings):
 
     def embed_tensor(self, texts: list[str]) -> torch.Tensor:
         """Normalised embeddings, shape (len(texts), hidden)."""
-        return self.encoder.encode(texts, normalize=True, batch_size=self.batch_size).pooled
+        with intra_op_threads(self.torch_threads):
+            return self.encoder.encode(texts, normalize=True, batch_size=self.batch_size).pooled
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
         return self.embed_tensor(list(texts)).tolist() if texts else []

@@ -14,7 +14,6 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -24,6 +23,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.messages.ai import UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from orchestai_agents.adapters._torch_threads import intra_op_threads
 from pydantic import ConfigDict, Field
 
 from orchestai_agents.errors import WorkerError
@@ -93,7 +93,8 @@ def _convert(gguf: Path, target: Path) -> None:
     )
     # A model loaded from GGUF refuses save_pretrained; copy its float weights into a plain one.
     config = loaded.config
-    del config.quantization_config
+    if hasattr(config, "quantization_config"):
+        del config.quantization_config
     plain = AutoModelForCausalLM.from_config(config)
     plain.load_state_dict(loaded.state_dict())
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -126,20 +127,6 @@ def load_smollm2(gguf: Path | None = None) -> LoadedLM:
             tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False)
             _LOADED[gguf] = LoadedLM(model.eval(), tokenizer)
         return _LOADED[gguf]
-
-
-@contextmanager
-def _intra_op_threads(n: int | None) -> Iterator[None]:
-    """Run the torch ops of this block on ``n`` intra-op threads (``None``: unchanged), then restore."""
-    if n is None:
-        yield
-        return
-    previous = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
 
 
 def _cut_at_stop(text: str, stop: list[str]) -> tuple[str, bool]:
@@ -232,7 +219,7 @@ class SmolLM2Chat(BaseChatModel):
         lm = load_smollm2(Path(self.gguf_path) if self.gguf_path else None)
         ids = self._prompt_ids(lm, messages)
         stop = [*(self.stop or []), *(stop or [])]
-        with torch.inference_mode(), _intra_op_threads(self.torch_threads):
+        with torch.inference_mode(), intra_op_threads(self.torch_threads):
             out = lm.model.generate(**self._generate_kwargs(lm, ids, stop))
         new = out[0, ids.shape[1] :]
         text, stopped = _cut_at_stop(lm.tokenizer.decode(new, skip_special_tokens=True), stop)
@@ -261,7 +248,7 @@ class SmolLM2Chat(BaseChatModel):
 
         def generate() -> None:
             try:
-                with torch.inference_mode(), _intra_op_threads(self.torch_threads):
+                with torch.inference_mode(), intra_op_threads(self.torch_threads):
                     result["ids"] = lm.model.generate(
                         **self._generate_kwargs(lm, ids, stop), streamer=streamer
                     )

@@ -45,7 +45,7 @@ def column_trends(frame: pd.DataFrame) -> list[Trend]:
     """A trend for every numeric column, against the date column if there is one, else row order.
 
     Example:
-        >>> column_trends(pd.DataFrame({"y": [1.0, 3.0, 5.0]}))[0].slope
+        >>> round(column_trends(pd.DataFrame({"y": [1.0, 3.0, 5.0]}))[0].slope, 6)
         2.0
     """
     dates = date_column(frame)

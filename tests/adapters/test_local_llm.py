@@ -7,7 +7,6 @@ from orchestai_agents.adapters.local_llm import (
     SmolLM2Chat,
     _converted_folder,
     _cut_at_stop,
-    _intra_op_threads,
     load_smollm2,
     smollm2_gguf_path,
 )
@@ -44,17 +43,6 @@ def test_model_alias_and_standard_params() -> None:
 def test_cut_at_the_first_stop_string() -> None:
     assert _cut_at_stop("one END two STOP", ["STOP", "END"]) == ("one ", True)
     assert _cut_at_stop("nothing", ["STOP"]) == ("nothing", False)
-
-
-def test_thread_setting_is_restored_after_generation_blocks() -> None:
-    import torch
-
-    before = torch.get_num_threads()
-    with _intra_op_threads(1):
-        assert torch.get_num_threads() == 1
-    with _intra_op_threads(None):
-        assert torch.get_num_threads() == before
-    assert torch.get_num_threads() == before
 
 
 def test_gguf_is_found_without_importing_the_package() -> None:

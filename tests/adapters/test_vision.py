@@ -23,7 +23,7 @@ def tiny_captioner():
         pipeline,
     )
 
-    tokenizer = AutoTokenizer.from_pretrained(default_encoder_path())
+    tokenizer = AutoTokenizer.from_pretrained(default_encoder_path(), trust_remote_code=False)
     ids = {
         "bos_token_id": tokenizer.cls_token_id,
         "sep_token_id": tokenizer.sep_token_id,
