@@ -29,6 +29,7 @@ _SKIPPED = re.compile(
 )
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 _SOURCE_SUFFIXES = (".pdf", ".txt", ".md")
+_TITLE_BLOCK_CHARS = 300
 
 
 def _heading(line: str) -> str | None:
@@ -61,6 +62,16 @@ def text_sections(text: str, default_title: str) -> list[tuple[str, str]]:
     return [(title, body) for title, body in sections if body and not _SKIPPED.match(title)]
 
 
+def _split_title_block(
+    sections: list[tuple[str, str]], default_title: str
+) -> tuple[str | None, list[tuple[str, str]]]:
+    """A short text before a document's first heading (its title and authors) and the other sections."""
+    first_title, first_body = sections[0] if sections else ("", "")
+    if len(sections) > 2 and first_title == default_title and len(first_body) < _TITLE_BLOCK_CHARS:
+        return " ".join(first_body.split()), sections[1:]
+    return None, sections
+
+
 def _fold_lines(body: str) -> str:
     """Join a section's wrapped lines into running text (PDF extraction breaks every line)."""
     return re.sub(r"-\n(?=[a-z])", "", body).replace("\n", " ")
@@ -69,9 +80,10 @@ def _fold_lines(body: str) -> str:
 class SlidesTool(TaskTool):
     """Builds a .pptx deck: a title slide, bullet slides from the dependencies' texts, picture slides.
 
-    Each dependency's text, then the text of each PDF/.txt/.md input no dependency passed on
-    already, is split into sections at its headings; each section becomes a slide whose bullets
-    are its first sentences. Every PNG/JPEG file of earlier steps becomes a picture
+    The texts are the dependencies' and those of the PDF/.txt/.md inputs no dependency passed on
+    already, shortest (summaries) first. Each is split into sections at its headings; each
+    section becomes a slide whose bullets are its first sentences. A document's title block
+    (short text before its first heading) becomes the title slide's subtitle. Every PNG/JPEG file of earlier steps becomes a picture
     slide. The deck is written to ``<node_id>.pptx`` and its outline returned as text.
 
     Example:
@@ -107,13 +119,22 @@ class SlidesTool(TaskTool):
                 found.append((path.stem, text))
         return found
 
-    def _outline(self, task: TaskInput) -> list[tuple[str, list[str]]]:
-        outline = []
-        for node, text in [*dependency_texts(task), *self._source_texts(task)]:
-            for title, body in text_sections(text, node.replace("_", " ").capitalize()):
+    def _outline(self, task: TaskInput) -> tuple[list[str], list[tuple[str, list[str]]]]:
+        """The documents' title blocks, and ``(slide title, bullets)`` with the shortest texts first."""
+        title_blocks, outline = [], []
+        texts = sorted(
+            [*dependency_texts(task), *self._source_texts(task)], key=lambda pair: len(pair[1])
+        )
+        for node, text in texts:
+            default_title = node.replace("_", " ").capitalize()
+            title_block, sections = _split_title_block(
+                text_sections(text, default_title), default_title
+            )
+            title_blocks += [title_block] if title_block else []
+            for title, body in sections:
                 bullets = [clip(s, self.bullet_chars) for s in sentences(_fold_lines(body))]
                 outline.append((clip(title, 70), bullets[: self.bullets_per_slide]))
-        return outline[: self.max_content_slides]
+        return title_blocks, outline[: self.max_content_slides]
 
     def _add_bullets(self, deck: PresentationType, title: str, bullets: list[str]) -> None:
         slide = deck.slides.add_slide(deck.slide_layouts[1])
@@ -135,7 +156,7 @@ class SlidesTool(TaskTool):
         picture.left = Emu((slide_width - picture.width) // 2)
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
-        outline = self._outline(task)
+        title_blocks, outline = self._outline(task)
         images = [self.files.readable(p) for p in context_artifacts(task, _IMAGE_SUFFIXES)]
         if not outline and not images:
             raise WorkerError(
@@ -144,7 +165,9 @@ class SlidesTool(TaskTool):
         deck = Presentation()
         title_slide = deck.slides.add_slide(deck.slide_layouts[0])
         title_slide.shapes.title.text = clip(task["instruction"] or "Presentation", 120)
-        title_slide.placeholders[1].text = clip(task["description"], 200)
+        title_slide.placeholders[1].text = clip(
+            title_blocks[0] if title_blocks else task["description"], 200
+        )
         for title, bullets in outline:
             self._add_bullets(deck, title, bullets)
         for image in images:

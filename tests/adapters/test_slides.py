@@ -46,6 +46,10 @@ def test_paper_becomes_a_deck_whose_slides_quote_the_pdf(paper_pdf: Path, make_t
     text, files = SlidesTool().execute(task)
     slides = _slides(Path(files[0]))
     assert slides[0][0] == "Turn the paper into a short talk"
+    assert slides[0][1][0].startswith(
+        "Learned Planners for Tool Orchestration: Decompose, Wire, Route"
+    )
+    assert "Extract" not in [title for title, _ in slides]  # the title block is no slide
     assert slides[1] == ("Summary", ["Planning is learned.", "It is fast."])
     titles = [title for title, _ in slides]
     assert {"Abstract", "1 Introduction", "3 Method", "6 Conclusion"} <= set(titles)
