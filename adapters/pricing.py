@@ -7,6 +7,7 @@ explicit ``cost=CostModel.per_million_tokens(...)`` to :func:`chat_worker` when 
 
 from __future__ import annotations
 
+import re
 import warnings
 from types import MappingProxyType
 
@@ -67,26 +68,23 @@ PRICE_TABLE: MappingProxyType[str, tuple[float, float]] = MappingProxyType(
 )
 
 
-def _bare_name(name: str) -> str:
-    """``openai:gpt-4o``, ``models/gemini-2.5-pro`` or ``anthropic/claude-...`` without the provider part."""
-    bare = name.strip().lower()
-    for separator in (":", "/"):
-        bare = bare.rsplit(separator, 1)[-1]
-    return bare
+def _matches(prefix: str, name: str) -> bool:
+    """``prefix`` starts ``name`` or one of its parts after a provider separator (``/``, ``:``, ``.``)."""
+    return re.search(rf"(?:^|[/:.]){re.escape(prefix)}", name) is not None
 
 
 def price_for(name: str) -> CostModel:
     """The cost model of the chat model called ``name``, matched by the longest known prefix.
 
-    Dated or suffixed names match their family (``gpt-4o-2024-08-06`` is ``gpt-4o``). An unknown
+    Dated or suffixed names match their family (``gpt-4o-2024-08-06`` is ``gpt-4o``), also behind a
+    provider part (``openai:``, ``models/``, Bedrock's ``anthropic.``). An unknown
     name costs 0 USD, with a warning that says how to give the price.
 
     Example:
         >>> price_for("gpt-4o-mini-2024-07-18").usd_per_output_token * 1e6
         0.6
     """
-    bare = _bare_name(name)
-    matches = [prefix for prefix in PRICE_TABLE if bare.startswith(prefix)]
+    matches = [prefix for prefix in PRICE_TABLE if _matches(prefix, name.strip().lower())]
     if not matches:
         warnings.warn(
             f"no price known for chat model {name!r}; assuming 0 USD per token. Pass "

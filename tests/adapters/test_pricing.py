@@ -14,6 +14,8 @@ from orchestai_agents.adapters.pricing import PRICE_TABLE, price_for
         ("models/gemini-2.5-flash-lite", 0.10, 0.40),
         ("mistral-large-latest", 2.00, 6.00),
         ("GPT-4-0613", 30.00, 60.00),  # case-insensitive
+        ("anthropic.claude-3-5-sonnet-20240620-v1:0", 3.00, 15.00),  # Bedrock id
+        ("azure/gpt-4o-mini", 0.15, 0.60),
     ],
 )
 def test_price_matches_by_prefix(name: str, input_usd: float, output_usd: float) -> None:
@@ -29,6 +31,11 @@ def test_unknown_model_is_free_with_a_warning_that_says_what_to_do() -> None:
     ):
         cost = price_for("my-own-llm")
     assert (cost.usd_per_input_token, cost.usd_per_output_token) == (0, 0)
+
+
+def test_a_family_name_inside_another_word_does_not_match() -> None:
+    with pytest.warns(UserWarning):
+        assert price_for("myo1-model") == price_for("unknown-model")
 
 
 def test_known_model_does_not_warn() -> None:
