@@ -1,0 +1,87 @@
+"""Strict, encoder-free checkpoints for the Hub mixin.
+
+``PyTorchModelHubMixin`` saves every weight and loads with ``strict=False``. A planner checkpoint
+leaves out the frozen encoder (it is referenced by name in ``config.json``) and must load every other
+weight: a missing or unexpected one raises :class:`CheckpointError` naming it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+import torch
+from huggingface_hub import ModelCard
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+from orchestai_agents.errors import CheckpointError
+
+__all__ = ["WEIGHTS_NAME", "StrictHubLoading", "checkpoint_state"]
+
+WEIGHTS_NAME = "model.safetensors"
+T = TypeVar("T", bound="StrictHubLoading")
+
+
+def checkpoint_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """The weights a checkpoint holds: everything but the frozen encoder."""
+    skip = model.encoder.frozen_prefix  # type: ignore[attr-defined]
+    prefix = f"encoder.{skip}" if skip else None
+    return {
+        k: v.detach().contiguous()
+        for k, v in model.state_dict().items()
+        if not (prefix and k.startswith(prefix))
+    }
+
+
+class StrictHubLoading:
+    """Overrides of the mixin's weight I/O; mix in before ``PyTorchModelHubMixin``."""
+
+    def _save_pretrained(self, save_directory: Path) -> None:
+        save_file(
+            checkpoint_state(self),
+            str(Path(save_directory) / WEIGHTS_NAME),
+            metadata={"format": "pt"},
+        )  # type: ignore[arg-type]
+
+    @classmethod
+    def _load_as_safetensor(
+        cls: type[T], model: T, model_file: str, map_location: str, strict: bool
+    ) -> T:
+        try:
+            state = load_file(model_file, device=str(map_location))
+        except (OSError, SafetensorError) as exc:
+            raise CheckpointError(f"cannot read planner weights {model_file}: {exc}") from exc
+        load_strict(model, state, source=model_file)
+        model.eval()  # type: ignore[attr-defined]
+        return model
+
+    @classmethod
+    def _load_as_pickle(cls, model: Any, model_file: str, map_location: str, strict: bool) -> Any:
+        raise CheckpointError(
+            f"{model_file} is a pickle checkpoint; planners load only from model.safetensors (pickles can run code)"
+        )
+
+    def generate_model_card(self, *args: Any, **kwargs: Any) -> ModelCard:
+        from orchestai_agents.planner.card import model_card
+
+        return model_card(self.config)  # type: ignore[attr-defined]
+
+
+def load_strict(model: torch.nn.Module, state: dict[str, torch.Tensor], *, source: str) -> None:
+    """Load ``state`` into ``model``; every expected weight must be there with its shape."""
+    expected = checkpoint_state(model)
+    missing = sorted(set(expected) - set(state))
+    unexpected = sorted(set(state) - set(expected))
+    if missing or unexpected:
+        raise CheckpointError(
+            f"planner checkpoint {source} does not fit the model built from its config.json: "
+            f"missing {missing[:8]}{'...' if len(missing) > 8 else ''}, unexpected "
+            f"{unexpected[:8]}{'...' if len(unexpected) > 8 else ''}; re-save it with save_pretrained"
+        )
+    wrong = [k for k, v in state.items() if v.shape != expected[k].shape]
+    if wrong:
+        raise CheckpointError(
+            f"planner checkpoint {source}: weight(s) {wrong[:8]} have shapes that do not match config.json"
+        )
+    model.load_state_dict(state, strict=False)

@@ -1,0 +1,101 @@
+"""The planner's view of the text encoder: token states, adapter layers and description embeddings."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+
+import torch
+from torch import nn
+
+from orchestai_agents.encoders import EncodedText, TextEncoder
+from orchestai_agents.errors import CheckpointError
+from orchestai_agents.planner.config import EncoderConfig
+
+__all__ = ["PlannerEncoder", "describe"]
+
+
+def describe(name: str, description: str) -> str:
+    """The text a task type, tool or worker is embedded from: its name in words, then its description."""
+    words = name.replace("_", " ").replace("-", " ").strip()
+    return f"{words}: {description}" if description else words
+
+
+class PlannerEncoder(nn.Module):
+    """A :class:`TextEncoder` plus trainable adapter layers over its token states.
+
+    The encoder proper is frozen unless ``config.trainable``; its outputs can then be computed once
+    and cached (:meth:`encode`), and only :meth:`adapt` runs in the training loop.
+
+    Shapes:
+        encode: texts -> pooled (batch, enc), tokens (batch, seq, enc), mask (batch, seq)
+        adapt: tokens (batch, seq, enc), mask (batch, seq) -> (batch, seq, enc)
+    """
+
+    def __init__(self, config: EncoderConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.text = TextEncoder(
+            config.name_or_path, max_length=config.max_length, trainable=config.trainable
+        )
+        if self.text.hidden_size != config.hidden_size:
+            raise CheckpointError(
+                f"encoder {self.text.name_or_path!r} has hidden size {self.text.hidden_size}, but the planner "
+                f"config says {config.hidden_size}; load the encoder the planner was trained with"
+            )
+        layer = nn.TransformerEncoderLayer(
+            config.hidden_size,
+            config.adapter_heads,
+            4 * config.hidden_size,
+            dropout=0.1,
+            batch_first=True,
+        )
+        self.adapter = (
+            nn.TransformerEncoder(layer, config.adapter_layers, enable_nested_tensor=False)
+            if config.adapter_layers
+            else None
+        )
+        self._quantized = False
+        self._cache: dict[tuple[str, ...], torch.Tensor] = {}
+
+    @property
+    def frozen_prefix(self) -> str:
+        """State-dict prefix of the weights that stay outside checkpoints (the frozen encoder)."""
+        return "text." if not self.config.trainable else ""
+
+    def encode(self, texts: Sequence[str]) -> EncodedText:
+        """Encoder outputs (no gradient unless the encoder is trainable and training)."""
+        self._maybe_quantize()
+        return self.text.encode(list(texts))
+
+    def adapt(self, tokens: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        if self.adapter is None:
+            return tokens
+        return self.adapter(tokens.float(), src_key_padding_mask=~mask.bool())
+
+    def describe_all(self, texts: Sequence[str]) -> torch.Tensor:
+        """Pooled embeddings of descriptions, cached per inventory while the encoder is frozen.
+
+        Shapes:
+            returns (len(texts), enc)
+        """
+        key = tuple(texts)
+        if self.config.trainable and self.training:
+            return self.text.encode(key).pooled
+        if key not in self._cache:
+            self._cache = {key: self.encode(key).pooled.detach()}
+        return self._cache[key]
+
+    def _maybe_quantize(self) -> None:
+        # int8 dynamic quantization triples CPU speed of the encoder; only for a frozen encoder at inference.
+        if not self.config.quantize or self._quantized or self.training or self.config.trainable:
+            return
+        if next(self.text.model.parameters()).device.type != "cpu":
+            return
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            self.text.model = torch.ao.quantization.quantize_dynamic(
+                self.text.model, {nn.Linear}, dtype=torch.qint8
+            )
+        self._quantized = True
+        self._cache.clear()

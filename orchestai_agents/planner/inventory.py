@@ -1,0 +1,120 @@
+"""Inventories: the task types a planner may emit and the workers it may choose, by description."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from orchestai_agents.errors import OrchestAIError
+from orchestai_agents.registry import WorkerRegistry
+from orchestai_agents.task_types import BUILTIN_TASK_TYPES
+
+__all__ = ["Inventory"]
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Task types and workers known by their descriptions (the planner's open vocabulary).
+
+    Attributes:
+        task_types: names in scoring order; descriptions: one per task type.
+        workers: worker names; worker_descriptions: one per worker.
+        capable: for each task type, the indices of the workers that can do it.
+
+    Example:
+        >>> inv = Inventory.of_tools({"flight_search": "Search flights", "send_sms": "Send an SMS"})
+        >>> inv.capable_workers("send_sms")
+        ['send_sms']
+    """
+
+    task_types: tuple[str, ...]
+    descriptions: tuple[str, ...]
+    workers: tuple[str, ...]
+    worker_descriptions: tuple[str, ...]
+    capable: tuple[tuple[int, ...], ...]
+
+    def __post_init__(self) -> None:
+        if not self.task_types:
+            raise OrchestAIError("an inventory needs at least one task type")
+        if len(self.descriptions) != len(self.task_types) or len(self.capable) != len(
+            self.task_types
+        ):
+            raise OrchestAIError(
+                "an inventory needs one description and one capable list per task type"
+            )
+        if len(self.worker_descriptions) != len(self.workers):
+            raise OrchestAIError("an inventory needs one description per worker")
+        orphans = [t for t, c in zip(self.task_types, self.capable, strict=True) if not c]
+        if orphans:
+            raise OrchestAIError(
+                f"no worker can do the task type(s) {orphans}; register a worker for them"
+            )
+
+    def capable_workers(self, task_type: str) -> list[str]:
+        return [self.workers[i] for i in self.capable[self.task_types.index(task_type)]]
+
+    @classmethod
+    def of_tools(cls, tools: Mapping[str, str]) -> Inventory:
+        """Tools as both task types and workers: each tool does only its own task (TaskBench style)."""
+        names = tuple(tools)
+        return cls(
+            names,
+            tuple(tools.values()),
+            names,
+            tuple(tools.values()),
+            tuple((i,) for i in range(len(names))),
+        )
+
+    @classmethod
+    def from_tool_desc(cls, path: str | Path) -> Inventory:
+        """A TaskBench / GNN4TaskPlan ``tool_desc.json`` ({"nodes": [{"id", "desc"}]})."""
+        path = Path(path)
+        try:
+            nodes = json.loads(path.read_text(encoding="utf-8"))["nodes"]
+            tools = {str(n["id"]): str(n.get("desc", "")) for n in nodes}
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise OrchestAIError(
+                f"cannot read the tool inventory {path}: {exc}; expected TaskBench's tool_desc.json "
+                'format {"nodes": [{"id": ..., "desc": ...}]}'
+            ) from exc
+        return cls.of_tools(tools)
+
+    @classmethod
+    def from_registry(
+        cls, registry: WorkerRegistry, task_descriptions: Mapping[str, str] = BUILTIN_TASK_TYPES
+    ) -> Inventory:
+        """The registry's task types (described by ``task_descriptions``, else by their workers)."""
+        types = tuple(registry.task_types)
+        workers = tuple(registry)
+        descriptions = tuple(
+            task_descriptions.get(t)
+            or "; ".join(registry[w].description for w in registry.capable(t))
+            for t in types
+        )
+        capable = tuple(tuple(workers.index(w) for w in registry.capable(t)) for t in types)
+        return cls(
+            types, descriptions, workers, tuple(registry[w].description for w in workers), capable
+        )
+
+    @classmethod
+    def from_config(
+        cls, task_types: Mapping[str, str], workers: Mapping[str, Mapping[str, Any]]
+    ) -> Inventory:
+        """The inventory stored in a planner config; without workers, each task type is its own worker."""
+        if not workers:
+            return cls.of_tools(task_types)
+        names = tuple(workers)
+        capable = tuple(
+            tuple(i for i, w in enumerate(names) if t in workers[w]["task_types"])
+            for t in task_types
+        )
+        return cls(
+            tuple(task_types),
+            tuple(task_types.values()),
+            names,
+            tuple(str(workers[w]["description"]) for w in names),
+            capable,
+        )

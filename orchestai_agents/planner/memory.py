@@ -1,0 +1,106 @@
+"""Plan memory: the plans of the most similar training requests, as a prior for the decomposer.
+
+Retrieval alone (copy the nearest request's plan) is a strong planner on tool-use data; the
+decomposer reads the retrieved plans as features instead of copying them. For the k nearest
+training requests (cosine of mean-pooled encoder embeddings) it gets, per task type, the
+similarity-weighted share of neighbours whose plan contains it, and contains it at the current
+step, plus the share whose plan ends at the current step. Learned weights decide how much to trust
+them. Types are stored by name, so the memory also applies to a new inventory that shares names.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from orchestai_agents.planner.config import MemoryConfig
+
+__all__ = ["PlanMemory", "PlanPrior"]
+
+
+class PlanPrior(NamedTuple):
+    """Additive biases for the decomposer's logits.
+
+    Shapes:
+        types: (batch, steps, n_types); stop: (batch, steps)
+    """
+
+    types: torch.Tensor
+    stop: torch.Tensor
+
+
+class PlanMemory(nn.Module):
+    """Request embeddings and plans of the training set, stored as buffers in the checkpoint.
+
+    Shapes:
+        keys: (size, enc) unit-length request embeddings
+        plans: (size, max_len) task-type indices into ``config.inventory`` order, -1 padded
+    """
+
+    def __init__(self, config: MemoryConfig, encoder_size: int) -> None:
+        super().__init__()
+        self.config = config
+        self.register_buffer("keys", torch.zeros(config.size, encoder_size, dtype=torch.float16))
+        self.register_buffer(
+            "plans", torch.full((config.size, config.max_len), -1, dtype=torch.long)
+        )
+        self.type_weight = nn.Parameter(torch.tensor(2.0))
+        self.step_weight = nn.Parameter(torch.tensor(2.0))
+        self.stop_weight = nn.Parameter(torch.tensor(2.0))
+        self.log_temperature = nn.Parameter(torch.tensor(-3.0))
+
+    @property
+    def enabled(self) -> bool:
+        return self.config.size > 0 and self.config.neighbours > 0
+
+    @torch.no_grad()
+    def fill(self, embeddings: torch.Tensor, plans: torch.Tensor) -> None:
+        """Store the training set; embeddings (size, enc), plans (size, <= max_len) with -1 padding."""
+        if embeddings.shape[0] != self.config.size:
+            raise ValueError(f"memory holds {self.config.size} plans, got {embeddings.shape[0]}")
+        self.keys.copy_(F.normalize(embeddings.float(), dim=-1).to(self.keys.dtype))
+        self.plans.fill_(-1)
+        self.plans[:, : plans.shape[1]] = plans[:, : self.config.max_len]
+
+    def prior(
+        self,
+        pooled: torch.Tensor,
+        type_map: torch.Tensor,
+        n_types: int,
+        steps: int,
+        exclude: torch.Tensor | None = None,
+    ) -> PlanPrior:
+        """Biases for ``steps`` decoding steps.
+
+        Args:
+            pooled: (batch, enc) request embeddings.
+            type_map: (memory types,) index of each stored type in the current inventory, -1 if absent.
+            exclude: (batch,) memory row of the request itself (training), -1 for none.
+        """
+        sims = F.normalize(pooled.float(), dim=-1) @ self.keys.float().T  # (batch, size)
+        if exclude is not None:
+            sims = sims.masked_fill(
+                F.one_hot(exclude.clamp(min=0), sims.shape[1]).bool() & (exclude >= 0)[:, None],
+                -2.0,
+            )
+        k = min(self.config.neighbours, sims.shape[1])
+        top, idx = sims.topk(k, dim=-1)  # (batch, k)
+        weights = torch.softmax(top / self.log_temperature.exp(), dim=-1)
+        stored = self.plans[idx]  # (batch, k, max_len)
+        mapped = torch.where(stored >= 0, type_map[stored.clamp(min=0)], -1)
+        hot = F.one_hot(mapped.clamp(min=0), n_types).float() * (mapped >= 0).unsqueeze(
+            -1
+        )  # (b, k, L, types)
+        at_step = torch.einsum("bk,bklt->blt", weights, hot)  # (batch, max_len, types)
+        anywhere = torch.einsum("bk,bkt->bt", weights, hot.amax(2))  # (batch, types)
+        length = (stored >= 0).sum(-1)  # (batch, k)
+        ends = torch.einsum(
+            "bk,bks->bs", weights, F.one_hot(length, self.config.max_len + 1).float()
+        )
+        at_step = F.pad(at_step, (0, 0, 0, max(0, steps - at_step.shape[1])))[:, :steps]
+        ends = F.pad(ends, (0, max(0, steps - ends.shape[1])))[:, :steps]
+        types = self.type_weight * anywhere.unsqueeze(1) + self.step_weight * at_step
+        return PlanPrior(types, self.stop_weight * ends)

@@ -1,0 +1,404 @@
+"""The Planner: encoder -> decomposer (LSTM) -> graph generator (GNN) -> selector, as one module."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+
+import torch
+from huggingface_hub import PyTorchModelHubMixin
+from torch import nn
+from torch.nn import functional as F
+
+from orchestai_agents.planner.checkpoint import StrictHubLoading
+from orchestai_agents.planner.config import PlannerConfig
+from orchestai_agents.planner.decoding import beam_search
+from orchestai_agents.planner.decomposer import Decomposer
+from orchestai_agents.planner.encoder import PlannerEncoder, describe
+from orchestai_agents.planner.graph import GraphGenerator, acyclicity, forward_mask
+from orchestai_agents.planner.inventory import Inventory
+from orchestai_agents.planner.memory import PlanMemory, PlanPrior
+from orchestai_agents.planner.selector import Selector
+
+__all__ = ["Planner", "PlannerOutput", "PlanningTargets", "PredictedGraph"]
+
+
+class PlanningTargets(NamedTuple):
+    """Gold plans of a batch, padded.
+
+    Shapes:
+        type_ids: (batch, n) index into the inventory's task types, -100 past the last sub-task
+        deps: (batch, n, n) 1.0 where sub-task i depends on sub-task j (j < i)
+        n_nodes: (batch,)
+        worker_ids: (batch, n) index into the inventory's workers, -100 where unlabelled
+    """
+
+    type_ids: torch.Tensor
+    deps: torch.Tensor
+    n_nodes: torch.Tensor
+    worker_ids: torch.Tensor
+
+
+class PlannerOutput(NamedTuple):
+    """What :meth:`Planner.forward` returns: the total loss and its parts (scalars)."""
+
+    loss: torch.Tensor
+    losses: dict[str, torch.Tensor]
+
+
+@dataclass(frozen=True)
+class PredictedGraph:
+    """A decoded plan as indices and scores, before it becomes a :class:`~orchestai_agents.plan.Plan`.
+
+    Attributes:
+        task_types: task type per sub-task, in emission (topological) order.
+        dependencies: for each sub-task, the indices of earlier sub-tasks it depends on.
+        complexity: per sub-task, in [0, 1].
+        workers: per sub-task, (worker, probability) pairs ranked best first.
+        focus: per sub-task, the instruction character span it attended to most.
+    """
+
+    task_types: tuple[str, ...]
+    dependencies: tuple[tuple[int, ...], ...]
+    complexity: tuple[float, ...]
+    workers: tuple[tuple[tuple[str, float], ...], ...]
+    focus: tuple[tuple[int, int], ...]
+
+    @property
+    def named_links(self) -> list[tuple[str, str]]:
+        return [
+            (self.task_types[j], self.task_types[i])
+            for i, deps in enumerate(self.dependencies)
+            for j in deps
+        ]
+
+
+class Planner(
+    StrictHubLoading,
+    nn.Module,
+    PyTorchModelHubMixin,
+    library_name="orchestai-agents",
+    tags=["orchestai-agents", "task-planning", "graph-neural-network"],
+    repo_url="https://github.com/orchestai/orchestai-agents",
+):
+    """Instruction -> workflow DAG over an open inventory of task types and workers.
+
+    Args:
+        config: a :class:`PlannerConfig` or its dict form.
+
+    Example:
+        >>> planner = Planner.default()
+        >>> plan = planner.plan("Generate a presentation from this research paper", registry)
+        >>> [s.task_type for s in plan.topological_order()]
+        ['extract_text', 'summarize', 'make_slides']
+    """
+
+    def __init__(self, config: PlannerConfig | dict[str, Any]) -> None:
+        super().__init__()
+        self.config = (
+            config if isinstance(config, PlannerConfig) else PlannerConfig.from_dict(config)
+        )
+        enc, hidden = self.config.encoder.hidden_size, self.config.decomposer.hidden_size
+        self.encoder = PlannerEncoder(self.config.encoder)
+        self.decomposer = Decomposer(self.config.decomposer, enc)
+        self.instruction = nn.Linear(enc, hidden)
+        self.graph = GraphGenerator(self.config.graph, hidden)
+        self.selector = Selector(self.config.selector)
+        self.memory = PlanMemory(self.config.memory, enc)
+
+    @classmethod
+    def default(cls) -> Planner:
+        """The planner shipped for the built-in workers (trained on the project's annotated workflows)."""
+        from orchestai_agents.planner.shipped import load_default_planner
+
+        return load_default_planner()
+
+    # ------------------------------------------------------------------ training
+    def forward(
+        self,
+        tokens: torch.Tensor,
+        mask: torch.Tensor,
+        type_embeddings: torch.Tensor,
+        targets: PlanningTargets,
+        worker_embeddings: torch.Tensor | None = None,
+        capable: torch.Tensor | None = None,
+        memory_rows: torch.Tensor | None = None,
+    ) -> PlannerOutput:
+        """Teacher-forced loss: CE(type) + BCE(stop) + CE(dependencies) + CE(worker) + lambda * L_DAG.
+
+        Shapes:
+            tokens: (batch, seq, enc) encoder token states; mask: (batch, seq)
+            type_embeddings: (n_types, enc); worker_embeddings: (n_workers, enc)
+            capable: (n_types, n_workers) bool, which workers can do each type
+            memory_rows: (batch,) each request's own row in the plan memory (left out of its
+                neighbours), -1 for none; the types must be in ``config.inventory`` order
+        """
+        if tokens.is_inference():  # outputs of TextEncoder.encode, which runs in inference mode
+            tokens, type_embeddings = tokens.clone(), type_embeddings.clone()
+            worker_embeddings = worker_embeddings.clone() if worker_embeddings is not None else None
+        memory, pooled, instruction = self._context(tokens, mask)
+        keys = self.decomposer.type_keys(type_embeddings)
+        prior = self._prior(
+            tokens, mask, None, keys.shape[0], targets.type_ids.shape[1] + 1, memory_rows
+        )
+        steps = self.decomposer.teacher_forced(pooled, memory, mask, keys, targets.type_ids, prior)
+        refined, edges = self.graph(steps.nodes, steps.dep_logits, instruction, targets.n_nodes)
+        losses = {
+            "type": F.cross_entropy(
+                steps.type_logits[:, :-1].flatten(0, 1), targets.type_ids.flatten()
+            ),
+            "stop": _stop_loss(steps.stop_logits, targets.n_nodes),
+            "dependency": _dependency_loss(edges, targets.deps, targets.n_nodes),
+            "dag": acyclicity(edges, targets.n_nodes),
+        }
+        if (
+            worker_embeddings is not None
+            and capable is not None
+            and (targets.worker_ids >= 0).any()
+        ):
+            losses["worker"] = self._worker_loss(
+                instruction, refined, worker_embeddings, capable, targets
+            )
+        loss = (
+            sum(v for k, v in losses.items() if k != "dag")
+            + self.config.graph.dag_weight * losses["dag"]
+        )
+        return PlannerOutput(loss, losses)
+
+    def _context(
+        self, tokens: torch.Tensor, mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Adapted tokens (batch, seq, enc), pooled (batch, enc) and instruction (batch, hidden)."""
+        adapted = self.encoder.adapt(tokens, mask)  # (batch, seq, enc)
+        weights = mask.to(adapted.dtype).unsqueeze(-1)
+        pooled = (adapted * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+        return adapted, pooled, self.instruction(pooled)
+
+    def _prior(
+        self,
+        tokens: torch.Tensor,
+        mask: torch.Tensor,
+        inventory: Inventory | None,
+        n_types: int,
+        steps: int,
+        exclude: torch.Tensor | None = None,
+    ) -> PlanPrior | None:
+        if not self.memory.enabled:
+            return None
+        weights = mask.to(tokens.dtype).unsqueeze(-1)
+        raw = (tokens * weights).sum(1) / weights.sum(1).clamp(
+            min=1.0
+        )  # (batch, enc) request embedding
+        return self.memory.prior(
+            raw, self._type_map(inventory, tokens.device), n_types, steps, exclude
+        )
+
+    def _type_map(self, inventory: Inventory | None, device: torch.device) -> torch.Tensor:
+        """Index of each memory task type (config.inventory order) in ``inventory``, -1 if absent."""
+        stored = list(self.config.inventory)
+        if inventory is None:
+            return torch.arange(len(stored), device=device)
+        where = {t: i for i, t in enumerate(inventory.task_types)}
+        return torch.tensor([where.get(t, -1) for t in stored], dtype=torch.long, device=device)
+
+    def _worker_loss(
+        self,
+        instruction: torch.Tensor,
+        nodes: torch.Tensor,
+        workers: torch.Tensor,
+        capable: torch.Tensor,
+        targets: PlanningTargets,
+    ) -> torch.Tensor:
+        b, i = (targets.worker_ids >= 0).nonzero(as_tuple=True)
+        out = self.selector(instruction[b], nodes[b, i], workers, capable[targets.type_ids[b, i]])
+        return F.cross_entropy(out.logits, targets.worker_ids[b, i])
+
+    # ------------------------------------------------------------------ inference
+    @torch.inference_mode()
+    def predict(
+        self, instructions: Sequence[str], inventory: Inventory | None = None
+    ) -> list[PredictedGraph]:
+        """Decode a plan per instruction (beam search, then the graph and the selector)."""
+        if isinstance(instructions, str):
+            raise TypeError("predict() takes a list of instructions; use plan() for one")
+        self.eval()
+        inventory = inventory or self.inventory
+        encoded = self.encoder.encode(instructions)
+        types, workers = self.embed_inventory(inventory)
+        return self.decode(instructions, encoded.tokens, encoded.mask, types, workers, inventory)
+
+    def embed_inventory(self, inventory: Inventory) -> tuple[torch.Tensor, torch.Tensor]:
+        """Description embeddings of the task types (n_types, enc) and workers (n_workers, enc)."""
+        types = self.encoder.describe_all(
+            [
+                describe(t, d)
+                for t, d in zip(inventory.task_types, inventory.descriptions, strict=True)
+            ]
+        )
+        workers = self.encoder.describe_all(
+            [
+                describe(w, d)
+                for w, d in zip(inventory.workers, inventory.worker_descriptions, strict=True)
+            ]
+        )
+        return types, workers
+
+    @torch.inference_mode()
+    def decode(
+        self,
+        instructions: Sequence[str],
+        tokens: torch.Tensor,
+        mask: torch.Tensor,
+        types: torch.Tensor,
+        workers: torch.Tensor,
+        inventory: Inventory,
+    ) -> list[PredictedGraph]:
+        """Decode from encoder outputs (which may come from a cache).
+
+        Shapes:
+            tokens: (batch, seq, enc); mask: (batch, seq); types: (n_types, enc); workers: (n_workers, enc)
+        """
+        memory, pooled, instruction = self._context(tokens, mask)
+        keys = self.decomposer.type_keys(types)
+        cfg = self.config.decomposer
+        prior = self._prior(tokens, mask, inventory, keys.shape[0], cfg.max_subtasks + 1)
+        seqs = beam_search(
+            self.decomposer,
+            pooled,
+            memory,
+            mask,
+            keys,
+            beam_size=cfg.beam_size,
+            max_steps=cfg.max_subtasks,
+            allow_repeats=cfg.allow_repeats,
+            prior=prior,
+        )
+        type_ids = _pad([torch.tensor(s) for s in seqs], -100).to(tokens.device)
+        if prior is not None:
+            prior = PlanPrior(
+                prior.types[:, : type_ids.shape[1] + 1], prior.stop[:, : type_ids.shape[1] + 1]
+            )
+        steps = self.decomposer.teacher_forced(pooled, memory, mask, keys, type_ids, prior)
+        n_nodes = torch.tensor([len(s) for s in seqs], device=tokens.device)
+        refined, edges = self.graph(steps.nodes, steps.dep_logits, instruction, n_nodes)
+        kept = (torch.sigmoid(edges) > self.config.graph.edge_threshold) & forward_mask(
+            n_nodes, edges.shape[-1]
+        )
+        ranked = self._rank_workers(instruction, refined, workers, inventory, type_ids)
+        spans = self._focus(instructions, steps.attention.cpu())
+        kept, complexity = kept.cpu(), steps.complexity.cpu()
+        return [
+            PredictedGraph(
+                tuple(inventory.task_types[t] for t in seq),
+                tuple(tuple(kept[b, i, :i].nonzero().flatten().tolist()) for i in range(len(seq))),
+                tuple(complexity[b, : len(seq)].tolist()),
+                tuple(ranked[b][: len(seq)]),
+                tuple(spans[b][: len(seq)]),
+            )
+            for b, seq in enumerate(seqs)
+        ]
+
+    def _rank_workers(
+        self,
+        instruction: torch.Tensor,
+        nodes: torch.Tensor,
+        workers: torch.Tensor,
+        inventory: Inventory,
+        type_ids: torch.Tensor,
+    ) -> list[list[tuple[tuple[str, float], ...]]]:
+        batch, width = type_ids.shape
+        capable = torch.zeros(
+            len(inventory.task_types),
+            len(inventory.workers),
+            dtype=torch.bool,
+            device=type_ids.device,
+        )
+        for t, idx in enumerate(inventory.capable):
+            capable[t, list(idx)] = True
+        mask = capable[type_ids.clamp(min=0)]  # (batch, n, n_workers)
+        out = self.selector(
+            instruction.repeat_interleave(width, 0),
+            nodes.flatten(0, 1),
+            workers,
+            mask.flatten(0, 1),
+        )
+        probs = (
+            torch.softmax(out.logits, -1)
+            .masked_fill(~mask.flatten(0, 1), 0.0)
+            .view(batch, width, -1)
+            .cpu()
+        )
+        order = probs.argsort(dim=-1, descending=True)
+        counts = mask.sum(-1).cpu()  # capable workers sort first: the others have probability 0
+        ranked = []
+        for b in range(batch):
+            rows = []
+            for i, (ids, p) in enumerate(zip(order[b].tolist(), probs[b].tolist(), strict=True)):
+                rows.append(tuple((inventory.workers[w], p[w]) for w in ids[: counts[b, i]]))
+            ranked.append(rows)
+        return ranked
+
+    def _focus(
+        self, instructions: Sequence[str], attention: torch.Tensor
+    ) -> list[list[tuple[int, int]]]:
+        """Per step, the character span of the instruction token it attended to most."""
+        tok = self.encoder.text.tokenizer(
+            list(instructions),
+            return_offsets_mapping=True,
+            truncation=True,
+            max_length=self.config.encoder.max_length,
+        )
+        spans = []
+        for b, offsets in enumerate(tok["offset_mapping"]):
+            weights = attention[b, :, : len(offsets)].clone()
+            weights[:, [k for k, (s, e) in enumerate(offsets) if e <= s]] = -1.0  # special tokens
+            spans.append([tuple(offsets[k]) for k in weights.argmax(-1).tolist()])
+        return spans
+
+    @property
+    def inventory(self) -> Inventory:
+        """The inventory the planner was trained on (from its config)."""
+        if not self.config.inventory:
+            raise ValueError(
+                "this planner's config stores no inventory; pass one (Inventory.from_registry(...))"
+            )
+        return Inventory.from_config(self.config.inventory, self.config.workers)
+
+    def plan(
+        self,
+        instruction: str,
+        registry: Any = None,
+        *,
+        inventory: Inventory | None = None,
+        alternatives: int = 3,
+    ) -> Any:
+        """Plan one instruction: a valid :class:`~orchestai_agents.plan.Plan` with ranked alternatives."""
+        from orchestai_agents.planner.plans import to_plan
+
+        if registry is not None and inventory is None:
+            inventory = Inventory.from_registry(registry)
+        graph = self.predict([instruction], inventory)[0]
+        return to_plan(instruction, graph, inventory or self.inventory, alternatives=alternatives)
+
+
+def _stop_loss(stop_logits: torch.Tensor, n_nodes: torch.Tensor) -> torch.Tensor:
+    """BCE: continue before the last sub-task, stop right after it. stop_logits: (batch, n+1)."""
+    idx = torch.arange(stop_logits.shape[1], device=stop_logits.device).unsqueeze(0)
+    target = (idx == n_nodes.unsqueeze(1)).float()
+    valid = idx <= n_nodes.unsqueeze(1)
+    return F.binary_cross_entropy_with_logits(stop_logits[valid], target[valid])
+
+
+def _dependency_loss(
+    edges: torch.Tensor, deps: torch.Tensor, n_nodes: torch.Tensor
+) -> torch.Tensor:
+    """BCE over every earlier -> later pair of real sub-tasks. edges, deps: (batch, n, n)."""
+    valid = forward_mask(n_nodes, edges.shape[-1])
+    if not valid.any():
+        return edges.sum() * 0.0
+    return F.binary_cross_entropy_with_logits(edges[valid], deps[valid])
+
+
+def _pad(seqs: list[torch.Tensor], value: int) -> torch.Tensor:
+    return nn.utils.rnn.pad_sequence(seqs, batch_first=True, padding_value=value)

@@ -1,0 +1,72 @@
+from collections.abc import Callable
+
+import torch
+
+from orchestai_agents.planner import Inventory, Planner, PlanningTargets
+from orchestai_agents.validation import validate_plan
+
+
+def _targets() -> PlanningTargets:
+    type_ids = torch.tensor([[0, 1, 2], [3, -100, -100]])
+    deps = torch.zeros(2, 3, 3)
+    deps[0, 1, 0] = deps[0, 2, 1] = 1.0
+    return PlanningTargets(type_ids, deps, torch.tensor([3, 1]), torch.full((2, 3), -100))
+
+
+def _inputs(planner: Planner, inventory: Inventory) -> tuple[torch.Tensor, ...]:
+    enc = planner.encoder.text.encode(["make slides from this paper", "translate this"])
+    types, workers = planner.embed_inventory(inventory)
+    return enc.tokens, enc.mask, types, workers
+
+
+def test_forward_returns_every_loss_and_they_backpropagate(
+    tiny_planner: Planner, inventory: Inventory
+) -> None:
+    n_tools = len(inventory.task_types)
+    tokens, mask, types, workers = _inputs(tiny_planner, inventory)
+    capable = torch.eye(n_tools, dtype=torch.bool)
+    targets = _targets()._replace(worker_ids=torch.tensor([[0, 1, 2], [3, -100, -100]]))
+    out = tiny_planner(tokens, mask, types, targets, workers, capable)
+    assert set(out.losses) == {"type", "stop", "dependency", "dag", "worker"}
+    assert out.loss.ndim == 0 and torch.isfinite(out.loss)
+    out.loss.backward()
+    assert tiny_planner.decomposer.type_proj[0].weight.grad is not None
+    assert tiny_planner.selector.score.weight.grad is not None
+
+
+def test_decoded_plans_are_acyclic_by_construction_on_random_weights(
+    make_planner: Callable[..., Planner], inventory: Inventory
+) -> None:
+    requests = ["a", "summarise and translate the report, then make slides", "x " * 40]
+    for seed, conv in enumerate(("gcn", "gat", "sage")):
+        planner = make_planner(conv, seed)
+        torch.nn.init.normal_(planner.decomposer.dep_key.weight, std=5.0)  # push edges both ways
+        for graph in planner.predict(requests, inventory):
+            assert 1 <= len(graph.task_types) <= planner.config.decomposer.max_subtasks
+            assert len(set(graph.task_types)) == len(graph.task_types)  # repeats are masked
+            assert all(j < i for i, deps in enumerate(graph.dependencies) for j in deps)
+
+
+def test_plan_is_valid_with_ranked_alternatives(
+    tiny_planner: Planner, tools: dict[str, str]
+) -> None:
+    plan = validate_plan(tiny_planner.plan("Summarise this paper and make slides"))
+    for sub in plan.subtasks:
+        assert sub.task_type in tools and sub.worker == sub.task_type
+        assert sub.alternatives[0].worker == sub.worker
+        assert 0.0 <= sub.complexity <= 1.0 and sub.description
+
+
+def test_beam_search_keeps_the_stop_heads_decision(
+    tiny_planner: Planner, inventory: Inventory
+) -> None:
+    n_tools = len(inventory.task_types)
+    with torch.no_grad():
+        tiny_planner.decomposer.stop_head.bias.fill_(50.0)  # always stop as soon as allowed
+    assert [len(g.task_types) for g in tiny_planner.predict(["anything", "else"], inventory)] == [
+        1,
+        1,
+    ]
+    with torch.no_grad():
+        tiny_planner.decomposer.stop_head.bias.fill_(-50.0)  # never stop: capped by the inventory
+    assert len(tiny_planner.predict(["anything"], inventory)[0].task_types) == n_tools
