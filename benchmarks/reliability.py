@@ -517,8 +517,10 @@ def _scratch(path: Path | None) -> Iterator[Path]:
         yield Path(folder) / "executions.jsonl"
 
 
-async def cancel_mid_run(log_path: Path, cancel_after_s: float = 0.3) -> tuple[CallCounter, int]:
-    """Cancel an ``ainvoke`` of a 4-node chain of 0.2 s async calls mid-run.
+async def cancel_mid_run(
+    log_path: Path, *, stream: bool = False, cancel_after_s: float = 0.3
+) -> tuple[CallCounter, int]:
+    """Cancel an ``ainvoke`` (or an ``astream`` being read) of a 4-node chain of 0.2 s async calls.
 
     Returns the counter and how many calls were started after the cancellation.
     """
@@ -527,7 +529,13 @@ async def cancel_mid_run(log_path: Path, cancel_after_s: float = 0.3) -> tuple[C
     agent = create_orchestai_agent(
         registry, plan=chain_plan(4), settings=settings(), execution_log=log_path
     )
-    run = asyncio.ensure_future(agent.ainvoke({"instruction": "cancel me"}))
+    request = {"instruction": "cancel me"}
+
+    async def read_stream() -> None:
+        async for _ in agent.astream(request, stream_mode=["updates", "custom"]):
+            pass
+
+    run = asyncio.ensure_future(read_stream() if stream else agent.ainvoke(request))
     await asyncio.sleep(cancel_after_s)
     run.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -537,9 +545,9 @@ async def cancel_mid_run(log_path: Path, cancel_after_s: float = 0.3) -> tuple[C
     return counter, sum(1 for _, _, t in counter.starts if t > cancelled_at)
 
 
-def fault_cancellation(log_path: Path | None = None) -> Outcome:
+def fault_cancellation(log_path: Path | None = None, *, stream: bool = False) -> Outcome:
     with _scratch(log_path) as path:
-        counter, late = asyncio.run(cancel_mid_run(path))
+        counter, late = asyncio.run(cancel_mid_run(path, stream=stream))
         logged = len(ExecutionLog(path))
     calls = counter.of("w")
     ok = late == 0 and 1 <= calls < 4 and logged == 0
@@ -556,7 +564,8 @@ FAULTS: dict[str, Callable[[], Outcome]] = {
     "timeout, async worker": lambda: fault_timeout(use_async=True),
     "partial results kept": fault_partial_results,
     "partial results kept (async)": lambda: fault_partial_results(use_async=True),
-    "cancellation mid-run": fault_cancellation,
+    "cancellation mid-run (ainvoke)": fault_cancellation,
+    "cancellation mid-run (astream)": lambda: fault_cancellation(stream=True),
 }
 
 
@@ -604,6 +613,17 @@ def budget_overspends() -> list[float]:
         max_usd = calls * USD_PER_CALL
         overs.append(max(0.0, spent_usd(budget_run(max_usd)) - max_usd))
     return overs
+
+
+def timed_out_calls_sent(use_async: bool, max_calls: float = 1.5) -> int:
+    """Calls sent for one node whose 0.5 s worker times out at 0.1 s, with a budget for ``max_calls``."""
+    counter = CallCounter()
+    registry = WorkerRegistry([worker("slow", counter=counter, seconds=0.5)])
+    agent = create_orchestai_agent(
+        registry, plan=Plan("x", (node("a", "slow"),)), settings=settings(node_timeout_s=0.1)
+    )
+    _run(agent, {"instruction": "x", "budget": {"max_usd": max_calls * USD_PER_CALL}}, use_async)
+    return counter.of("slow")
 
 
 # -- bad input -------------------------------------------------------------------------------
@@ -816,9 +836,13 @@ def cli_case(name: str, folder: Path) -> tuple[Outcome, Path]:
 
 @dataclass(frozen=True)
 class LoadReport:
+    """Runs that raised or failed (lost), got another run's data (mixed up) or are missing
+    from the shared execution log (unlogged)."""
+
     runs: int
     lost: int
     mixed_up: int
+    unlogged: int
     seconds: float
     peak_mb: float
 
@@ -827,7 +851,7 @@ class LoadReport:
         return self.runs / self.seconds
 
 
-def load_agent() -> Any:
+def load_agent(log_path: Path | None = None, checkpointer: Any = None) -> Any:
     """Three async nodes that echo their run's tag through the chain."""
 
     def reply(task: TaskInput) -> str:
@@ -836,7 +860,9 @@ def load_agent() -> Any:
 
     registry = WorkerRegistry([worker("w", seconds=0.01, reply=reply)])
     plan = Plan("load", (node("a", "w"), node("b", "w", ["a"]), node("c", "w", ["a", "b"])))
-    return create_orchestai_agent(registry, plan=plan, settings=settings())
+    return create_orchestai_agent(
+        registry, plan=plan, settings=settings(), execution_log=log_path, checkpointer=checkpointer
+    )
 
 
 def mixed_up(tag: str, state: dict[str, Any]) -> bool:
@@ -852,26 +878,39 @@ def mixed_up(tag: str, state: dict[str, Any]) -> bool:
 
 
 async def concurrent_runs(n: int = 200) -> LoadReport:
-    agent = load_agent()
+    """``n`` runs at once through one agent, one execution log and one checkpointer (a thread each)."""
+    from langgraph.checkpoint.memory import InMemorySaver
+
     tags = [f"run-{i:04d}" for i in range(n)]
-    tracemalloc.start()
-    start = time.perf_counter()
-    try:
-        states = await asyncio.gather(
-            *(agent.ainvoke({"instruction": t, "inputs": [f"/data/{t}.pdf"]}) for t in tags),
-            return_exceptions=True,
-        )
-        seconds = time.perf_counter() - start
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    lost = sum(1 for s in states if isinstance(s, BaseException) or not s["result"]["success"])
-    mixed = sum(
-        1
-        for t, s in zip(tags, states, strict=True)
-        if not isinstance(s, BaseException) and mixed_up(t, s)
+    with _scratch(None) as log_path:
+        agent = load_agent(log_path, InMemorySaver())
+        tracemalloc.start()
+        start = time.perf_counter()
+        try:
+            states = await asyncio.gather(
+                *(
+                    agent.ainvoke(
+                        {"instruction": t, "inputs": [f"/data/{t}.pdf"]},
+                        {"configurable": {"thread_id": t}},
+                    )
+                    for t in tags
+                ),
+                return_exceptions=True,
+            )
+            seconds = time.perf_counter() - start
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        logged = Counter(r.instruction for r in ExecutionLog(log_path))
+    good = [(t, s) for t, s in zip(tags, states, strict=True) if not isinstance(s, BaseException)]
+    return LoadReport(
+        runs=n,
+        lost=n - sum(1 for _, s in good if s["result"]["success"]),
+        mixed_up=sum(1 for t, s in good if mixed_up(t, s)),
+        unlogged=sum(1 for t in tags if logged[t] != 1),
+        seconds=seconds,
+        peak_mb=peak / 2**20,
     )
-    return LoadReport(n, lost, mixed, seconds, peak / 2**20)
 
 
 # -- the table -------------------------------------------------------------------------------
@@ -973,6 +1012,13 @@ def main() -> None:
     notes += crash.notes
     overs = budget_overspends()
     rows.append(("budget overspend, largest observed (USD)", f"{max(overs):.6f}"))
+    sent = max(timed_out_calls_sent(use_async) for use_async in (False, True))
+    rows.append(
+        (
+            "budget overspend, timed-out calls resent (USD; budget 1.5 calls)",
+            f"{max(0.0, (sent - 1.5) * USD_PER_CALL):.6f} ({sent} calls sent)",
+        )
+    )
     rows.append(
         (
             "budget overspend across a crash (USD; the in-flight call)",
@@ -987,11 +1033,12 @@ def main() -> None:
         )
     )
     incomplete = crash.incomplete_resumes
-    lost = load.lost + load.mixed_up + faults.crashed + bad.crashed + incomplete
+    under_load = load.lost + load.mixed_up + load.unlogged
+    lost = under_load + faults.crashed + bad.crashed + incomplete
     rows.append(
         (
             "data lost (runs whose results were lost or mixed up)",
-            f"{lost} (load {load.lost + load.mixed_up}, crashed by a fault {faults.crashed}, "
+            f"{lost} (load {under_load}, crashed by a fault {faults.crashed}, "
             f"crashed by bad input {bad.crashed}, incomplete resumes {incomplete})",
         )
     )

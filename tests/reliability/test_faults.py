@@ -42,10 +42,11 @@ def test_partial_results_reach_the_execution_log(tmp_path: Path) -> None:
     }
 
 
-async def test_cancelled_run_leaves_the_log_readable(tmp_path: Path) -> None:
+@pytest.mark.parametrize("stream", [False, True], ids=["ainvoke", "astream"])
+async def test_cancelled_run_leaves_the_log_readable(tmp_path: Path, stream: bool) -> None:
     log = tmp_path / "executions.jsonl"
     assert fault_partial_results(log_path=log).ok  # one earlier run in the log
-    counter, late = await cancel_mid_run(log)
+    counter, late = await cancel_mid_run(log, stream=stream)
     assert late == 0, "work started after the run was cancelled"
     assert 1 <= counter.of("w") < 4
     assert len(ExecutionLog(log)) == 1  # the earlier run, intact; nothing half-written

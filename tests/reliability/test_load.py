@@ -1,5 +1,7 @@
 """200 concurrent runs of the agent with fake async workers: none lost, none mixed up, memory bounded.
 
+The runs share one agent, one execution log and one checkpointer (a thread id each).
+
 Each run carries its own tag as instruction and input; every worker output starts with the
 run's instruction and carries its dependencies' texts, so a state shared between runs, or a
 result delivered to the wrong caller, shows up as a foreign tag.
@@ -18,6 +20,7 @@ async def test_concurrent_runs_lose_and_mix_up_nothing() -> None:
     report = await concurrent_runs(RUNS)
     assert report.lost == 0
     assert report.mixed_up == 0
+    assert report.unlogged == 0  # the shared execution log holds each run exactly once
     assert report.peak_mb < PEAK_MB, f"traced peak {report.peak_mb:.0f} MB"
 
 
