@@ -210,11 +210,14 @@ class SlowDiskSaver(SqliteSaver):
 
 
 def durable_agent(
-    db: Path, ledger: Path, write_delay_s: float = 0.0
+    db: Path, ledger: Path, write_delay_s: float = 0.0, serde: Any = None
 ) -> tuple[Any, sqlite3.Connection]:
-    """The agent of the crash test over a SQLite checkpointer at ``db``: a chain of paid calls."""
+    """The agent of the crash test over a SQLite checkpointer at ``db``: a chain of paid calls.
+
+    ``serde`` replaces the checkpointer's serializer (``None``: LangGraph's default).
+    """
     conn = sqlite3.connect(db, check_same_thread=False)
-    saver = SlowDiskSaver(conn, write_delay_s) if write_delay_s else SqliteSaver(conn)
+    saver = SlowDiskSaver(conn, write_delay_s) if write_delay_s else SqliteSaver(conn, serde=serde)
     registry = WorkerRegistry([worker("w", seconds=CRASH_SECONDS, ledger=ledger)])
     agent = create_orchestai_agent(
         registry, plan=chain_plan(CRASH_NODES), checkpointer=saver, settings=settings()
@@ -831,6 +834,36 @@ def cli_case(name: str, folder: Path) -> tuple[Outcome, Path]:
     return Outcome(ok, f"exit {code}, stderr: {said[-300:]!r}"), out
 
 
+def tampered_checkpoint_case(folder: Path, serde: Any = None) -> Outcome:
+    """A saved node result in the SQLite checkpoint replaced by a msgpack "constructor" that opens
+    (creates) a marker file; the run is then resumed. Reviving it is code execution."""
+    import ormsgpack
+    from langgraph.checkpoint.serde.jsonplus import EXT_CONSTRUCTOR_POS_ARGS
+
+    db, ledger, marker = folder / "checkpoints.sqlite", folder / "ledger.txt", folder / "pwned"
+    kill_when_paid(db, ledger, 2)
+    call = ormsgpack.packb(("builtins", "open", [str(marker), "w"]))
+    payload = ormsgpack.packb({"output": ormsgpack.Ext(EXT_CONSTRUCTOR_POS_ARGS, call)})
+    with contextlib.closing(sqlite3.connect(db)) as conn, conn:
+        latest = conn.execute("SELECT max(checkpoint_id) FROM checkpoints").fetchone()[0]
+        conn.execute(
+            "UPDATE writes SET type = 'msgpack', value = ? WHERE checkpoint_id = ? AND channel = '__return__'",
+            (payload, latest),
+        )
+    agent, conn = durable_agent(db, ledger, serde=serde)
+    try:
+        agent.invoke(None, durable_config(), durability="sync")
+    except Exception as exc:  # a refusal is fine; reviving the payload is not
+        detail = f"resume refused: {type(exc).__name__}"
+    else:
+        detail = "resumed"
+    finally:
+        conn.close()
+    return Outcome(
+        not marker.exists(), f"{detail}; payload {'ran' if marker.exists() else 'not run'}"
+    )
+
+
 # -- load ------------------------------------------------------------------------------------
 
 
@@ -951,6 +984,12 @@ def _bad_inputs() -> Tally:
             return cli_case(name, Path(folder))[0]
 
     cases |= {f"CLI: {name}": (lambda n=name: in_folder(n)) for name in CLI_CASES}
+
+    def tampered() -> Outcome:
+        with tempfile.TemporaryDirectory() as folder:
+            return tampered_checkpoint_case(Path(folder))
+
+    cases["tampered LangGraph checkpoint"] = tampered
     return _count(cases)
 
 

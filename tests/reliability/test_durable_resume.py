@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.reliability import CRASH_NODES, crash_and_resume
+from benchmarks.reliability import CRASH_NODES, crash_and_resume, tampered_checkpoint_case
 
 pytestmark = pytest.mark.slow
 
@@ -43,3 +43,25 @@ def test_kill_before_the_dependency_is_saved(tmp_path: Path) -> None:
     report = crash_and_resume(tmp_path, [2], wait_saved=False, write_delay_s=0.3)
     assert report.result["success"]
     assert report.reruns <= report.kills, f"re-paid beyond the call in flight: {dict(report.paid)}"
+
+
+def test_strict_serializer_refuses_a_tampered_checkpoint(tmp_path: Path) -> None:
+    """The fix below works with this agent's state: LangGraph's strict allowlist blocks the payload."""
+    from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
+
+    outcome = tampered_checkpoint_case(
+        tmp_path, serde=JsonPlusSerializer(allowed_msgpack_modules=None)
+    )
+    assert outcome.ok, outcome.detail
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="create_orchestai_agent/compile_plan accept SqliteSaver(conn) with LangGraph's permissive "
+    "default serializer, which revives any module.callable from the checkpoint DB (with a warning): a "
+    "tampered DB runs builtins.open(...) on resume. Set a strict serde (allowed_msgpack_modules=None) "
+    "or LANGGRAPH_STRICT_MSGPACK=true",
+)
+def test_a_tampered_checkpoint_runs_no_code_on_resume(tmp_path: Path) -> None:
+    outcome = tampered_checkpoint_case(tmp_path)
+    assert outcome.ok, outcome.detail
