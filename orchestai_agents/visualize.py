@@ -123,13 +123,15 @@ def draw_plan(
     longest = max((len(line) for v in views.values() for line in v.lines()), default=10)
     col_inch = max(1.8, longest * _INCH_PER_CHAR / _BOX_W)
     row_inch = 0.3 * max(len(v.lines()) for v in views.values()) + 0.45 if views else 1.0
-    height = n_rows + _BOTTOM_MARGIN
+    bends = any(_bends_below(positions[s], positions[t]) for s, t in plan.edges)
+    margin = _BOTTOM_MARGIN if bends else 0.0
+    height = n_rows + margin
     fig = Figure(
         figsize=(n_cols * col_inch, height * row_inch + 0.6), dpi=dpi, layout="constrained"
     )
     ax = fig.add_subplot()
     ax.set_xlim(-0.5, n_cols - 0.5)
-    ax.set_ylim(-n_rows / 2 - _BOTTOM_MARGIN, n_rows / 2)
+    ax.set_ylim(-n_rows / 2 - margin, n_rows / 2)
     ax.set_axis_off()
     for source, target in plan.edges:
         ax.add_patch(_arrow(positions[source], positions[target]))
@@ -186,7 +188,7 @@ def _arrow(source: tuple[float, float], target: tuple[float, float]) -> FancyArr
     """
     (x0, y0), (x1, y1) = source, target
     start, end, bend = (x0 + _BOX_W / 2, y0), (x1 - _BOX_W / 2, y1), 0.0
-    if x1 - x0 > 1 and abs(y1 - y0) < 0.5:
+    if _bends_below(source, target):
         start, end, bend = (x0, y0 - _BOX_H / 2), (x1, y1 - _BOX_H / 2), 0.25
     return FancyArrowPatch(
         start,
@@ -199,6 +201,11 @@ def _arrow(source: tuple[float, float], target: tuple[float, float]) -> FancyArr
         shrinkA=2,
         shrinkB=2,
     )
+
+
+def _bends_below(source: tuple[float, float], target: tuple[float, float]) -> bool:
+    """Whether an edge skips a layer within one row (a straight line would cross boxes)."""
+    return target[0] - source[0] > 1 and abs(target[1] - source[1]) < 0.5
 
 
 def _title(plan: Plan, result: RunResult | Mapping[str, Any] | None) -> str:
