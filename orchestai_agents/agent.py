@@ -13,6 +13,7 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.types import Checkpointer
 from typing_extensions import TypedDict
 
+from orchestai_agents._internal._checkpoints import strict_checkpointer
 from orchestai_agents.accounting import RunResult
 from orchestai_agents.compiler import ExecutionSettings, PlanExecutor
 from orchestai_agents.errors import PlanValidationError
@@ -127,7 +128,7 @@ def create_orchestai_agent(
     builder.add_edge("plan", "execute")
     builder.add_edge("execute", "respond")
     builder.add_edge("respond", END)
-    graph = builder.compile(checkpointer=checkpointer, name=name)
+    graph = builder.compile(checkpointer=strict_checkpointer(checkpointer), name=name)
     return graph.with_config(max_concurrency=executor.settings.max_concurrency)
 
 
@@ -147,6 +148,22 @@ def _default_planner() -> PlannerLike:
 
 def _instruction(state: AgentState, default: str | None) -> str:
     """The explicit instruction, else the last user message, else a given plan's instruction."""
+    return _checked_text(_raw_instruction(state, default))
+
+
+def _checked_text(text: str) -> str:
+    """Refuse text that cannot be stored, before anything runs or is paid for."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise PlanValidationError(
+            f"the instruction holds bytes that are not valid UTF-8 (position {exc.start}: "
+            f"{text[exc.start:exc.end]!r}); re-type it or save it as UTF-8"
+        ) from None
+    return text
+
+
+def _raw_instruction(state: AgentState, default: str | None) -> str:
     if state.get("instruction"):
         return str(state["instruction"])
     humans = [m for m in state.get("messages") or [] if isinstance(m, HumanMessage)]

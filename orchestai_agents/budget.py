@@ -21,6 +21,8 @@ from orchestai_agents.registry import Usage, WorkerSpec
 __all__ = ["Budget", "BudgetLedger", "estimate_call"]
 
 _CHARS_PER_TOKEN = 4
+# Sums of prices are floats: 0.05 + 0.01 > 0.06. A budget of exactly n calls must admit n.
+_USD_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,7 @@ class BudgetLedger:
             held_usd = sum(u for u, _ in self._reserved.values())
             held_tokens = sum(t for _, t in self._reserved.values())
             limit_usd, limit_tokens = self.budget.max_usd, self.budget.max_tokens
-            if limit_usd is not None and self.spent_usd + held_usd + usd > limit_usd:
+            if limit_usd is not None and self.spent_usd + held_usd + usd > limit_usd + _USD_TOLERANCE:
                 raise BudgetExceededError(
                     f"node {node_id!r} would cost about ${usd:.6f}, but only "
                     f"${max(0.0, limit_usd - self.spent_usd - held_usd):.6f} of the ${limit_usd:.6f} budget is left; "
@@ -102,9 +104,16 @@ class BudgetLedger:
             self._reserved[node_id] = (usd, tokens)
 
     def release(self, node_id: str) -> None:
-        """Drop a reservation whose call failed."""
+        """Drop a reservation whose call failed before costing anything."""
         with self._lock:
             self._reserved.pop(node_id, None)
+
+    def book_reservation(self, node_id: str) -> None:
+        """Count a reservation as spent: the call was sent (and billed) but reported nothing."""
+        with self._lock:
+            usd, tokens = self._reserved.pop(node_id, (0.0, 0))
+            self.spent_usd += usd
+            self.spent_tokens += tokens
 
     def settle(self, node_id: str, *, usd: float, tokens: int) -> None:
         """Replace ``node_id``'s reservation (if any) by what it really cost."""

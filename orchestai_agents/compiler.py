@@ -33,6 +33,7 @@ from langgraph.runtime import get_runtime
 from langgraph.types import Checkpointer, RetryPolicy
 from typing_extensions import TypedDict
 
+from orchestai_agents._internal._checkpoints import strict_checkpointer
 from orchestai_agents._internal._secrets import redact
 from orchestai_agents._internal._task_input import build_task_input, final_text
 from orchestai_agents.accounting import NodeRecord, RunResult
@@ -177,7 +178,7 @@ class PlanExecutor:
             except GraphBubbleUp:
                 raise  # an interrupt (human in the loop) pauses the run; it is no failure
             except Exception as exc:
-                args.ledger.release(node.id)
+                _book_failed_call(node, exc, args.ledger)
                 if worker == node.worker and self._will_retry(exc):
                     raise
                 errors.append(_describe(worker, exc))
@@ -199,7 +200,7 @@ class PlanExecutor:
             except GraphBubbleUp:
                 raise  # an interrupt (human in the loop) pauses the run; it is no failure
             except Exception as exc:
-                args.ledger.release(node.id)
+                _book_failed_call(node, exc, args.ledger)
                 if worker == node.worker and self._will_retry(exc):
                     raise
                 errors.append(_describe(worker, exc))
@@ -229,9 +230,15 @@ class PlanExecutor:
         return _as_output(worker, output).to_dict()
 
     def _will_retry(self, exc: Exception) -> bool:
-        """Whether LangGraph's retry policy will run this task again after ``exc``."""
+        """Whether LangGraph's retry policy will run this task again after ``exc``.
+
+        A sync call that timed out is never retried: it could not be cancelled and may still be
+        running, so a retry would pile calls up.
+        """
         policy = self.settings.retry
         if policy is None or get_runtime().execution_info.node_attempt >= policy.max_attempts:
+            return False
+        if isinstance(exc, NodeTimeoutError) and getattr(exc, "abandoned", False):
             return False
         retry_on = policy.retry_on
         if isinstance(retry_on, type | tuple):
@@ -349,10 +356,20 @@ def _call_with_deadline(node_id: str, call: Callable[[], Any], timeout: float | 
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
-        raise NodeTimeoutError(node_id, time.perf_counter() - start, kind="run", run_timeout=timeout)
+        error = NodeTimeoutError(node_id, time.perf_counter() - start, kind="run", run_timeout=timeout)
+        error.abandoned = True  # the call runs on; see PlanExecutor._will_retry
+        raise error
     if "error" in box:
         raise box["error"]
     return box["value"]
+
+
+def _book_failed_call(node: SubTask, exc: Exception, ledger: BudgetLedger) -> None:
+    """A call that timed out was sent, and is billed even when abandoned or cancelled."""
+    if isinstance(exc, NodeTimeoutError):
+        ledger.book_reservation(node.id)
+    else:
+        ledger.release(node.id)
 
 
 def _outcome(node: SubTask, future: Future[dict[str, Any]]) -> dict[str, Any]:
@@ -407,8 +424,9 @@ def _skip_if_dependency_failed(node: SubTask, context: dict[str, dict[str, Any] 
 
 
 def _as_output(worker: str, output: Any) -> WorkerOutput:
+    """Check a worker's return value; keys it may quote are redacted before anything stores it."""
     if isinstance(output, WorkerOutput):
-        return output
+        return WorkerOutput(redact(output.text), output.artifacts, output.usage)
     raise TypeError(
         f"worker {worker!r} returned {type(output).__name__}, not a WorkerOutput; wrap it with "
         "orchestai_agents.adapters.function_worker / chat_worker / tool_worker"
@@ -477,5 +495,5 @@ def compile_plan(
     builder.add_edge(START, "prepare")
     builder.add_edge("prepare", "execute")
     builder.add_edge("execute", END)
-    graph = builder.compile(checkpointer=checkpointer, name=name)
+    graph = builder.compile(checkpointer=strict_checkpointer(checkpointer), name=name)
     return graph.with_config(max_concurrency=executor.settings.max_concurrency)

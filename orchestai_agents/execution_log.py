@@ -33,7 +33,8 @@ class ExecutionLog:
         self._lock = threading.Lock()
 
     def append(self, result: RunResult) -> None:
-        line = redact(json.dumps(result.to_dict(), ensure_ascii=False, default=str)) + "\n"
+        # ASCII escapes: text a worker or a user produced (even a lone surrogate) always encodes.
+        line = redact(json.dumps(result.to_dict(), ensure_ascii=True, default=str)) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
             _drop_partial_last_line(self.path)

@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 console = Console(stderr=True, highlight=False)
@@ -21,12 +22,13 @@ def print_json(data: Any) -> None:
 def progress(event: Mapping[str, Any]) -> None:
     """One line per node start and end, as the custom stream reports them."""
     if event.get("event") == "node_start":
-        console.print(f"[cyan]>[/] {event['node']}  ({event['worker']}) running")
+        console.print(f"[cyan]>[/] {escape(event['node'])}  ({escape(event['worker'])}) running")
     elif event.get("event") == "node_end":
         r = event["record"]
         mark = "[green]ok[/]" if r["success"] else "[red]failed[/]"
-        detail = "" if r["success"] else f"  {r['error']}"
-        console.print(f"{mark} {r['node_id']}  ({r['worker']}) {r['seconds']:.2f}s ${r['usd']:.6f}{detail}")
+        detail = "" if r["success"] else f"  {escape(str(r['error']))}"
+        name = f"{escape(r['node_id'])}  ({escape(r['worker'])})"
+        console.print(f"{mark} {name} {r['seconds']:.2f}s ${r['usd']:.6f}{detail}")
 
 
 def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -41,4 +43,4 @@ def table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> 
 def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.6f}" if value < 1 else f"{value:.2f}"
-    return str(value)
+    return escape(str(value))  # names and errors may contain [brackets] rich reads as markup

@@ -41,7 +41,7 @@ def run(args: argparse.Namespace) -> int:
     result = state["result"]
     trace = _write_trace(args.out, state)
     if args.json:
-        print_json(result)
+        print_json(json.loads(redact(json.dumps(result))))
     else:
         _summary(result, trace)
     return 0 if result["success"] else 1
@@ -100,8 +100,8 @@ def _write_trace(out: Path, state: dict[str, Any]) -> Path:
     if trace.exists():
         trace.rename(out / f"trace-{time.strftime('%Y%m%d-%H%M%S', time.localtime(trace.stat().st_mtime))}.json")
     answer = state["messages"][-1].content if state.get("messages") else state["result"]["final_output"]
-    (out / "answer.md").write_text(redact(str(answer)) + "\n", encoding="utf-8")
-    trace.write_text(redact(json.dumps(state["result"], indent=2, ensure_ascii=False)) + "\n", encoding="utf-8")
+    (out / "answer.md").write_text(redact(str(answer)) + "\n", encoding="utf-8", errors="replace")
+    trace.write_text(redact(json.dumps(state["result"], indent=2, ensure_ascii=True)) + "\n", encoding="utf-8")
     return trace
 
 
