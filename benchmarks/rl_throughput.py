@@ -16,12 +16,12 @@ import time
 
 import numpy as np
 import torch
-
-from orchestai_agents.planner.selector import Selector, SelectorConfig
-from orchestai_agents.training.env import EnvConfig, OrchestrationEnv, context_width
+from orchestai_agents.training.env import EnvConfig, OrchestrationEnv
 from orchestai_agents.training.phase2 import PPOConfig, build_ppo, make_envs
 from orchestai_agents.training.routing.backends import ReplayBackend
 from orchestai_agents.training.routing.outcomes import OutcomeTable
+
+from orchestai_agents.planner.selector import Selector, SelectorConfig, context_width
 
 ROWS, MODELS, HIDDEN = 2205, 11, 384
 ENV = EnvConfig(max_nodes=5, beta_range=(1.0, 3e4))
@@ -31,8 +31,15 @@ def replay_backend(seed: int = 0) -> ReplayBackend:
     rng = np.random.default_rng(seed)
     ids = tuple(map(str, range(ROWS)))
     zeros = np.zeros((ROWS, MODELS), np.float32)
-    table = OutcomeTable(ids, ids, ("",) * ROWS, tuple(f"m{i}" for i in range(MODELS)),
-                         (rng.random((ROWS, MODELS)) < 0.7).astype(np.float32), rng.random((ROWS, MODELS)).astype(np.float32) * 0.01, zeros)
+    table = OutcomeTable(
+        ids,
+        ids,
+        ("",) * ROWS,
+        tuple(f"m{i}" for i in range(MODELS)),
+        (rng.random((ROWS, MODELS)) < 0.7).astype(np.float32),
+        rng.random((ROWS, MODELS)).astype(np.float32) * 0.01,
+        zeros,
+    )
     emb = rng.normal(size=(ROWS, HIDDEN)).astype(np.float32)
     emb /= np.linalg.norm(emb, axis=1, keepdims=True)
     return ReplayBackend(table, emb, rng.normal(size=(MODELS, HIDDEN + 1)).astype(np.float32))
@@ -66,7 +73,9 @@ def vec_env_rate(backend: ReplayBackend, n_envs: int, kind: str, steps: int) -> 
 def ppo_seconds(backend: ReplayBackend, timesteps: int, device: str) -> float:
     selector = Selector(SelectorConfig(HIDDEN, HIDDEN, HIDDEN + 1, context_width(ENV.max_nodes)))
     config = PPOConfig(total_timesteps=timesteps, eval_freq=0, device=device)
-    model = build_ppo(selector, make_envs(backend, ENV, config.n_envs, 0), config, backend.worker_features)
+    model = build_ppo(
+        selector, make_envs(backend, ENV, config.n_envs, 0), config, backend.worker_features
+    )
     start = time.perf_counter()
     model.learn(timesteps)
     return time.perf_counter() - start
@@ -83,11 +92,26 @@ def main() -> None:
     backend = replay_backend()
     rows = [("env steps/s, 1 env", f"{single_env_rate(backend, args.steps):,.0f}")]
     for n, kind in ((4, "dummy"), (8, "dummy"), (2, "subproc")):
-        rows.append((f"env steps/s, {n} envs ({kind})", f"{vec_env_rate(backend, n, kind, args.steps):,.0f}"))
+        rows.append(
+            (
+                f"env steps/s, {n} envs ({kind})",
+                f"{vec_env_rate(backend, n, kind, args.steps):,.0f}",
+            )
+        )
     if not args.skip_ppo:
-        rows.append((f"PPO {args.ppo_steps:,} steps, cpu (s)", f"{ppo_seconds(backend, args.ppo_steps, 'cpu'):.0f}"))
+        rows.append(
+            (
+                f"PPO {args.ppo_steps:,} steps, cpu (s)",
+                f"{ppo_seconds(backend, args.ppo_steps, 'cpu'):.0f}",
+            )
+        )
         if torch.cuda.is_available():
-            rows.append((f"PPO {args.ppo_steps:,} steps, cuda (s)", f"{ppo_seconds(backend, args.ppo_steps, 'cuda'):.0f}"))
+            rows.append(
+                (
+                    f"PPO {args.ppo_steps:,} steps, cuda (s)",
+                    f"{ppo_seconds(backend, args.ppo_steps, 'cuda'):.0f}",
+                )
+            )
         else:
             rows.append((f"PPO {args.ppo_steps:,} steps, cuda", "no GPU here"))
     width = max(len(r[0]) for r in rows)

@@ -15,14 +15,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from typing import ClassVar
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
-
 from orchestai_agents.training.routing.backends import EpisodeWorkflow, NodeOutcome, OutcomeBackend
 
-__all__ = ["EnvConfig", "OrchestrationEnv", "RewardConfig", "context_width", "graph_features", "preference", "single_node_observations"]
+from orchestai_agents.planner.selector import node_context
+
+__all__ = ["EnvConfig", "OrchestrationEnv", "RewardConfig", "single_node_observations"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,12 @@ class RewardConfig:
         cost = sum(o.usd for o in outcomes)
         latency = sum(o.seconds for o in outcomes)
         beta = self.beta if beta is None else beta
-        return self.alpha * success - beta * cost - self.gamma * latency + self.node_bonus * sum(o.success for o in outcomes)
+        return (
+            self.alpha * success
+            - beta * cost
+            - self.gamma * latency
+            + self.node_bonus * sum(o.success for o in outcomes)
+        )
 
 
 @dataclass(frozen=True)
@@ -74,21 +81,15 @@ class EnvConfig:
 
     def __post_init__(self) -> None:
         if not 1 <= self.min_nodes <= self.max_nodes:
-            raise ValueError(f"need 1 <= min_nodes <= max_nodes, got {self.min_nodes}, {self.max_nodes}")
+            raise ValueError(
+                f"need 1 <= min_nodes <= max_nodes, got {self.min_nodes}, {self.max_nodes}"
+            )
         if self.beta_range is not None and not 0 < self.beta_range[0] <= self.beta_range[1]:
-            raise ValueError(f"beta_range must be (low, high) with 0 < low <= high, got {self.beta_range}")
+            raise ValueError(
+                f"beta_range must be (low, high) with 0 < low <= high, got {self.beta_range}"
+            )
         if self.budget_usd is not None and self.budget_usd <= 0:
             raise ValueError(f"budget_usd must be > 0, got {self.budget_usd}")
-
-
-def context_width(max_nodes: int) -> int:
-    """Width of the selector's context: graph features, budget left and preference."""
-    return 2 * max_nodes + 2 + 2
-
-
-def preference(beta: float | np.ndarray, config: EnvConfig) -> np.ndarray:
-    """The cost weight as the policy sees it, in [0, 1] on a log scale."""
-    return np.minimum(np.log1p(beta) / math.log1p(config.beta_scale), 1.0)
 
 
 class OrchestrationEnv(gym.Env):
@@ -102,6 +103,8 @@ class OrchestrationEnv(gym.Env):
         mask: (n_workers,) 1 for the workers that can do this node within the budget.
         budget: (1,) fraction of the USD budget left (1.0 without a budget).
         preference: (1,) the episode's cost weight on a log scale in [0, 1].
+    graph + budget + preference is exactly :func:`~orchestai_agents.planner.selector.node_context`,
+    so a planner builds the same context at inference with the caller's cost weight.
 
     Action: ``Discrete(n_workers)``. A masked worker is never called: the node fails at no cost.
 
@@ -111,7 +114,7 @@ class OrchestrationEnv(gym.Env):
         >>> obs, reward, done, truncated, info = env.step(int(env.action_masks().argmax()))  # doctest: +SKIP
     """
 
-    metadata = {"render_modes": []}
+    metadata: ClassVar[dict] = {"render_modes": []}
 
     def __init__(self, backend: OutcomeBackend, config: EnvConfig | None = None) -> None:
         super().__init__()
@@ -146,7 +149,9 @@ class OrchestrationEnv(gym.Env):
         n_nodes = max(self.config.min_nodes, min(int(n_nodes), self.config.max_nodes))
         self.config = replace(self.config, curriculum_nodes=n_nodes)
 
-    def reset(self, *, seed: int | None = None, options: dict | None = None) -> tuple[dict[str, np.ndarray], dict]:
+    def reset(
+        self, *, seed: int | None = None, options: dict | None = None
+    ) -> tuple[dict[str, np.ndarray], dict]:
         super().reset(seed=seed)
         cap = self.config.curriculum_nodes or self.config.max_nodes
         n_nodes = int(self.np_random.integers(self.config.min_nodes, cap + 1))
@@ -184,7 +189,9 @@ class OrchestrationEnv(gym.Env):
         node = min(len(self._choices), len(self._workflow) - 1)
         mask = self._workflow.masks[node].astype(bool).copy()
         if self.config.budget_usd is not None:
-            affordable = mask & (self._workflow.est_usd[node] <= self.config.budget_usd - self._spent)
+            affordable = mask & (
+                self._workflow.est_usd[node] <= self.config.budget_usd - self._spent
+            )
             if not affordable.any() and mask.any():  # always leave the cheapest capable worker
                 affordable[np.where(mask, self._workflow.est_usd[node], np.inf).argmin()] = True
             mask = affordable
@@ -195,7 +202,10 @@ class OrchestrationEnv(gym.Env):
         valid = [max(c, 0) for c in self._choices]
         outcomes = self.backend.execute(self._workflow, valid)
         # A masked choice never ran: the node failed and cost nothing.
-        return [o if c >= 0 else NodeOutcome(False, 0.0, 0.0) for o, c in zip(outcomes, self._choices, strict=True)]
+        return [
+            o if c >= 0 else NodeOutcome(False, 0.0, 0.0)
+            for o, c in zip(outcomes, self._choices, strict=True)
+        ]
 
     def _observation(self) -> dict[str, np.ndarray]:
         wf = self._workflow
@@ -204,25 +214,26 @@ class OrchestrationEnv(gym.Env):
         budget = 1.0
         if self.config.budget_usd is not None:
             budget = max(0.0, 1.0 - self._spent / self.config.budget_usd)
+        context = np.asarray(
+            node_context(
+                max_nodes=self.config.max_nodes,
+                position=node,
+                n_nodes=len(wf),
+                dependencies=wf.dependencies[node],
+                budget_left=budget,
+                cost_weight=self._beta,
+                cost_weight_scale=self.config.beta_scale,
+            ),
+            np.float32,
+        )
         return {
             "instruction": wf.instruction.astype(np.float32),
             "node": wf.nodes[node].astype(np.float32),
-            "graph": graph_features(wf, node, len(self._choices), self.config.max_nodes),
+            "graph": context[:-2],
             "mask": self.action_masks().astype(np.int8),
-            "budget": np.array([budget], np.float32),
-            "preference": np.array([preference(self._beta, self.config)], np.float32),
+            "budget": context[-2:-1],
+            "preference": context[-1:],
         }
-
-
-def graph_features(wf: EpisodeWorkflow, node: int, n_routed: int, max_nodes: int) -> np.ndarray:
-    """(2 * max_nodes + 2,): the node's dependency slots, the routed slots, position and size."""
-    graph = np.zeros(2 * max_nodes + 2, np.float32)
-    for d in wf.dependencies[node]:
-        graph[d] = 1.0
-    graph[max_nodes : max_nodes + min(n_routed, max_nodes)] = 1.0
-    graph[2 * max_nodes] = node / max_nodes
-    graph[2 * max_nodes + 1] = len(wf) / max_nodes
-    return graph
 
 
 def single_node_observations(
@@ -237,14 +248,26 @@ def single_node_observations(
         nodes: (batch, hidden); masks: (batch, n_workers); beta: scalar or (batch,)
         -> each key batched along dim 0.
     """
-    batch, hidden = nodes.shape
-    graph = np.zeros((batch, 2 * config.max_nodes + 2), np.float32)
-    graph[:, 2 * config.max_nodes + 1] = 1.0 / config.max_nodes
+    batch = len(nodes)
+    betas = np.broadcast_to(np.asarray(beta, dtype=np.float64), (batch,))
+    context = np.array(
+        [
+            node_context(
+                max_nodes=config.max_nodes,
+                position=0,
+                n_nodes=1,
+                cost_weight=float(b),
+                cost_weight_scale=config.beta_scale,
+            )
+            for b in betas
+        ],
+        np.float32,
+    )
     return {
         "instruction": nodes.astype(np.float32),
         "node": nodes.astype(np.float32),
-        "graph": graph,
+        "graph": context[:, :-2],
         "mask": masks.astype(np.int8),
-        "budget": np.ones((batch, 1), np.float32),
-        "preference": preference(beta, config).astype(np.float32).reshape(-1, 1) * np.ones((batch, 1), np.float32),
+        "budget": context[:, -2:-1],
+        "preference": context[:, -1:],
     }

@@ -23,6 +23,8 @@ from typing import Literal
 import numpy as np
 import torch
 from gymnasium import spaces
+from orchestai_agents.training.env import EnvConfig, OrchestrationEnv
+from orchestai_agents.training.routing.backends import OutcomeBackend
 from sb3_contrib import MaskablePPO
 from sb3_contrib.common.maskable.callbacks import MaskableEvalCallback
 from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
@@ -33,8 +35,6 @@ from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 from torch import nn
 
 from orchestai_agents.planner.selector import MASKED_LOGIT, Selector, SelectorConfig, save_selector
-from orchestai_agents.training.env import EnvConfig, OrchestrationEnv
-from orchestai_agents.training.routing.backends import OutcomeBackend
 
 __all__ = [
     "CurriculumCallback",
@@ -108,10 +108,14 @@ class PPOConfig:
         if self.n_envs < 1 or self.n_steps < 1:
             raise ValueError("PPOConfig.n_envs and n_steps must be >= 1")
         if any(b[0] < a[0] for a, b in zip(self.curriculum, self.curriculum[1:], strict=False)):
-            raise ValueError(f"PPOConfig.curriculum stages must be sorted by progress: {self.curriculum}")
+            raise ValueError(
+                f"PPOConfig.curriculum stages must be sorted by progress: {self.curriculum}"
+            )
 
 
-def selector_inputs(obs: Mapping[str, torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+def selector_inputs(
+    obs: Mapping[str, torch.Tensor],
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """(instruction, node, mask, context) of the selector from an env observation batch."""
     context = torch.cat([obs["graph"], obs["budget"], obs["preference"]], dim=-1)
     return obs["instruction"], obs["node"], obs["mask"].bool(), context
@@ -124,7 +128,9 @@ class SelectorExtractor(BaseFeaturesExtractor):
         forward: Dict observation batch -> (batch, n_workers + 1)
     """
 
-    def __init__(self, observation_space: spaces.Dict, selector_config: SelectorConfig, workers: np.ndarray) -> None:
+    def __init__(
+        self, observation_space: spaces.Dict, selector_config: SelectorConfig, workers: np.ndarray
+    ) -> None:
         super().__init__(observation_space, features_dim=len(workers) + 1)
         self.selector = Selector(selector_config)
         self.register_buffer("workers", torch.as_tensor(np.asarray(workers, dtype=np.float32)))
@@ -174,7 +180,9 @@ class SelectorPolicy(MaskableActorCriticPolicy):
         self.action_net = nn.Identity()
         self.value_net = nn.Identity()
         # Rebuild the optimiser so it holds exactly the selector's parameters.
-        self.optimizer = self.optimizer_class(self.parameters(), lr=lr_schedule(1), **self.optimizer_kwargs)
+        self.optimizer = self.optimizer_class(
+            self.parameters(), lr=lr_schedule(1), **self.optimizer_kwargs
+        )
 
     def _get_action_dist_from_latent(self, latent_pi: torch.Tensor):
         logits = latent_pi  # (batch, n_workers), already masked by the selector
@@ -240,13 +248,19 @@ class SaveSelectorCallback(BaseCallback):
         return True
 
 
-def make_envs(backend: OutcomeBackend, env_config: EnvConfig, n_envs: int, seed: int, kind: str = "dummy") -> VecEnv:
+def make_envs(
+    backend: OutcomeBackend, env_config: EnvConfig, n_envs: int, seed: int, kind: str = "dummy"
+) -> VecEnv:
     """``n_envs`` seeded :class:`OrchestrationEnv` copies in a vectorised env."""
     vec_cls = SubprocVecEnv if kind == "subproc" else DummyVecEnv
-    return make_vec_env(lambda: OrchestrationEnv(backend, env_config), n_envs=n_envs, seed=seed, vec_env_cls=vec_cls)
+    return make_vec_env(
+        lambda: OrchestrationEnv(backend, env_config), n_envs=n_envs, seed=seed, vec_env_cls=vec_cls
+    )
 
 
-def build_ppo(selector: Selector, env: VecEnv, config: PPOConfig, workers: np.ndarray) -> MaskablePPO:
+def build_ppo(
+    selector: Selector, env: VecEnv, config: PPOConfig, workers: np.ndarray
+) -> MaskablePPO:
     """A MaskablePPO whose policy starts as a copy of ``selector`` (weights loaded after build)."""
     model = MaskablePPO(
         SelectorPolicy,
@@ -291,7 +305,9 @@ def finetune(
     envs = make_envs(backend, env_config, config.n_envs, config.seed, config.vec_env)
     model = build_ppo(selector, envs, config, backend.worker_features)
     callbacks: list[BaseCallback] = [
-        EpsilonGreedyCallback(config.epsilon, config.epsilon_decay_fraction, config.total_timesteps),
+        EpsilonGreedyCallback(
+            config.epsilon, config.epsilon_decay_fraction, config.total_timesteps
+        ),
         CurriculumCallback(config.curriculum, config.total_timesteps),
     ]
     if config.eval_freq and eval_backend is not None:
@@ -308,7 +324,9 @@ def finetune(
             )
         )
     if config.checkpoint_freq:
-        callbacks.append(SaveSelectorCallback(out_dir / "checkpoints", every=config.checkpoint_freq))
+        callbacks.append(
+            SaveSelectorCallback(out_dir / "checkpoints", every=config.checkpoint_freq)
+        )
     model.learn(config.total_timesteps, callback=CallbackList(callbacks))
     tuned = copy.deepcopy(model.policy.features_extractor.selector).cpu().eval()
     save_selector(tuned, out_dir / "selector")

@@ -25,15 +25,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from orchestai_agents.training.env import EnvConfig, RewardConfig
+from orchestai_agents.training.routing.embeddings import embed_texts, worker_features
 
 from orchestai_agents.accounting import RunResult
 from orchestai_agents.errors import CheckpointError
 from orchestai_agents.execution_log import ExecutionLog
-from orchestai_agents.planner.selector import Selector, load_selector, save_selector
 from orchestai_agents.plan import Plan
-from orchestai_agents.training.env import EnvConfig, RewardConfig, graph_features, preference
-from orchestai_agents.training.routing.backends import EpisodeWorkflow
-from orchestai_agents.training.routing.embeddings import embed_texts, worker_features
+from orchestai_agents.planner.selector import Selector, load_selector, node_context, save_selector
 
 __all__ = [
     "WORKERS_FILE",
@@ -65,7 +64,9 @@ def save_worker_cards(cards: Sequence[WorkerCard], folder: str | Path) -> None:
 def load_worker_cards(folder: str | Path) -> list[WorkerCard]:
     path = Path(folder, WORKERS_FILE)
     if not path.is_file():
-        raise CheckpointError(f"{path} is missing: the checkpoint must list the selector's workers (routing_eval writes it)")
+        raise CheckpointError(
+            f"{path} is missing: the checkpoint must list the selector's workers (routing_eval writes it)"
+        )
     return [WorkerCard(**c) for c in json.loads(path.read_text())]
 
 
@@ -144,10 +145,14 @@ def continual_update(
     runs = list(log)
     seen = _state(checkpoint).get("runs_learned", 0)
     if not force and len(runs) - seen < config.every:
-        return UpdateReport(False, f"{len(runs) - seen} new runs; waiting for {config.every}", len(runs))
+        return UpdateReport(
+            False, f"{len(runs) - seen} new runs; waiting for {config.every}", len(runs)
+        )
     current = load_selector(checkpoint)
     cards = load_worker_cards(checkpoint)
-    features = torch.as_tensor(worker_features(embed([c.description for c in cards]), [c.usd_per_call for c in cards]))
+    features = torch.as_tensor(
+        worker_features(embed([c.description for c in cards]), [c.usd_per_call for c in cards])
+    )
     n_val = max(1, int(config.val_fraction * len(runs)))
     train = _batch(runs[:-n_val], cards, config, embed)
     val = _batch(runs[-n_val:], cards, config, embed)
@@ -158,8 +163,18 @@ def continual_update(
     accepted = after > before + config.min_improvement
     if accepted:
         _replace(checkpoint, candidate)
-    _write_state(checkpoint, {"runs_learned": len(runs), "last": {"before": before, "after": after, "accepted": accepted}})
-    reason = "validation improved" if accepted else "validation got worse or did not improve: kept the checkpoint"
+    _write_state(
+        checkpoint,
+        {
+            "runs_learned": len(runs),
+            "last": {"before": before, "after": after, "accepted": accepted},
+        },
+    )
+    reason = (
+        "validation improved"
+        if accepted
+        else "validation got worse or did not improve: kept the checkpoint"
+    )
     return UpdateReport(accepted, reason, len(runs), before, after)
 
 
@@ -173,29 +188,30 @@ def _batch(
         plan = Plan.from_dict(run.plan)
         order = plan.topological_order()
         position = {s.id: i for i, s in enumerate(order)}
-        workflow = EpisodeWorkflow(
-            instruction=np.zeros(1), nodes=np.zeros((len(order), 1)),
-            dependencies=tuple(tuple(position[d] for d in s.dependencies) for s in order),
-            masks=np.ones((len(order), len(cards)), bool), est_usd=np.zeros((len(order), len(cards))),
-        )
         records = {n.node_id: n for n in run.nodes}
         for i, sub in enumerate(order):
             record = records.get(sub.id)
             if record is None or record.worker not in index:
                 continue
             reward = _node_reward(config.env.reward, record.success, record.usd, record.seconds)
-            graph = graph_features(workflow, i, i, config.env.max_nodes)
-            rows.append((graph, index[record.worker], reward, sub.task_type))
+            context = node_context(
+                max_nodes=config.env.max_nodes,
+                position=i,
+                n_nodes=len(order),
+                dependencies=[position[d] for d in sub.dependencies],
+                cost_weight=config.env.reward.beta,
+                cost_weight_scale=config.env.beta_scale,
+            )
+            rows.append((context, index[record.worker], reward, sub.task_type))
             texts += [plan.instruction, f"{sub.task_type}: {sub.description}"]
     if not rows:
         return None
     vectors = torch.as_tensor(embed(texts))
     tasks = sorted({r[3] for r in rows})
-    pref = float(preference(config.env.reward.beta, config.env))
-    context = [np.concatenate([r[0], [1.0, pref]]) for r in rows]
     return _Batch(
-        instruction=vectors[0::2], node=vectors[1::2],
-        context=torch.as_tensor(np.array(context, np.float32)),
+        instruction=vectors[0::2],
+        node=vectors[1::2],
+        context=torch.as_tensor(np.array([r[0] for r in rows], np.float32)),
         mask=torch.ones(len(rows), len(cards), dtype=torch.bool),
         action=torch.as_tensor([r[1] for r in rows]),
         reward=torch.as_tensor([r[2] for r in rows], dtype=torch.float32),
@@ -204,7 +220,11 @@ def _batch(
 
 
 def _node_reward(reward: RewardConfig, success: bool, usd: float, seconds: float) -> float:
-    return (reward.alpha + reward.node_bonus) * float(success) - reward.beta * usd - reward.gamma * seconds
+    return (
+        (reward.alpha + reward.node_bonus) * float(success)
+        - reward.beta * usd
+        - reward.gamma * seconds
+    )
 
 
 def _advantage(batch: _Batch) -> torch.Tensor:
@@ -216,7 +236,9 @@ def _advantage(batch: _Batch) -> torch.Tensor:
     return batch.reward - baseline
 
 
-def _awr(selector: Selector, batch: _Batch, features: torch.Tensor, config: Phase3Config) -> Selector:
+def _awr(
+    selector: Selector, batch: _Batch, features: torch.Tensor, config: Phase3Config
+) -> Selector:
     candidate = copy.deepcopy(selector).train()
     torch.manual_seed(config.seed)
     weights = torch.exp(_advantage(batch) / config.temperature).clamp(max=20.0)
@@ -237,7 +259,9 @@ def _validation(selector: Selector, batch: _Batch, features: torch.Tensor) -> fl
     """Mean of pi(logged worker) * advantage: positive when the selector favours the logged
     choices that beat their task type's average and avoids the ones that fell short."""
     selector.eval()
-    probs = torch.softmax(selector(batch.instruction, batch.node, features, batch.mask, batch.context).logits, -1)
+    probs = torch.softmax(
+        selector(batch.instruction, batch.node, features, batch.mask, batch.context).logits, -1
+    )
     chosen = probs.gather(1, batch.action[:, None]).squeeze(1)
     return float((chosen * _advantage(batch)).mean())
 

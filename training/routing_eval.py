@@ -25,14 +25,21 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
-
-from orchestai_agents.planner.selector import Selector, save_selector
-from orchestai_agents.training.env import EnvConfig, OrchestrationEnv, RewardConfig
+from orchestai_agents.training.env import EnvConfig, OrchestrationEnv
 from orchestai_agents.training.phase2 import PPOConfig, finetune
 from orchestai_agents.training.phase3 import WorkerCard, save_worker_cards
 from orchestai_agents.training.routing.backends import EpisodeWorkflow, ReplayBackend
-from orchestai_agents.training.routing.baselines import KNNRouter, PerTaskRouter, oracle_choices, random_point
-from orchestai_agents.training.routing.embeddings import DEFAULT_CACHE_DIR, embed_texts, worker_features
+from orchestai_agents.training.routing.baselines import (
+    KNNRouter,
+    PerTaskRouter,
+    oracle_choices,
+    random_point,
+)
+from orchestai_agents.training.routing.embeddings import (
+    DEFAULT_CACHE_DIR,
+    embed_texts,
+    worker_features,
+)
 from orchestai_agents.training.routing.metrics import RoutePoint, aiq, cost_to_reach, score_choices
 from orchestai_agents.training.routing.outcomes import (
     ROUTERBENCH_DESCRIPTIONS,
@@ -41,7 +48,13 @@ from orchestai_agents.training.routing.outcomes import (
     load_routerbench,
     query_text,
 )
-from orchestai_agents.training.routing.pretrain import PretrainConfig, pretrain_selector, selector_choices
+from orchestai_agents.training.routing.pretrain import (
+    PretrainConfig,
+    pretrain_selector,
+    selector_choices,
+)
+
+from orchestai_agents.planner.selector import Selector, save_selector
 
 __all__ = ["RouterResult", "RoutingEvalConfig", "add_arguments", "main", "run", "run_from_args"]
 
@@ -72,13 +85,15 @@ class RoutingEvalConfig:
     out: Path
     env: EnvConfig = field(default_factory=lambda: EnvConfig(max_nodes=5, beta_range=(1.0, 3e4)))
     pretrain: PretrainConfig = field(default_factory=PretrainConfig)
-    ppo: PPOConfig = field(default_factory=lambda: PPOConfig(curriculum=((0.0, 1), (0.5, 3)), eval_freq=0))
+    ppo: PPOConfig = field(
+        default_factory=lambda: PPOConfig(curriculum=((0.0, 1), (0.5, 3)), eval_freq=0)
+    )
     knn_k: int = 40
     n_cost_weights: int = 25
     cost_goal_fraction: float = 0.2
     reference_model: str | None = None
     test_fraction: float = 0.3
-    workflow_nodes: int = 3
+    workflow_nodes: int = 2
     n_workflows: int = 300
     encoder: str | None = None
     cache_dir: Path = DEFAULT_CACHE_DIR
@@ -93,7 +108,9 @@ class RouterResult:
     points: list[RoutePoint]
     choices: list[np.ndarray]
 
-    def summary(self, goal_usd: float, target_accuracy: float, cost_range: tuple[float, float]) -> dict:
+    def summary(
+        self, goal_usd: float, target_accuracy: float, cost_range: tuple[float, float]
+    ) -> dict:
         within = [p for p in self.points if p.usd <= goal_usd]
         at_goal = max(within, key=lambda p: p.accuracy) if within else None
         top = max(self.points, key=lambda p: (p.accuracy, -p.usd))
@@ -119,21 +136,33 @@ def load_split(config: RoutingEvalConfig) -> tuple[OutcomeTable, OutcomeTable]:
     data = Path(config.data)
     if data.is_dir() and list(data.glob("*_train.csv")):
         first = next(iter(data.glob("*_train.csv")))
-        if all(m in first.read_text(encoding="utf-8").split("\n", 1)[0] for m in ROUTERBENCH_DESCRIPTIONS):
+        if all(
+            m in first.read_text(encoding="utf-8").split("\n", 1)[0]
+            for m in ROUTERBENCH_DESCRIPTIONS
+        ):
             return load_routerbench(data, "train"), load_routerbench(data, "test")
-        return (load_outcome_table(sorted(data.glob("*_train.csv"))), load_outcome_table(sorted(data.glob("*_test.csv"))))
+        return (
+            load_outcome_table(sorted(data.glob("*_train.csv"))),
+            load_outcome_table(sorted(data.glob("*_test.csv"))),
+        )
     table = load_outcome_table(data)
     order = np.random.default_rng(config.seed).permutation(len(table))
     n_test = max(1, int(config.test_fraction * len(table)))
     return table.subset(np.sort(order[n_test:])), table.subset(np.sort(order[:n_test]))
 
 
-def embed_tables(config: RoutingEvalConfig, train: OutcomeTable, test: OutcomeTable) -> tuple[np.ndarray, ...]:
+def embed_tables(
+    config: RoutingEvalConfig, train: OutcomeTable, test: OutcomeTable
+) -> tuple[np.ndarray, ...]:
     """Prompt embeddings of train and test rows and the worker features (cached)."""
     embed = lambda texts: embed_texts(texts, encoder=config.encoder, cache_dir=config.cache_dir)  # noqa: E731
     descriptions = [_description(m) for m in train.models]
     features = worker_features(embed(descriptions), train.cost.mean(0))
-    return embed([query_text(p) for p in train.prompts]), embed([query_text(p) for p in test.prompts]), features
+    return (
+        embed([query_text(p) for p in train.prompts]),
+        embed([query_text(p) for p in test.prompts]),
+        features,
+    )
 
 
 def _description(model: str) -> str:
@@ -154,7 +183,10 @@ def train_selectors(
     eval_backend = ReplayBackend(train, train_emb, features, rows=rows[:n_val])
     started = time.perf_counter()
     tuned = finetune(phase1, backend, eval_backend, config.env, config.ppo, config.out / "ppo")
-    print(f"phase 2 (PPO, {config.ppo.total_timesteps} steps): {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print(
+        f"phase 2 (PPO, {config.ppo.total_timesteps} steps): {time.perf_counter() - started:.0f} s",
+        file=sys.stderr,
+    )
     return phase1, tuned
 
 
@@ -173,15 +205,24 @@ def sweep_routers(
     knn, per_task = KNNRouter(train, train_emb, config.knn_k), PerTaskRouter(train)
     # The baselines' knob is in accuracy units: accuracy - (beta / alpha) * usd.
     swept: dict[str, Callable[[float], np.ndarray]] = {
-        **{name: (lambda b, s=sel: selector_choices(s, test_emb, features, b, config.env)) for name, sel in selectors.items()},
-        f"kNN (k={config.knn_k})": lambda b: knn.route(test_emb, b / (reward.alpha + reward.node_bonus)),
-        "static per task (cost-weighted)": lambda b: per_task.route(test, b / (reward.alpha + reward.node_bonus)),
+        **{
+            name: (lambda b, s=sel: selector_choices(s, test_emb, features, b, config.env))
+            for name, sel in selectors.items()
+        },
+        f"kNN (k={config.knn_k})": lambda b: knn.route(
+            test_emb, b / (reward.alpha + reward.node_bonus)
+        ),
+        "static per task (cost-weighted)": lambda b: per_task.route(
+            test, b / (reward.alpha + reward.node_bonus)
+        ),
     }
     results = [_sweep(name, fn, betas, test) for name, fn in swept.items()]
     results.append(_fixed("best model per task", per_task.route(test, 0.0), test))
     for j, model in enumerate(test.models):
         results.append(_fixed(f"always {model}", np.full(len(test), j), test))
-    results.append(_fixed("cheapest model", np.full(len(test), int(train.cost.mean(0).argmin())), test))
+    results.append(
+        _fixed("cheapest model", np.full(len(test), int(train.cost.mean(0).argmin())), test)
+    )
     results.append(_fixed("oracle", oracle_choices(test), test))
     accuracy, usd = random_point(test)
     rng_choice = np.random.default_rng(config.seed).integers(len(test.models), size=len(test))
@@ -189,9 +230,15 @@ def sweep_routers(
     return results
 
 
-def _sweep(name: str, route: Callable[[float], np.ndarray], betas: Sequence[float], test: OutcomeTable) -> RouterResult:
+def _sweep(
+    name: str, route: Callable[[float], np.ndarray], betas: Sequence[float], test: OutcomeTable
+) -> RouterResult:
     choices = [route(float(b)) for b in betas]
-    return RouterResult(name, [score_choices(test, c, float(b)) for c, b in zip(choices, betas, strict=True)], choices)
+    return RouterResult(
+        name,
+        [score_choices(test, c, float(b)) for c, b in zip(choices, betas, strict=True)],
+        choices,
+    )
 
 
 def _fixed(name: str, choices: np.ndarray, test: OutcomeTable) -> RouterResult:
@@ -218,14 +265,16 @@ def workflow_comparison(
         policy = _selector_policy(selector, features)
         out[name] = [_run_workflows(backend, config, float(b), policy) for b in betas]
     out["static pipeline"] = [
-        _run_workflows(backend, config, float(b), _static_policy(per_task.models(b / scale), test)) for b in [0.0, *betas]
+        _run_workflows(backend, config, float(b), _static_policy(per_task.models(b / scale), test))
+        for b in [0.0, *betas]
     ]
     return out
 
 
-def _selector_policy(selector: Selector, features: np.ndarray) -> Callable[[dict, EpisodeWorkflow, int], int]:
+def _selector_policy(
+    selector: Selector, features: np.ndarray
+) -> Callable[[dict, EpisodeWorkflow, int], int]:
     import torch
-
     from orchestai_agents.training.phase2 import selector_inputs
 
     workers = torch.as_tensor(features)
@@ -239,16 +288,27 @@ def _selector_policy(selector: Selector, features: np.ndarray) -> Callable[[dict
     return choose
 
 
-def _static_policy(models: dict[str, int], test: OutcomeTable) -> Callable[[dict, EpisodeWorkflow, int], int]:
+def _static_policy(
+    models: dict[str, int], test: OutcomeTable
+) -> Callable[[dict, EpisodeWorkflow, int], int]:
     return lambda obs, workflow, node: models.get(test.tasks[workflow.payload[node]], 0)
 
 
 def _run_workflows(
-    backend: ReplayBackend, config: RoutingEvalConfig, beta: float, policy: Callable[[dict, EpisodeWorkflow, int], int]
+    backend: ReplayBackend,
+    config: RoutingEvalConfig,
+    beta: float,
+    policy: Callable[[dict, EpisodeWorkflow, int], int],
 ) -> dict:
     n = config.workflow_nodes
-    env_config = replace(config.env, min_nodes=n, max_nodes=max(n, config.env.max_nodes), beta_range=None,
-                         reward=replace(config.env.reward, beta=beta), curriculum_nodes=n)
+    env_config = replace(
+        config.env,
+        min_nodes=n,
+        max_nodes=max(n, config.env.max_nodes),
+        beta_range=None,
+        reward=replace(config.env.reward, beta=beta),
+        curriculum_nodes=n,
+    )
     env = OrchestrationEnv(backend, env_config)
     successes, usd = 0, 0.0
     for episode in range(config.n_workflows):
@@ -259,7 +319,11 @@ def _run_workflows(
             node += 1
         successes += info["success"]
         usd += info["usd"]
-    return {"cost_weight": beta, "success": successes / config.n_workflows, "usd_per_workflow": usd / config.n_workflows}
+    return {
+        "cost_weight": beta,
+        "success": successes / config.n_workflows,
+        "usd_per_workflow": usd / config.n_workflows,
+    }
 
 
 def workflow_summary(workflows: dict[str, list[dict]]) -> list[dict]:
@@ -275,18 +339,30 @@ def workflow_summary(workflows: dict[str, list[dict]]) -> list[dict]:
         row = {"success": level, "static_usd": base}
         for name, points in curves.items():
             usd = cost_to_reach(points, level)
-            row[name] = {"usd": usd, "saving": None if usd is None or not base else 1.0 - usd / base}
+            row[name] = {
+                "usd": usd,
+                "saving": None if usd is None or not base else 1.0 - usd / base,
+            }
         rows.append(row)
     return rows
 
 
 def _workflow_text(summary: list[dict]) -> str:
-    lines = ["workflows: USD per workflow to reach the static pipeline's success (saving vs static)"]
+    lines = [
+        "workflows: USD per workflow to reach the static pipeline's success (saving vs static)"
+    ]
     for row in summary:
         parts = [f"success {100 * row['success']:.1f}%: static ${row['static_usd']:.4f}"]
         for name, v in row.items():
             if isinstance(v, dict):
-                parts.append(f"{name} " + ("not reached" if v["usd"] is None else f"${v['usd']:.4f} ({100 * v['saving']:+.0f}%)"))
+                parts.append(
+                    f"{name} "
+                    + (
+                        "not reached"
+                        if v["usd"] is None
+                        else f"${v['usd']:.4f} ({100 * v['saving']:+.0f}%)"
+                    )
+                )
         lines.append("  " + "; ".join(parts))
     return "\n".join(lines)
 
@@ -304,7 +380,9 @@ def plot(results: list[RouterResult], path: Path, goal_usd: float, reference: Ro
         xs, ys = [p.usd for p in pts], [100 * p.accuracy for p in pts]
         if len(pts) > 1:
             ax.plot(xs, ys, marker=".", label=r.name)
-        elif not r.name.startswith("always") or r.name.endswith(("gpt-4-1106-preview", "mixtral-8x7b-chat", "Yi-34B-Chat")):
+        elif not r.name.startswith("always") or r.name.endswith(
+            ("gpt-4-1106-preview", "mixtral-8x7b-chat", "Yi-34B-Chat")
+        ):
             ax.scatter(xs, ys, marker="x", label=r.name)
     ax.axvline(goal_usd, color="grey", linestyle=":", label=f"cost goal ${goal_usd:.2f}")
     ax.axhline(100 * reference.accuracy, color="grey", linestyle="--", label="reference accuracy")
@@ -319,7 +397,9 @@ def plot(results: list[RouterResult], path: Path, goal_usd: float, reference: Ro
     plt.close(fig)
 
 
-def write_choices(path: Path, test: OutcomeTable, results: list[RouterResult], goal_usd: float) -> None:
+def write_choices(
+    path: Path, test: OutcomeTable, results: list[RouterResult], goal_usd: float
+) -> None:
     """One CSV row per (router, test row) at the router's headline point."""
     with Path(path).open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
@@ -335,21 +415,32 @@ def format_table(summaries: list[dict], goal_usd: float, reference_name: str) ->
     lines = [head, "-" * len(head)]
     for s in summaries:
         goal = s["at_goal"]
-        goal_txt = f"{100 * goal['accuracy']:>11.1f}% {goal['usd']:>7.2f}" if goal else f"{'-':>12} {'-':>7}"
+        goal_txt = (
+            f"{100 * goal['accuracy']:>11.1f}% {goal['usd']:>7.2f}"
+            if goal
+            else f"{'-':>12} {'-':>7}"
+        )
         reach = s["usd_to_95pct_reference"]
         lines.append(
             f"{s['router']:<36} {goal_txt} {100 * s['top']['accuracy']:>7.1f}% {s['top']['usd']:>7.2f} "
-            f"{s['aiq']:>6.3f} {('%.2f' % reach) if reach is not None else '-':>10}"
+            f"{s['aiq']:>6.3f} {f'{reach:.2f}' if reach is not None else '-':>10}"
         )
-    lines.append(f"(95%ref: 95% of {reference_name}'s accuracy; AIQ over the single models' cost range)")
+    lines.append(
+        f"(95%ref: 95% of {reference_name}'s accuracy; AIQ over the single models' cost range)"
+    )
     return "\n".join(lines)
 
 
-def run(config: RoutingEvalConfig, *, choices_out: Path | None = None, checkpoint: Path | None = None) -> dict:
+def run(
+    config: RoutingEvalConfig, *, choices_out: Path | None = None, checkpoint: Path | None = None
+) -> dict:
     """Train, evaluate, plot; return the metrics (also written to ``out/metrics.json``)."""
     config.out.mkdir(parents=True, exist_ok=True)
     train, test = load_split(config)
-    print(f"train rows {len(train)} (dropped {train.dropped}), test rows {len(test)} (dropped {test.dropped})", file=sys.stderr)
+    print(
+        f"train rows {len(train)} (dropped {train.dropped}), test rows {len(test)} (dropped {test.dropped})",
+        file=sys.stderr,
+    )
     embeddings = embed_tables(config, train, test)
     phase1, tuned = train_selectors(config, train, embeddings[0], embeddings[2])
     cards = [
@@ -373,7 +464,9 @@ def run(config: RoutingEvalConfig, *, choices_out: Path | None = None, checkpoin
         "reference": {"model": reference_name, **asdict(reference)},
         "goal_usd": goal_usd,
         "routers": summaries,
-        "workflows": workflow_summary(workflow_comparison(config, train, test, embeddings, selectors)),
+        "workflows": workflow_summary(
+            workflow_comparison(config, train, test, embeddings, selectors)
+        ),
         "table": format_table(summaries, goal_usd, reference_name),
     }
     plot(results, config.out / "cost_quality.png", goal_usd, reference)
@@ -385,18 +478,34 @@ def run(config: RoutingEvalConfig, *, choices_out: Path | None = None, checkpoin
 
 def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """The evaluation's options (shared by ``orchestai route`` and ``python -m``)."""
-    parser.add_argument("--data", type=Path, required=True, help="RouterBench-style folder or one outcome table")
-    parser.add_argument("--out", type=Path, default=Path("runs/routing"), help="folder for plot, metrics, selectors")
+    parser.add_argument(
+        "--data", type=Path, required=True, help="RouterBench-style folder or one outcome table"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("runs/routing"), help="folder for plot, metrics, selectors"
+    )
     parser.add_argument("--json", action="store_true", help="print the metrics per router as JSON")
-    parser.add_argument("--choices-out", type=Path, help="CSV of router, sample_id, eval_name, chosen model")
-    parser.add_argument("--checkpoint", type=Path, help="planner checkpoint folder to write the tuned selector into")
-    parser.add_argument("--timesteps", type=int, default=PPOConfig().total_timesteps, help="PPO steps")
-    parser.add_argument("--epochs", type=int, default=PretrainConfig().epochs, help="phase-1 epochs")
+    parser.add_argument(
+        "--choices-out", type=Path, help="CSV of router, sample_id, eval_name, chosen model"
+    )
+    parser.add_argument(
+        "--checkpoint", type=Path, help="planner checkpoint folder to write the tuned selector into"
+    )
+    parser.add_argument(
+        "--timesteps", type=int, default=PPOConfig().total_timesteps, help="PPO steps"
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=PretrainConfig().epochs, help="phase-1 epochs"
+    )
     parser.add_argument("--n-envs", type=int, default=PPOConfig().n_envs, help="parallel PPO envs")
     parser.add_argument("--device", default="auto", help="torch device for PPO: auto, cpu, cuda")
     parser.add_argument("--reference-model", help="model whose accuracy and cost set the goal")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch CPU threads; 1 is fastest for this small network (more threads thrash)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch CPU threads; 1 is fastest for this small network (more threads thrash)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     return parser
 
@@ -406,7 +515,13 @@ def config_from_args(args: argparse.Namespace) -> RoutingEvalConfig:
     return replace(
         base,
         pretrain=replace(base.pretrain, epochs=args.epochs, seed=args.seed),
-        ppo=replace(base.ppo, total_timesteps=args.timesteps, n_envs=args.n_envs, device=args.device, seed=args.seed),
+        ppo=replace(
+            base.ppo,
+            total_timesteps=args.timesteps,
+            n_envs=args.n_envs,
+            device=args.device,
+            seed=args.seed,
+        ),
         reference_model=args.reference_model,
         seed=args.seed,
     )
@@ -419,7 +534,15 @@ def run_from_args(args: argparse.Namespace) -> int:
     torch.set_num_threads(args.threads)
     metrics = run(config_from_args(args), choices_out=args.choices_out, checkpoint=args.checkpoint)
     if args.json:
-        print(json.dumps({s["router"]: {k: v for k, v in s.items() if k != "points"} for s in metrics["routers"]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    s["router"]: {k: v for k, v in s.items() if k != "points"}
+                    for s in metrics["routers"]
+                },
+                indent=2,
+            )
+        )
     else:
         print(metrics["table"])
         print(_workflow_text(metrics["workflows"]))
@@ -428,7 +551,10 @@ def run_from_args(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m orchestai_agents.training.routing_eval", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m orchestai_agents.training.routing_eval",
+        description=__doc__.split("\n\n")[0],
+    )
     return run_from_args(add_arguments(parser).parse_args(argv))
 
 

@@ -14,9 +14,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Keeps the previous selector in CHECKPOINT/previous and refuses updates that validate worse.",
     )
     parser.add_argument("--log", type=Path, required=True, help="execution log (JSON lines)")
-    parser.add_argument("--checkpoint", type=Path, required=True, help="folder with selector.safetensors")
-    parser.add_argument("--every", type=int, default=100, help="update after this many new executions")
-    parser.add_argument("--force", action="store_true", help="update now, however few new executions")
+    parser.add_argument(
+        "--checkpoint", type=Path, required=True, help="folder with selector.safetensors"
+    )
+    parser.add_argument(
+        "--every", type=int, default=100, help="update after this many new executions"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="update now, however few new executions"
+    )
     parser.set_defaults(func=run)
 
 
@@ -26,7 +32,11 @@ def run(args: argparse.Namespace) -> int:
     from orchestai_agents.training.phase3 import Phase3Config, continual_update
 
     if not args.log.is_file():
-        raise OrchestAIError(f"execution log {args.log} does not exist; pass the JSON-lines log the agent writes")
-    report = continual_update(ExecutionLog(args.log), args.checkpoint, Phase3Config(every=args.every), force=args.force)
+        raise OrchestAIError(
+            f"execution log {args.log} does not exist; pass the JSON-lines log the agent writes"
+        )
+    report = continual_update(
+        ExecutionLog(args.log), args.checkpoint, Phase3Config(every=args.every), force=args.force
+    )
     print(json.dumps(report.__dict__, indent=2))
     return 0

@@ -12,6 +12,8 @@ fine-tunes the same weights with PPO, and the result is written back as safetens
 from __future__ import annotations
 
 import json
+import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -22,13 +24,17 @@ from torch import nn
 from orchestai_agents.errors import CheckpointError
 
 __all__ = [
+    "DEFAULT_COST_WEIGHT_SCALE",
     "MASKED_LOGIT",
     "SELECTOR_CONFIG_FILE",
     "SELECTOR_WEIGHTS_FILE",
     "Selector",
     "SelectorConfig",
     "SelectorOutput",
+    "context_width",
+    "cost_preference",
     "load_selector",
+    "node_context",
     "save_selector",
 ]
 
@@ -36,6 +42,8 @@ __all__ = [
 MASKED_LOGIT = -1e8
 SELECTOR_WEIGHTS_FILE = "selector.safetensors"
 SELECTOR_CONFIG_FILE = "selector_config.json"
+# The cost weight (USD weight against a success worth 10) that maps to preference 1.0.
+DEFAULT_COST_WEIGHT_SCALE = 3e4
 
 
 @dataclass(frozen=True)
@@ -47,8 +55,9 @@ class SelectorConfig:
         node_dim: width of a sub-task embedding.
         worker_dim: width of a worker's feature vector: its description embedding, plus any
             numeric worker features the caller appends (e.g. log price).
-        context_dim: width of the extra state features (graph context, budget left, cost
-            preference); 0 when the state is only instruction and node.
+        context_dim: width of the extra state features, 0 when the state is only instruction and
+            node; :func:`context_width` gives it for workflows of up to ``max_nodes`` sub-tasks
+            and :func:`node_context` builds it (graph context, budget left, cost preference).
         hidden: width of the state, worker and pair representations.
         dropout: dropout on the state representation while training.
     """
@@ -113,7 +122,11 @@ class Selector(nn.Module):
         self.config = config
         h = config.hidden
         self.state_net = nn.Sequential(
-            nn.Linear(config.state_dim, h), nn.GELU(), nn.Dropout(config.dropout), nn.Linear(h, h), nn.GELU()
+            nn.Linear(config.state_dim, h),
+            nn.GELU(),
+            nn.Dropout(config.dropout),
+            nn.Linear(h, h),
+            nn.GELU(),
         )
         self.worker_net = nn.Sequential(nn.Linear(config.worker_dim, h), nn.GELU(), nn.Linear(h, h))
         self.pair_state = nn.Linear(h, h)
@@ -132,16 +145,64 @@ class Selector(nn.Module):
         parts = [instruction, node]
         if self.config.context_dim:
             if context is None:
-                raise ValueError(f"this selector reads {self.config.context_dim} context features; pass context=")
+                raise ValueError(
+                    f"this selector reads {self.config.context_dim} context features; pass context="
+                )
             parts.append(context)
         state = self.state_net(torch.cat(parts, dim=-1))  # (batch, hidden)
         worker = self.worker_net(workers)  # (n_workers, hidden)
         # (batch, n_workers, hidden): additive terms give per-worker biases, the product gives
         # state-worker interactions (which worker suits this prompt at this cost preference).
-        pair = self.pair_state(state)[:, None] + self.pair_worker(worker)[None] + state[:, None] * worker[None]
+        pair = (
+            self.pair_state(state)[:, None]
+            + self.pair_worker(worker)[None]
+            + state[:, None] * worker[None]
+        )
         logits = self.score(nn.functional.gelu(pair)).squeeze(-1)  # (batch, n_workers)
         logits = logits.masked_fill(~mask.bool(), MASKED_LOGIT)
         return SelectorOutput(logits, self.value_head(state).squeeze(-1))
+
+
+def context_width(max_nodes: int) -> int:
+    """``context_dim`` of a selector that reads :func:`node_context` for ``max_nodes`` sub-tasks."""
+    return 2 * max_nodes + 4
+
+
+def cost_preference(cost_weight: float, scale: float = DEFAULT_COST_WEIGHT_SCALE) -> float:
+    """A cost weight (USD weight per unit of success) as the selector sees it: log-scaled to [0, 1]."""
+    return min(math.log1p(max(cost_weight, 0.0)) / math.log1p(scale), 1.0)
+
+
+def node_context(
+    *,
+    max_nodes: int,
+    position: int,
+    n_nodes: int,
+    dependencies: Sequence[int] = (),
+    budget_left: float = 1.0,
+    cost_weight: float = 0.0,
+    cost_weight_scale: float = DEFAULT_COST_WEIGHT_SCALE,
+) -> list[float]:
+    """The selector's context for sub-task ``position`` of a workflow routed in topological order.
+
+    Layout (``context_width(max_nodes)`` values): which earlier slots the node depends on
+    (max_nodes), which slots are already routed (max_nodes), position / max_nodes,
+    n_nodes / max_nodes, the fraction of the USD budget left, and :func:`cost_preference`.
+    The cost weight is the call-time knob: one trained selector serves every preference.
+    """
+    deps = [0.0] * max_nodes
+    for d in dependencies:
+        if d < max_nodes:
+            deps[d] = 1.0
+    routed = [1.0 if i < position else 0.0 for i in range(max_nodes)]
+    return [
+        *deps,
+        *routed,
+        position / max_nodes,
+        n_nodes / max_nodes,
+        budget_left,
+        cost_preference(cost_weight, cost_weight_scale),
+    ]
 
 
 def save_selector(selector: Selector, folder: str | Path) -> Path:
@@ -168,7 +229,9 @@ def load_selector(folder: str | Path, *, map_location: str | torch.device = "cpu
     weights, config_file = folder / SELECTOR_WEIGHTS_FILE, folder / SELECTOR_CONFIG_FILE
     for path in (weights, config_file):
         if not path.is_file():
-            raise CheckpointError(f"{path} is missing; write the selector with save_selector({folder!s})")
+            raise CheckpointError(
+                f"{path} is missing; write the selector with save_selector({folder!s})"
+            )
     try:
         config = SelectorConfig(**json.loads(config_file.read_text()))
     except (TypeError, ValueError) as exc:

@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from orchestai_agents.planner.selector import Selector, SelectorConfig
-from orchestai_agents.training.env import EnvConfig, context_width
+import torch
+from orchestai_agents.training.env import EnvConfig
 from orchestai_agents.training.routing.backends import ReplayBackend
 from orchestai_agents.training.routing.outcomes import OutcomeTable
 
+from orchestai_agents.planner.selector import Selector, SelectorConfig, context_width
+
 HIDDEN, N_ROWS, MODELS = 8, 24, ("cheap", "mid", "dear")
+
+
+@pytest.fixture(autouse=True)
+def one_torch_thread():
+    """These networks are tiny: extra intra-op threads only contend for the CPU (10x slower)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture
@@ -46,5 +56,7 @@ def env_config() -> EnvConfig:
 
 @pytest.fixture
 def selector(env_config) -> Selector:
-    config = SelectorConfig(HIDDEN, HIDDEN, HIDDEN + 1, context_width(env_config.max_nodes), hidden=16)
+    config = SelectorConfig(
+        HIDDEN, HIDDEN, HIDDEN + 1, context_width(env_config.max_nodes), hidden=16
+    )
     return Selector(config)

@@ -3,10 +3,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env as gymnasium_check_env
-from stable_baselines3.common.env_checker import check_env as sb3_check_env
-
 from orchestai_agents.training.env import EnvConfig, OrchestrationEnv, RewardConfig
 from orchestai_agents.training.routing.backends import NodeOutcome
+from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 
 def test_passes_gymnasium_and_sb3_checkers(backend, env_config):

@@ -3,14 +3,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from langchain_core.runnables import RunnableLambda
+from orchestai_agents.training.env import EnvConfig, OrchestrationEnv
+from orchestai_agents.training.routing.backends import LiveBackend, OutcomeBackend
+from orchestai_agents.training.routing.outcomes import load_outcome_table, query_text
 
 from orchestai_agents.accounting import NodeRecord, RunResult
 from orchestai_agents.errors import OrchestAIError
 from orchestai_agents.plan import Plan, SubTask
-from orchestai_agents.registry import Capabilities, CostModel, WorkerOutput, WorkerRegistry, WorkerSpec
-from orchestai_agents.training.env import EnvConfig, OrchestrationEnv
-from orchestai_agents.training.routing.backends import LiveBackend, OutcomeBackend
-from orchestai_agents.training.routing.outcomes import load_outcome_table, query_text
+from orchestai_agents.registry import (
+    Capabilities,
+    CostModel,
+    WorkerOutput,
+    WorkerRegistry,
+    WorkerSpec,
+)
 
 CSV = """id,prompt,task,small,big,small|total_cost,big|total_cost
 q1,What is 2+2?,math,1,1,0.001,0.01
@@ -64,14 +70,28 @@ def _registry() -> WorkerRegistry:
     echo = RunnableLambda(lambda task: WorkerOutput(task["description"]))
     return WorkerRegistry(
         [
-            WorkerSpec("cheap", "a small model", echo, Capabilities(frozenset({"answer"})), CostModel(usd_per_call=0.001)),
-            WorkerSpec("dear", "a big model", echo, Capabilities(frozenset({"answer", "code"})), CostModel(usd_per_call=0.1)),
+            WorkerSpec(
+                "cheap",
+                "a small model",
+                echo,
+                Capabilities(frozenset({"answer"})),
+                CostModel(usd_per_call=0.001),
+            ),
+            WorkerSpec(
+                "dear",
+                "a big model",
+                echo,
+                Capabilities(frozenset({"answer", "code"})),
+                CostModel(usd_per_call=0.1),
+            ),
         ]
     )
 
 
 def _fake_embed(texts):
-    vectors = np.array([[len(t) % 7 + 1.0, t.count(" ") + 1.0, 1.0, 0.5] for t in texts], np.float32)
+    vectors = np.array(
+        [[len(t) % 7 + 1.0, t.count(" ") + 1.0, 1.0, 0.5] for t in texts], np.float32
+    )
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
@@ -84,7 +104,14 @@ class FakeRunner:
     def __call__(self, plan: Plan) -> RunResult:
         self.plans.append(plan)
         nodes = tuple(
-            NodeRecord(s.id, s.worker, s.task_type, 1.5, 0.1 if s.worker == "dear" else 0.001, success=s.worker == "dear")
+            NodeRecord(
+                s.id,
+                s.worker,
+                s.task_type,
+                1.5,
+                0.1 if s.worker == "dear" else 0.001,
+                success=s.worker == "dear",
+            )
             for s in plan.topological_order()
         )
         return RunResult("r", plan.instruction, plan.to_dict(), {}, nodes, "", 3.0)
@@ -93,11 +120,16 @@ class FakeRunner:
 def test_live_backend_runs_the_chosen_plan_and_applies_the_success_check():
     plan = Plan(
         "answer then code",
-        (SubTask("a", "answer it", "answer", "cheap"), SubTask("b", "write code", "code", "dear", ("a",))),
+        (
+            SubTask("a", "answer it", "answer", "cheap"),
+            SubTask("b", "write code", "code", "dear", ("a",)),
+        ),
     )
     runner = FakeRunner()
     verdicts = []
-    backend = LiveBackend([plan], _registry(), _fake_embed, lambda p, r: verdicts.append(r) or True, runner=runner)
+    backend = LiveBackend(
+        [plan], _registry(), _fake_embed, lambda p, r: verdicts.append(r) or True, runner=runner
+    )
     assert isinstance(backend, OutcomeBackend)
     env = OrchestrationEnv(backend, EnvConfig(max_nodes=2))
     obs, _ = env.reset(seed=0)

@@ -3,9 +3,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from sb3_contrib.common.maskable.utils import get_action_masks
-
-from orchestai_agents.planner.selector import load_selector
 from orchestai_agents.training.env import EnvConfig
 from orchestai_agents.training.phase2 import (
     CurriculumCallback,
@@ -15,8 +12,13 @@ from orchestai_agents.training.phase2 import (
     make_envs,
     selector_inputs,
 )
+from sb3_contrib.common.maskable.utils import get_action_masks
 
-TINY = PPOConfig(total_timesteps=64, n_envs=2, n_steps=32, batch_size=32, n_epochs=1, eval_freq=0, device="cpu")
+from orchestai_agents.planner.selector import load_selector
+
+TINY = PPOConfig(
+    total_timesteps=64, n_envs=2, n_steps=32, batch_size=32, n_epochs=1, eval_freq=0, device="cpu"
+)
 
 
 def _obs(model, envs):
@@ -48,7 +50,9 @@ def test_policy_differs_from_an_unloaded_selector(selector, backend, env_config,
     with torch.no_grad():
         instruction, node, mask, context = selector_inputs(obs)
         logits = other(instruction, node, torch.as_tensor(features), mask, context).logits
-        assert not torch.allclose(model.policy.get_distribution(obs).distribution.logits, torch.log_softmax(logits, -1))
+        assert not torch.allclose(
+            model.policy.get_distribution(obs).distribution.logits, torch.log_softmax(logits, -1)
+        )
 
 
 def test_masked_workers_are_never_chosen(selector, backend, features):
@@ -72,7 +76,9 @@ def test_epsilon_mixes_in_uniform_capable_workers(selector, backend, env_config,
 
 
 def test_learn_64_steps_and_write_safetensors(selector, backend, env_config, tmp_path):
-    config = PPOConfig(**{**TINY.__dict__, "eval_freq": 16, "n_eval_episodes": 2, "checkpoint_freq": 16})
+    config = PPOConfig(
+        **{**TINY.__dict__, "eval_freq": 16, "n_eval_episodes": 2, "checkpoint_freq": 16}
+    )
     tuned = finetune(selector, backend, backend, env_config, config, tmp_path)
     reloaded = load_selector(tmp_path / "selector")
     for key, value in tuned.state_dict().items():
@@ -83,7 +89,9 @@ def test_learn_64_steps_and_write_safetensors(selector, backend, env_config, tmp
 
 
 @pytest.mark.parametrize(("second_stage", "final_nodes"), [(0.5, 3), (2.0, 1)])
-def test_curriculum_callback_raises_workflow_length(selector, backend, features, second_stage, final_nodes):
+def test_curriculum_callback_raises_workflow_length(
+    selector, backend, features, second_stage, final_nodes
+):
     envs = make_envs(backend, EnvConfig(max_nodes=3), 2, seed=0)
     config = PPOConfig(**{**TINY.__dict__, "n_steps": 8, "batch_size": 16})
     model = build_ppo(selector, envs, config, features)

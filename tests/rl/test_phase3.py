@@ -3,22 +3,38 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from orchestai_agents.training.env import EnvConfig
+from orchestai_agents.training.phase3 import (
+    Phase3Config,
+    WorkerCard,
+    continual_update,
+    save_worker_cards,
+)
 
 from orchestai_agents.accounting import NodeRecord, RunResult
 from orchestai_agents.errors import CheckpointError
 from orchestai_agents.execution_log import ExecutionLog
-from orchestai_agents.planner.selector import Selector, SelectorConfig, load_selector, save_selector
 from orchestai_agents.plan import Plan, SubTask
-from orchestai_agents.training.env import EnvConfig, context_width
-from orchestai_agents.training.phase3 import Phase3Config, WorkerCard, continual_update, save_worker_cards
+from orchestai_agents.planner.selector import (
+    Selector,
+    SelectorConfig,
+    context_width,
+    load_selector,
+    save_selector,
+)
 
-CARDS = [WorkerCard("cheap", "a small fast model", 0.001), WorkerCard("dear", "a large careful model", 0.05)]
+CARDS = [
+    WorkerCard("cheap", "a small fast model", 0.001),
+    WorkerCard("dear", "a large careful model", 0.05),
+]
 ENV = EnvConfig(max_nodes=2)
 
 
 def _embed(texts):
     """A deterministic stand-in for MiniLM: each text seeds its own unit vector."""
-    vectors = np.stack([np.random.default_rng(sum(map(ord, t))).normal(size=8) for t in texts]).astype(np.float32)
+    vectors = np.stack(
+        [np.random.default_rng(sum(map(ord, t))).normal(size=8) for t in texts]
+    ).astype(np.float32)
     return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
@@ -90,5 +106,5 @@ def test_no_second_update_until_n_more_runs(tmp_path):
 def test_checkpoint_without_worker_list_is_an_error(tmp_path):
     folder, _ = _checkpoint(tmp_path)
     (folder / "selector_workers.json").unlink()
-    with pytest.raises(CheckpointError, match="selector_workers.json"):
+    with pytest.raises(CheckpointError, match=r"selector_workers\.json"):
         continual_update(_log(tmp_path, "cheap", "cheap"), folder, CONFIG, embed=_embed)

@@ -2,9 +2,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from orchestai_agents.training.routing.baselines import KNNRouter, PerTaskRouter, oracle_choices
-from orchestai_agents.training.routing.metrics import RoutePoint, aiq, cost_to_reach, frontier, score_choices
+from orchestai_agents.training.routing.metrics import (
+    RoutePoint,
+    aiq,
+    cost_to_reach,
+    frontier,
+    score_choices,
+)
 
 POINTS = [RoutePoint(0.5, 1.0), RoutePoint(0.6, 2.0), RoutePoint(0.9, 3.0), RoutePoint(0.8, 4.0)]
 
@@ -38,4 +43,7 @@ def test_per_task_and_knn_respond_to_the_cost_weight(table, embeddings):
     assert set(per_task.route(table, 1e6)) == {0}  # cost dominates: the cheapest model
     knn = KNNRouter(table, embeddings, k=5)
     assert set(knn.route(embeddings, 1e6)) == {0}
-    assert score_choices(table, knn.route(embeddings, 0.0)).accuracy >= score_choices(table, knn.route(embeddings, 1e6)).accuracy
+    assert (
+        score_choices(table, knn.route(embeddings, 0.0)).accuracy
+        >= score_choices(table, knn.route(embeddings, 1e6)).accuracy
+    )

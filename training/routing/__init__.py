@@ -8,7 +8,11 @@ from orchestai_agents.training.routing.backends import (
     OutcomeBackend,
     ReplayBackend,
 )
-from orchestai_agents.training.routing.outcomes import OutcomeTable, load_outcome_table, load_routerbench
+from orchestai_agents.training.routing.outcomes import (
+    OutcomeTable,
+    load_outcome_table,
+    load_routerbench,
+)
 
 __all__ = [
     "EpisodeWorkflow",

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
+from orchestai_agents.training.routing.embeddings import worker_features
+from orchestai_agents.training.routing.outcomes import OutcomeTable
 
 from orchestai_agents.accounting import RunResult
 from orchestai_agents.plan import Plan
 from orchestai_agents.registry import WorkerRegistry
-from orchestai_agents.training.routing.embeddings import worker_features
-from orchestai_agents.training.routing.outcomes import OutcomeTable
 
 __all__ = [
     "EpisodeWorkflow",
@@ -78,7 +78,9 @@ class OutcomeBackend(Protocol):
         ...
 
 
-def _random_dependencies(rng: np.random.Generator, n_nodes: int, edge_prob: float) -> tuple[tuple[int, ...], ...]:
+def _random_dependencies(
+    rng: np.random.Generator, n_nodes: int, edge_prob: float
+) -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(j for j in range(i) if rng.random() < edge_prob) for i in range(n_nodes))
 
 
@@ -119,7 +121,9 @@ class ReplayBackend:
         self.edge_prob = edge_prob
         self.propagate_failures = propagate_failures
 
-    def workflow(self, rows: Sequence[int], dependencies: tuple[tuple[int, ...], ...] | None = None) -> EpisodeWorkflow:
+    def workflow(
+        self, rows: Sequence[int], dependencies: tuple[tuple[int, ...], ...] | None = None
+    ) -> EpisodeWorkflow:
         """The workflow over the given table rows (a chain-free DAG unless told)."""
         rows = np.asarray(rows, dtype=np.int64)
         nodes = self.embeddings[rows]
@@ -147,7 +151,13 @@ class ReplayBackend:
             if self.propagate_failures:
                 success = success and all(ok[d] for d in workflow.dependencies[i])
             ok.append(success)
-            outcomes.append(NodeOutcome(success, float(self.table.cost[row, worker]), float(self.table.seconds[row, worker])))
+            outcomes.append(
+                NodeOutcome(
+                    success,
+                    float(self.table.cost[row, worker]),
+                    float(self.table.seconds[row, worker]),
+                )
+            )
         return outcomes
 
 
@@ -207,19 +217,25 @@ class LiveBackend:
         plan = fitting[int(rng.integers(len(fitting)))]
         order = plan.topological_order()
         index = {s.id: i for i, s in enumerate(order)}
-        vectors = self.embed([plan.instruction] + [f"{s.task_type}: {s.description}" for s in order])
+        vectors = self.embed(
+            [plan.instruction] + [f"{s.task_type}: {s.description}" for s in order]
+        )
         return EpisodeWorkflow(
             instruction=vectors[0],
             nodes=vectors[1:],
             dependencies=tuple(tuple(index[d] for d in s.dependencies) for s in order),
-            masks=np.array([[self.registry[w].can_do(s.task_type) for w in self.worker_names] for s in order]),
+            masks=np.array(
+                [[self.registry[w].can_do(s.task_type) for w in self.worker_names] for s in order]
+            ),
             est_usd=np.tile(self._usd, (len(order), 1)),
             payload=(plan, order),
         )
 
     def execute(self, workflow: EpisodeWorkflow, choices: Sequence[int]) -> list[NodeOutcome]:
         plan, order = workflow.payload
-        chosen = plan.with_workers({s.id: self.worker_names[c] for s, c in zip(order, choices, strict=True)})
+        chosen = plan.with_workers(
+            {s.id: self.worker_names[c] for s, c in zip(order, choices, strict=True)}
+        )
         result = self.runner(chosen)
         verdict = self.success_check(chosen, result)
         if isinstance(verdict, bool):

@@ -7,7 +7,6 @@ the reward's units (USD weight per unit of success), so their sweeps line up wit
 from __future__ import annotations
 
 import numpy as np
-
 from orchestai_agents.training.routing.outcomes import OutcomeTable
 
 __all__ = ["KNNRouter", "PerTaskRouter", "oracle_choices", "random_point"]
@@ -22,7 +21,9 @@ class PerTaskRouter:
     def __init__(self, train: OutcomeTable) -> None:
         self.tasks = sorted(set(train.tasks))
         labels = np.array(train.tasks)
-        self.accuracy = np.stack([train.success[labels == t].mean(0) for t in self.tasks])  # (tasks, models)
+        self.accuracy = np.stack(
+            [train.success[labels == t].mean(0) for t in self.tasks]
+        )  # (tasks, models)
         self.usd = np.stack([train.cost[labels == t].mean(0) for t in self.tasks])
         self.fallback = (train.success.mean(0), train.cost.mean(0))
 

@@ -57,7 +57,9 @@ def price_feature(usd: np.ndarray | float) -> np.ndarray:
     return np.log10(np.maximum(np.asarray(usd, dtype=np.float32), 1e-7)) + 3.0
 
 
-def worker_features(description_embeddings: np.ndarray, usd_per_call: Sequence[float]) -> np.ndarray:
+def worker_features(
+    description_embeddings: np.ndarray, usd_per_call: Sequence[float]
+) -> np.ndarray:
     """A worker's features: its description embedding and its price, (workers, hidden + 1)."""
     price = price_feature(np.asarray(usd_per_call, dtype=np.float32))[:, None]
     return np.concatenate([description_embeddings.astype(np.float32), price], axis=1)

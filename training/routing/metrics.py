@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-
 from orchestai_agents.training.routing.outcomes import OutcomeTable
 
 __all__ = ["RoutePoint", "aiq", "cost_to_reach", "frontier", "score_choices"]
@@ -28,10 +27,16 @@ class RoutePoint:
     cost_weight: float | None = None
 
 
-def score_choices(table: OutcomeTable, choices: np.ndarray, cost_weight: float | None = None) -> RoutePoint:
+def score_choices(
+    table: OutcomeTable, choices: np.ndarray, cost_weight: float | None = None
+) -> RoutePoint:
     """Accuracy and USD of routing row i to model ``choices[i]``."""
     rows = np.arange(len(table))
-    return RoutePoint(float(table.success[rows, choices].mean()), float(table.cost[rows, choices].sum()), cost_weight)
+    return RoutePoint(
+        float(table.success[rows, choices].mean()),
+        float(table.cost[rows, choices].sum()),
+        cost_weight,
+    )
 
 
 def frontier(points: Sequence[RoutePoint]) -> tuple[np.ndarray, np.ndarray]:

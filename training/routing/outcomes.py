@@ -17,7 +17,13 @@ import pandas as pd
 
 from orchestai_agents.errors import OrchestAIError
 
-__all__ = ["ROUTERBENCH_DESCRIPTIONS", "OutcomeTable", "load_outcome_table", "load_routerbench", "query_text"]
+__all__ = [
+    "ROUTERBENCH_DESCRIPTIONS",
+    "OutcomeTable",
+    "load_outcome_table",
+    "load_routerbench",
+    "query_text",
+]
 
 # What each RouterBench model is, in words: the selector scores workers by these descriptions.
 ROUTERBENCH_DESCRIPTIONS = {
@@ -63,7 +69,9 @@ class OutcomeTable:
         shape = (len(self.prompts), len(self.models))
         for name in ("score", "cost", "seconds"):
             if getattr(self, name).shape != shape:
-                raise ValueError(f"OutcomeTable.{name} has shape {getattr(self, name).shape}, expected {shape}")
+                raise ValueError(
+                    f"OutcomeTable.{name} has shape {getattr(self, name).shape}, expected {shape}"
+                )
 
     def __len__(self) -> int:
         return len(self.prompts)
@@ -77,8 +85,14 @@ class OutcomeTable:
         rows = np.asarray(rows, dtype=np.int64)
         pick = lambda xs: tuple(xs[i] for i in rows)  # noqa: E731
         return OutcomeTable(
-            pick(self.ids), pick(self.prompts), pick(self.tasks), self.models,
-            self.score[rows], self.cost[rows], self.seconds[rows], self.dropped,
+            pick(self.ids),
+            pick(self.prompts),
+            pick(self.tasks),
+            self.models,
+            self.score[rows],
+            self.cost[rows],
+            self.seconds[rows],
+            self.dropped,
         )
 
 
@@ -119,17 +133,29 @@ def load_outcome_table(
     """
     frame, where = _read(source)
     if prompt_column not in frame:
-        raise OrchestAIError(f"{where}: no prompt column {prompt_column!r}; columns are {list(frame.columns)[:12]}...")
-    models = list(models) if models else [c for c in frame.columns if f"{c}{cost_suffix}" in frame.columns]
+        raise OrchestAIError(
+            f"{where}: no prompt column {prompt_column!r}; columns are {list(frame.columns)[:12]}..."
+        )
+    models = (
+        list(models)
+        if models
+        else [c for c in frame.columns if f"{c}{cost_suffix}" in frame.columns]
+    )
     if not models:
-        raise OrchestAIError(f"{where}: no model columns: expected pairs like 'model' and 'model{cost_suffix}'")
+        raise OrchestAIError(
+            f"{where}: no model columns: expected pairs like 'model' and 'model{cost_suffix}'"
+        )
     missing = [c for m in models for c in (m, f"{m}{cost_suffix}") if c not in frame.columns]
     if missing:
         raise OrchestAIError(f"{where}: missing columns {missing}")
     needed = models + [f"{m}{cost_suffix}" for m in models]
     complete = frame.dropna(subset=needed).reset_index(drop=True)
     seconds_cols = [f"{m}{seconds_suffix}" for m in models]
-    seconds = complete[seconds_cols].fillna(0.0).to_numpy(np.float32) if all(c in frame for c in seconds_cols) else None
+    seconds = (
+        complete[seconds_cols].fillna(0.0).to_numpy(np.float32)
+        if all(c in frame for c in seconds_cols)
+        else None
+    )
     score = complete[models].to_numpy(np.float32)
     return OutcomeTable(
         ids=tuple(map(str, complete[id_column])) if id_column else tuple(map(str, complete.index)),

@@ -16,10 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-
-from orchestai_agents.planner.selector import Selector, SelectorConfig
-from orchestai_agents.training.env import EnvConfig, context_width, single_node_observations
+from orchestai_agents.training.env import EnvConfig, single_node_observations
 from orchestai_agents.training.routing.outcomes import OutcomeTable
+
+from orchestai_agents.planner.selector import Selector, SelectorConfig, context_width
 
 __all__ = ["PretrainConfig", "gold_workers", "pretrain_selector", "selector_choices"]
 
@@ -57,7 +57,11 @@ class PretrainConfig:
 
 
 def gold_workers(
-    success: np.ndarray, usd: np.ndarray, beta: np.ndarray, env_config: EnvConfig, temperature: float = 0.0
+    success: np.ndarray,
+    usd: np.ndarray,
+    beta: np.ndarray,
+    env_config: EnvConfig,
+    temperature: float = 0.0,
 ) -> np.ndarray:
     """(rows, workers) gold distribution at cost weights ``beta`` (rows,): one-hot on the
     best-reward worker when ``temperature`` is 0, else softmax(reward / temperature)."""
@@ -69,10 +73,14 @@ def gold_workers(
     return (z / z.sum(1, keepdims=True)).astype(np.float32)
 
 
-def _rewards(table: OutcomeTable, rows: np.ndarray, betas: np.ndarray, env_config: EnvConfig) -> np.ndarray:
+def _rewards(
+    table: OutcomeTable, rows: np.ndarray, betas: np.ndarray, env_config: EnvConfig
+) -> np.ndarray:
     """(rows, workers) one-node reward of each worker, float32."""
     reward = env_config.reward
-    value = (reward.alpha + reward.node_bonus) * table.success[rows] - betas[:, None] * table.cost[rows]
+    value = (reward.alpha + reward.node_bonus) * table.success[rows] - betas[:, None] * table.cost[
+        rows
+    ]
     return (value - reward.gamma * table.seconds[rows]).astype(np.float32)
 
 
@@ -85,7 +93,11 @@ def sample_betas(rng: np.random.Generator, n: int, env_config: EnvConfig) -> np.
 
 @torch.no_grad()
 def selector_choices(
-    selector: Selector, embeddings: np.ndarray, features: np.ndarray, beta: float, env_config: EnvConfig
+    selector: Selector,
+    embeddings: np.ndarray,
+    features: np.ndarray,
+    beta: float,
+    env_config: EnvConfig,
 ) -> np.ndarray:
     """(rows,) the selector's greedy worker for one-node workflows at cost weight ``beta``."""
     selector.eval()
@@ -116,17 +128,32 @@ def pretrain_selector(
     val, train = order[:n_val], order[n_val:]
     dim = embeddings.shape[1]
     selector = Selector(
-        SelectorConfig(dim, dim, features.shape[1], context_width(env_config.max_nodes), config.hidden, config.dropout)
+        SelectorConfig(
+            dim,
+            dim,
+            features.shape[1],
+            context_width(env_config.max_nodes),
+            config.hidden,
+            config.dropout,
+        )
     )
-    optimizer = torch.optim.AdamW(selector.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    optimizer = torch.optim.AdamW(
+        selector.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+    )
     best, best_state = -np.inf, copy.deepcopy(selector.state_dict())
     for _ in range(config.epochs):
         selector.train()
         for rows in np.array_split(rng.permutation(train), max(1, len(train) // config.batch_size)):
             betas = sample_betas(rng, len(rows), env_config)
-            gold = gold_workers(table.success[rows], table.cost[rows], betas, env_config, config.target_temperature)
+            gold = gold_workers(
+                table.success[rows], table.cost[rows], betas, env_config, config.target_temperature
+            )
             masks = np.ones((len(rows), len(features)), bool)
-            out = selector(*_inputs(single_node_observations(embeddings[rows], masks, betas, env_config), features))
+            out = selector(
+                *_inputs(
+                    single_node_observations(embeddings[rows], masks, betas, env_config), features
+                )
+            )
             loss = torch.nn.functional.cross_entropy(out.logits, torch.as_tensor(gold))
             # Train the critic too: PPO starts from this selector, and an untrained critic's
             # large value errors would flow through the shared state tower and wreck the actor.
@@ -137,7 +164,9 @@ def pretrain_selector(
             loss.backward()
             torch.nn.utils.clip_grad_norm_(selector.parameters(), config.grad_clip)
             optimizer.step()
-        score = validation_reward(selector, table.subset(val), embeddings[val], features, env_config)
+        score = validation_reward(
+            selector, table.subset(val), embeddings[val], features, env_config
+        )
         if score > best:
             best, best_state = score, copy.deepcopy(selector.state_dict())
     selector.load_state_dict(best_state)
@@ -145,7 +174,11 @@ def pretrain_selector(
 
 
 def validation_reward(
-    selector: Selector, table: OutcomeTable, embeddings: np.ndarray, features: np.ndarray, env_config: EnvConfig
+    selector: Selector,
+    table: OutcomeTable,
+    embeddings: np.ndarray,
+    features: np.ndarray,
+    env_config: EnvConfig,
 ) -> float:
     """Mean one-node reward of the greedy selector over a grid of cost weights."""
     reward = env_config.reward
