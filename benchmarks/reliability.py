@@ -28,6 +28,7 @@ import tempfile
 import threading
 import time
 import tracemalloc
+import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -770,6 +771,52 @@ def _corrupted_pdf(folder: Path) -> list[str]:
     return [str(path)]
 
 
+def write_pdf(path: Path, objects: Sequence[bytes]) -> Path:
+    """A minimal PDF of ``objects`` (numbered from 1, object 1 the catalog) with a valid xref."""
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(out)
+    return path
+
+
+_CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
+_PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>"
+
+
+def _bomb_pdf(folder: Path, megabytes: int = 256) -> list[str]:
+    """A 256 MB page content stream (blanks) deflated to about 1 MB."""
+    packer, line = zlib.compressobj(1), b" " * 2**16
+    data = (
+        b"".join(packer.compress(line) for _ in range(megabytes * 2**20 // len(line)))
+        + packer.flush()
+    )
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n%s\nendstream" % (len(data), data)
+    pages = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+    return [str(write_pdf(folder / "bomb.pdf", [_CATALOG, pages, _PAGE, stream]))]
+
+
+def _cyclic_pdf(folder: Path) -> list[str]:
+    """A page tree that lists itself among its kids."""
+    pages = b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>"
+    return [
+        str(
+            write_pdf(
+                folder / "loop.pdf",
+                [_CATALOG, pages, _PAGE, b"<< /Length 0 >>\nstream\n\nendstream"],
+            )
+        )
+    ]
+
+
 def _markup_named_pdf(folder: Path) -> list[str]:
     path = (
         folder / "notes[" / "b].pdf"
@@ -799,6 +846,9 @@ CLI_CASES: dict[str, CliCase] = {
     # Found mid-run: the node fails, finished outputs and the trace are kept, exit 1.
     "corrupted PDF": CliCase(_corrupted_pdf, _good_plan, 1, "not a readable PDF"),
     "empty PDF": CliCase(_empty_pdf, _good_plan, 1, "not a readable PDF"),
+    # pypdf stops inflating at its limit, or finds no text; either way the node fails naming the file.
+    "decompression-bomb PDF": CliCase(_bomb_pdf, _good_plan, 1, "bomb.pdf:"),
+    "PDF page tree with a cycle": CliCase(_cyclic_pdf, _good_plan, 1, "not a readable PDF"),
     "corrupted PDF named like markup": CliCase(
         _markup_named_pdf, _good_plan, 1, "not a readable PDF"
     ),

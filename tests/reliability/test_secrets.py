@@ -117,19 +117,8 @@ def test_no_key_in_the_execution_log_or_the_trace(tmp_path: Path) -> None:
         assert not [hit for hit in hits if hit.startswith(name)], hits
 
 
-def test_no_key_in_the_checkpoints_of_errors(tmp_path: Path) -> None:
-    """Errors are redacted before they are recorded, so the checkpoint never holds them raw."""
-    _run(tmp_path)
-    hits = [h for h in leaks(tmp_path) if h.startswith("checkpoints")]
-    assert not [h for h in hits if not h.endswith("HF_TOKEN")], hits
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="compiler.PlanExecutor._success stores a worker's output text as is: a key the output "
-    "quotes reaches the SQLite checkpoint unredacted (the log and trace redact it on write)",
-)
-def test_no_key_in_the_checkpoints_of_outputs(tmp_path: Path) -> None:
+def test_no_key_in_the_checkpoints(tmp_path: Path) -> None:
+    """Errors and outputs are redacted before they become task results the checkpointer saves."""
     _run(tmp_path)
     assert not [h for h in leaks(tmp_path) if h.startswith("checkpoints")]
 
@@ -156,11 +145,6 @@ def test_no_key_in_the_cli_outputs_or_progress(tmp_path: Path) -> None:
     assert not leaks(out, stderr)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/run.py: `orchestai run --json` prints the result with print_json(result) unredacted "
-    "(trace.json gets redact(json.dumps(...)); stdout does not)",
-)
 def test_no_key_in_the_cli_json_on_stdout(tmp_path: Path) -> None:
     _, stdout, _ = _cli_run_with_a_key_in_a_file_name(tmp_path)
     assert SENTINELS["HF_TOKEN"] not in stdout
