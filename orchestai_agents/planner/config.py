@@ -52,6 +52,8 @@ class DecomposerConfig:
         dropout: dropout on the step states during training.
         allow_repeats: whether one task type may appear twice in a plan.
         beam_size: beams kept when decoding (1 is greedy).
+        known_type_embeddings: learn an embedding per task type of the training inventory, added to
+            its description embedding; types outside it are scored by description alone.
     """
 
     hidden_size: int = 256
@@ -60,6 +62,8 @@ class DecomposerConfig:
     dropout: float = 0.1
     allow_repeats: bool = False
     beam_size: int = 4
+    known_type_embeddings: bool = True
+    lexical_match: bool = True
 
 
 @dataclass

@@ -79,13 +79,19 @@ class Decomposer(nn.Module):
     Args:
         config: sizes and decoding options.
         encoder_size: width of the encoder's token and description embeddings.
+        known_types: size of the training inventory (rows of the learned type embeddings).
     """
 
-    def __init__(self, config: DecomposerConfig, encoder_size: int) -> None:
+    def __init__(self, config: DecomposerConfig, encoder_size: int, known_types: int = 0) -> None:
         super().__init__()
         d = config.hidden_size
         self.config = config
         self.type_proj = nn.Sequential(nn.Linear(encoder_size, d), nn.GELU(), nn.Linear(d, d))
+        rows = known_types if config.known_type_embeddings else 0
+        self.known_types = nn.Embedding(
+            rows + 1, d, padding_idx=rows
+        )  # last row: unknown type, zero
+        nn.init.zeros_(self.known_types.weight)
         self.init_state = nn.Linear(encoder_size, 2 * d)
         self.start = nn.Parameter(torch.zeros(d))
         self.lstm = nn.LSTM(d, d, batch_first=True)
@@ -99,10 +105,24 @@ class Decomposer(nn.Module):
         self.dep_query = nn.Linear(d, d)
         self.dep_key = nn.Linear(d, d)
         self.complexity_head = nn.Linear(d, 1)
+        self.match_weight = nn.Parameter(torch.tensor(5.0 if config.lexical_match else 0.0))
 
-    def type_keys(self, type_embeddings: torch.Tensor) -> torch.Tensor:
-        """(n_types, enc) -> (n_types, hidden), unit length."""
-        return F.normalize(self.type_proj(type_embeddings), dim=-1)
+    def type_keys(
+        self, type_embeddings: torch.Tensor, known: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Keys of the task types, unit length.
+
+        Shapes:
+            type_embeddings: (n_types, enc); known: (n_types,) row of each type in the training
+            inventory, -1 for a new type -> (n_types, hidden)
+        """
+        keys = self.type_proj(type_embeddings)
+        if known is not None:
+            unknown = self.known_types.num_embeddings - 1
+            keys = keys + self.known_types(
+                torch.where(known >= 0, known, unknown).clamp(max=unknown)
+            )
+        return F.normalize(keys, dim=-1)
 
     def initial_state(self, pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         h, c = torch.tanh(self.init_state(pooled)).chunk(2, dim=-1)  # (batch, hidden) each

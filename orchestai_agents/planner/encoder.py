@@ -7,18 +7,57 @@ from collections.abc import Sequence
 
 import torch
 from torch import nn
+from torch.nn import functional as F
 
 from orchestai_agents.encoders import EncodedText, TextEncoder
 from orchestai_agents.errors import CheckpointError
 from orchestai_agents.planner.config import EncoderConfig
 
-__all__ = ["PlannerEncoder", "describe"]
+__all__ = ["PlannerEncoder", "describe", "lexical_match"]
 
 
 def describe(name: str, description: str) -> str:
     """The text a task type, tool or worker is embedded from: its name in words, then its description."""
     words = name.replace("_", " ").replace("-", " ").strip()
     return f"{words}: {description}" if description else words
+
+
+def lexical_match(
+    tokens: torch.Tensor,
+    mask: torch.Tensor,
+    type_tokens: torch.Tensor,
+    type_mask: torch.Tensor,
+    *,
+    words: int = 8,
+    chunk: int = 32,
+) -> torch.Tensor:
+    """How well each task type's words are covered by the request (late interaction, as ColBERT).
+
+    For each of the first ``words`` tokens of a type's text (its name comes first; special tokens
+    are skipped), the best cosine with any request token, averaged. It needs no training and
+    carries over to new inventories.
+
+    Shapes:
+        tokens (batch, seq, enc), mask (batch, seq), type_tokens (types, len, enc),
+        type_mask (types, len) -> (batch, types)
+    """
+    lengths = type_mask.sum(1)  # real tokens incl. [CLS] and [SEP]
+    pos = torch.arange(1, words + 1, device=lengths.device)
+    keep = pos.unsqueeze(0) < (
+        lengths.unsqueeze(1) - 1
+    )  # (types, words): drops [CLS], [SEP], padding
+    rows, cols = keep.nonzero(as_tuple=True)
+    keys = F.normalize(type_tokens[rows, cols + 1].float(), dim=-1)  # (n_words, enc)
+    share = 1.0 / keep.sum(1).clamp(min=1)[rows].float()  # each type's words average to its score
+    out = []
+    for start in range(0, tokens.shape[0], chunk):
+        m = mask[start : start + chunk].bool()
+        width = int(m.sum(1).max())
+        q = F.normalize(tokens[start : start + chunk, :width].float(), dim=-1)  # (chunk, seq, enc)
+        best = (q @ keys.T).masked_fill(~m[:, :width, None], -1.0).amax(1)  # (chunk, n_words)
+        score = torch.zeros(q.shape[0], type_mask.shape[0], device=q.device)
+        out.append(score.index_add_(1, rows, best * share))
+    return torch.cat(out)
 
 
 class PlannerEncoder(nn.Module):
@@ -56,7 +95,7 @@ class PlannerEncoder(nn.Module):
             else None
         )
         self._quantized = False
-        self._cache: dict[tuple[str, ...], torch.Tensor] = {}
+        self._cache: dict[tuple[str, ...], EncodedText] = {}
 
     @property
     def frozen_prefix(self) -> str:
@@ -73,17 +112,20 @@ class PlannerEncoder(nn.Module):
             return tokens
         return self.adapter(tokens.float(), src_key_padding_mask=~mask.bool())
 
-    def describe_all(self, texts: Sequence[str]) -> torch.Tensor:
-        """Pooled embeddings of descriptions, cached per inventory while the encoder is frozen.
+    def describe_all(self, texts: Sequence[str]) -> EncodedText:
+        """Encoded descriptions, cached per inventory while the encoder is frozen.
 
         Shapes:
-            returns (len(texts), enc)
+            pooled (len(texts), enc), tokens (len(texts), seq, enc), mask (len(texts), seq)
         """
         key = tuple(texts)
         if self.config.trainable and self.training:
-            return self.text.encode(key).pooled
+            return self.text.encode(key)
         if key not in self._cache:
-            self._cache = {key: self.encode(key).pooled.detach()}
+            if len(self._cache) >= 8:  # a few inventories (types and workers of each) stay cached
+                self._cache.pop(next(iter(self._cache)))
+            out = self.encode(key)
+            self._cache[key] = EncodedText(out.pooled.detach(), out.tokens.detach(), out.mask)
         return self._cache[key]
 
     def _maybe_quantize(self) -> None:

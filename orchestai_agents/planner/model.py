@@ -11,11 +11,12 @@ from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 from torch.nn import functional as F
 
+from orchestai_agents.encoders import EncodedText
 from orchestai_agents.planner.checkpoint import StrictHubLoading
 from orchestai_agents.planner.config import PlannerConfig
 from orchestai_agents.planner.decoding import beam_search
 from orchestai_agents.planner.decomposer import Decomposer
-from orchestai_agents.planner.encoder import PlannerEncoder, describe
+from orchestai_agents.planner.encoder import PlannerEncoder, describe, lexical_match
 from orchestai_agents.planner.graph import GraphGenerator, acyclicity, forward_mask
 from orchestai_agents.planner.inventory import Inventory
 from orchestai_agents.planner.memory import PlanMemory, PlanPrior
@@ -101,7 +102,7 @@ class Planner(
         )
         enc, hidden = self.config.encoder.hidden_size, self.config.decomposer.hidden_size
         self.encoder = PlannerEncoder(self.config.encoder)
-        self.decomposer = Decomposer(self.config.decomposer, enc)
+        self.decomposer = Decomposer(self.config.decomposer, enc, len(self.config.inventory))
         self.instruction = nn.Linear(enc, hidden)
         self.graph = GraphGenerator(self.config.graph, hidden)
         self.selector = Selector(self.config.selector)
@@ -124,6 +125,7 @@ class Planner(
         worker_embeddings: torch.Tensor | None = None,
         capable: torch.Tensor | None = None,
         memory_rows: torch.Tensor | None = None,
+        match: torch.Tensor | None = None,
     ) -> PlannerOutput:
         """Teacher-forced loss: CE(type) + BCE(stop) + CE(dependencies) + CE(worker) + lambda * L_DAG.
 
@@ -133,14 +135,17 @@ class Planner(
             capable: (n_types, n_workers) bool, which workers can do each type
             memory_rows: (batch,) each request's own row in the plan memory (left out of its
                 neighbours), -1 for none; the types must be in ``config.inventory`` order
+            match: (batch, n_types) lexical match of the types with the request (see
+                :func:`~orchestai_agents.planner.encoder.lexical_match`); required when
+                ``config.decomposer.lexical_match``
         """
         if tokens.is_inference():  # outputs of TextEncoder.encode, which runs in inference mode
             tokens, type_embeddings = tokens.clone(), type_embeddings.clone()
             worker_embeddings = worker_embeddings.clone() if worker_embeddings is not None else None
         memory, pooled, instruction = self._context(tokens, mask)
-        keys = self.decomposer.type_keys(type_embeddings)
+        keys = self.decomposer.type_keys(type_embeddings, self._known_rows(None, type_embeddings))
         prior = self._prior(
-            tokens, mask, None, keys.shape[0], targets.type_ids.shape[1] + 1, memory_rows
+            tokens, mask, None, keys.shape[0], targets.type_ids.shape[1] + 1, memory_rows, match
         )
         steps = self.decomposer.teacher_forced(pooled, memory, mask, keys, targets.type_ids, prior)
         refined, edges = self.graph(steps.nodes, steps.dep_logits, instruction, targets.n_nodes)
@@ -183,16 +188,30 @@ class Planner(
         n_types: int,
         steps: int,
         exclude: torch.Tensor | None = None,
+        match: torch.Tensor | None = None,
     ) -> PlanPrior | None:
-        if not self.memory.enabled:
+        """Biases on the type and stop logits: the plan memory's prior plus the lexical match."""
+        parts = []
+        if self.memory.enabled:
+            weights = mask.to(tokens.dtype).unsqueeze(-1)
+            raw = (tokens * weights).sum(1) / weights.sum(1).clamp(
+                min=1.0
+            )  # (batch, enc) request embedding
+            parts.append(
+                self.memory.prior(
+                    raw, self._type_map(inventory, tokens.device), n_types, steps, exclude
+                )
+            )
+        if self.config.decomposer.lexical_match:
+            if match is None:
+                raise ValueError(
+                    "this planner scores lexical matches: pass match= (see lexical_match)"
+                )
+            bias = self.decomposer.match_weight * match.unsqueeze(1).expand(-1, steps, -1)
+            parts.append(PlanPrior(bias, torch.zeros(bias.shape[:2], device=bias.device)))
+        if not parts:
             return None
-        weights = mask.to(tokens.dtype).unsqueeze(-1)
-        raw = (tokens * weights).sum(1) / weights.sum(1).clamp(
-            min=1.0
-        )  # (batch, enc) request embedding
-        return self.memory.prior(
-            raw, self._type_map(inventory, tokens.device), n_types, steps, exclude
-        )
+        return PlanPrior(sum(p.types for p in parts), sum(p.stop for p in parts))  # type: ignore[arg-type]
 
     def _type_map(self, inventory: Inventory | None, device: torch.device) -> torch.Tensor:
         """Index of each memory task type (config.inventory order) in ``inventory``, -1 if absent."""
@@ -201,6 +220,15 @@ class Planner(
             return torch.arange(len(stored), device=device)
         where = {t: i for i, t in enumerate(inventory.task_types)}
         return torch.tensor([where.get(t, -1) for t in stored], dtype=torch.long, device=device)
+
+    def _known_rows(self, inventory: Inventory | None, types: torch.Tensor) -> torch.Tensor:
+        """Row of each inventory type in ``config.inventory`` (-1 if new); None: the same inventory."""
+        if inventory is None:
+            return torch.arange(types.shape[0], device=types.device)
+        rows = {t: i for i, t in enumerate(self.config.inventory)}
+        return torch.tensor(
+            [rows.get(t, -1) for t in inventory.task_types], dtype=torch.long, device=types.device
+        )
 
     def _worker_loss(
         self,
@@ -217,19 +245,39 @@ class Planner(
     # ------------------------------------------------------------------ inference
     @torch.inference_mode()
     def predict(
-        self, instructions: Sequence[str], inventory: Inventory | None = None
+        self,
+        instructions: Sequence[str],
+        inventory: Inventory | None = None,
+        *,
+        allow_repeats: bool | None = None,
     ) -> list[PredictedGraph]:
-        """Decode a plan per instruction (beam search, then the graph and the selector)."""
+        """Decode a plan per instruction (beam search, then the graph and the selector).
+
+        Args:
+            instructions: the requests.
+            inventory: task types and workers to plan over; default: the training inventory.
+            allow_repeats: let a task type appear twice (default: ``config.decomposer.allow_repeats``).
+        """
         if isinstance(instructions, str):
             raise TypeError("predict() takes a list of instructions; use plan() for one")
         self.eval()
         inventory = inventory or self.inventory
         encoded = self.encoder.encode(instructions)
         types, workers = self.embed_inventory(inventory)
-        return self.decode(instructions, encoded.tokens, encoded.mask, types, workers, inventory)
+        match = lexical_match(encoded.tokens, encoded.mask, types.tokens, types.mask)
+        return self.decode(
+            instructions,
+            encoded.tokens,
+            encoded.mask,
+            types.pooled,
+            workers.pooled,
+            inventory,
+            allow_repeats,
+            match,
+        )
 
-    def embed_inventory(self, inventory: Inventory) -> tuple[torch.Tensor, torch.Tensor]:
-        """Description embeddings of the task types (n_types, enc) and workers (n_workers, enc)."""
+    def embed_inventory(self, inventory: Inventory) -> tuple[EncodedText, EncodedText]:
+        """Encoded descriptions of the task types and of the workers (pooled: (n, enc))."""
         types = self.encoder.describe_all(
             [
                 describe(t, d)
@@ -253,16 +301,21 @@ class Planner(
         types: torch.Tensor,
         workers: torch.Tensor,
         inventory: Inventory,
+        allow_repeats: bool | None = None,
+        match: torch.Tensor | None = None,
     ) -> list[PredictedGraph]:
         """Decode from encoder outputs (which may come from a cache).
 
         Shapes:
-            tokens: (batch, seq, enc); mask: (batch, seq); types: (n_types, enc); workers: (n_workers, enc)
+            tokens: (batch, seq, enc); mask: (batch, seq); types: (n_types, enc); workers: (n_workers, enc);
+            match: (batch, n_types)
         """
         memory, pooled, instruction = self._context(tokens, mask)
-        keys = self.decomposer.type_keys(types)
+        keys = self.decomposer.type_keys(types, self._known_rows(inventory, types))
         cfg = self.config.decomposer
-        prior = self._prior(tokens, mask, inventory, keys.shape[0], cfg.max_subtasks + 1)
+        prior = self._prior(
+            tokens, mask, inventory, keys.shape[0], cfg.max_subtasks + 1, match=match
+        )
         seqs = beam_search(
             self.decomposer,
             pooled,
@@ -271,7 +324,7 @@ class Planner(
             keys,
             beam_size=cfg.beam_size,
             max_steps=cfg.max_subtasks,
-            allow_repeats=cfg.allow_repeats,
+            allow_repeats=cfg.allow_repeats if allow_repeats is None else allow_repeats,
             prior=prior,
         )
         type_ids = _pad([torch.tensor(s) for s in seqs], -100).to(tokens.device)

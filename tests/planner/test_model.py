@@ -3,6 +3,7 @@ from collections.abc import Callable
 import torch
 
 from orchestai_agents.planner import Inventory, Planner, PlanningTargets
+from orchestai_agents.planner.encoder import lexical_match
 from orchestai_agents.validation import validate_plan
 
 
@@ -16,17 +17,18 @@ def _targets() -> PlanningTargets:
 def _inputs(planner: Planner, inventory: Inventory) -> tuple[torch.Tensor, ...]:
     enc = planner.encoder.text.encode(["make slides from this paper", "translate this"])
     types, workers = planner.embed_inventory(inventory)
-    return enc.tokens, enc.mask, types, workers
+    match = lexical_match(enc.tokens, enc.mask, types.tokens, types.mask)
+    return enc.tokens, enc.mask, types.pooled, workers.pooled, match
 
 
 def test_forward_returns_every_loss_and_they_backpropagate(
     tiny_planner: Planner, inventory: Inventory
 ) -> None:
     n_tools = len(inventory.task_types)
-    tokens, mask, types, workers = _inputs(tiny_planner, inventory)
+    tokens, mask, types, workers, match = _inputs(tiny_planner, inventory)
     capable = torch.eye(n_tools, dtype=torch.bool)
     targets = _targets()._replace(worker_ids=torch.tensor([[0, 1, 2], [3, -100, -100]]))
-    out = tiny_planner(tokens, mask, types, targets, workers, capable)
+    out = tiny_planner(tokens, mask, types, targets, workers, capable, match=match)
     assert set(out.losses) == {"type", "stop", "dependency", "dag", "worker"}
     assert out.loss.ndim == 0 and torch.isfinite(out.loss)
     out.loss.backward()
@@ -70,3 +72,15 @@ def test_beam_search_keeps_the_stop_heads_decision(
     with torch.no_grad():
         tiny_planner.decomposer.stop_head.bias.fill_(-50.0)  # never stop: capped by the inventory
     assert len(tiny_planner.predict(["anything"], inventory)[0].task_types) == n_tools
+
+
+def test_lexical_match_is_full_when_every_type_word_is_in_the_request() -> None:
+    tokens = torch.eye(3).unsqueeze(0)  # request tokens: three orthogonal "words"
+    mask = torch.ones(1, 3, dtype=torch.bool)
+    types = torch.stack(
+        [torch.eye(3)[:2], torch.tensor([[0.0, 0.0, 1.0], [1.0, 1.0, 0.0]])]
+    )  # (2 types, 2 tokens)
+    # type 0 has both words; type 1 has one word and one halfway between two (cosine 1/sqrt 2).
+    with_specials = torch.nn.functional.pad(types, (0, 0, 1, 1))  # [CLS] and [SEP] around the words
+    match = lexical_match(tokens, mask, with_specials, torch.ones(2, 4, dtype=torch.bool))
+    assert torch.allclose(match, torch.tensor([[1.0, (1 + 2**-0.5) / 2]]))

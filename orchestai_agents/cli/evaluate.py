@@ -1,0 +1,59 @@
+"""``orchestai evaluate``: a planner checkpoint on UltraTool, NesTools and ComplexFuncBench."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="score a planner on the planning benchmarks beside the 1-NN baseline and published anchors",
+        description="GNN4TaskPlan protocol (per-request node/link F1, accuracy) and TaskBench micro F1, "
+        "by workflow shape (chain vs fan-in/out DAG), on the test split of each data set.",
+    )
+    parser.add_argument(
+        "--planner", default=None, help="checkpoint folder or Hub repo id (default: shipped)"
+    )
+    parser.add_argument(
+        "--data",
+        default="ultratool,nestools,complexfuncbench",
+        help="comma-separated data sets (ultratool, nestools, complexfuncbench, builtin)",
+    )
+    parser.add_argument(
+        "--tools",
+        type=Path,
+        default=None,
+        help="plan over this TaskBench tool_desc.json instead of each data set's own inventory",
+    )
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="skip the 1-NN retrieval baseline"
+    )
+    parser.add_argument("--cache-dir", default="runs/cache", help="embedding cache of the baseline")
+    parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from orchestai_agents.planner import Inventory, Planner, load_default_planner
+    from orchestai_agents.training.evaluation import format_table, results_to_json
+    from orchestai_agents.training.phase1_eval import evaluate_benchmarks
+
+    planner = (
+        load_default_planner() if args.planner is None else Planner.from_pretrained(args.planner)
+    )
+    inventory = Inventory.from_tool_desc(args.tools) if args.tools else None
+    names = [n.strip() for n in args.data.split(",") if n.strip()]
+    report = evaluate_benchmarks(
+        planner, names, baseline=not args.no_baseline, cache_dir=args.cache_dir, inventory=inventory
+    )
+    if args.json:
+        data = json.loads(results_to_json(report.rows, report.anchors))
+        print(json.dumps({**data, "valid_dag_rate": report.valid_dag_rate}, indent=2))
+        return 0
+    print(format_table(report.rows, report.anchors))
+    for name, rate in report.valid_dag_rate.items():
+        print(f"valid-DAG rate on {name}: {rate:.1f}%")
+    return 0

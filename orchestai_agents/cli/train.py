@@ -1,0 +1,95 @@
+"""``orchestai train``: phase-1 training of a planner on annotated workflows, saved as a checkpoint."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train",
+        help="train a planner on annotated workflows (phase 1)",
+        description="Train a planner (supervised, phase 1) and save it with save_pretrained. Example: "
+        "orchestai train --data ultratool,nestools,complexfuncbench --out runs/planner",
+    )
+    parser.add_argument(
+        "--data",
+        default="ultratool",
+        help="comma-separated data sets: ultratool, nestools, complexfuncbench, builtin, or paths",
+    )
+    parser.add_argument(
+        "--out", type=Path, required=True, help="checkpoint folder (also metrics.csv, tensorboard/)"
+    )
+    parser.add_argument("--epochs", type=int, default=60, help="maximum epochs")
+    parser.add_argument("--lr", type=float, default=None, help="AdamW learning rate (default 1e-4)")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument(
+        "--conv", choices=["gcn", "gat", "sage"], default="gat", help="graph convolution"
+    )
+    parser.add_argument("--hidden", type=int, default=256, help="planner hidden size")
+    parser.add_argument(
+        "--encoder",
+        default=None,
+        help="transformers encoder id or folder (default: offline MiniLM)",
+    )
+    parser.add_argument(
+        "--no-memory", action="store_true", help="train without the plan memory prior"
+    )
+    parser.add_argument("--max-minutes", type=float, default=25.0, help="wall-clock budget")
+    parser.add_argument("--patience", type=int, default=6, help="early-stopping patience (epochs)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
+    parser.add_argument(
+        "--threads", type=int, default=0, help="torch CPU threads (0: torch's default)"
+    )
+    parser.add_argument(
+        "--cache-dir", default="runs/cache", help="where frozen-encoder outputs are cached"
+    )
+    parser.add_argument("--wandb-project", default=None, help="also log to wandb (if installed)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from orchestai_agents.cli._display import console
+    from orchestai_agents.planner import DecomposerConfig, EncoderConfig, GraphConfig, PlannerConfig
+    from orchestai_agents.training.hub import record_training
+    from orchestai_agents.training.phase1 import Phase1Config, train_phase1
+    from orchestai_agents.training.phase1_data import load_training_data
+
+    names = [n.strip() for n in args.data.split(",") if n.strip()]
+    train, val, inventory = load_training_data(names)
+    planner_config = PlannerConfig(
+        encoder=EncoderConfig(name_or_path=args.encoder),
+        decomposer=DecomposerConfig(hidden_size=args.hidden),
+        graph=GraphConfig(conv=args.conv),
+    )
+    config = Phase1Config(
+        planner=planner_config,
+        out_dir=str(args.out),
+        cache_dir=args.cache_dir,
+        batch_size=args.batch_size,
+        max_epochs=args.epochs,
+        patience=args.patience,
+        seed=args.seed,
+        device=args.device,
+        max_minutes=args.max_minutes,
+        wandb_project=args.wandb_project,
+        threads=args.threads,
+        memory=not args.no_memory,
+        **({"lr": args.lr} if args.lr is not None else {}),
+    )
+    console.print(
+        f"training on {len(train)} workflows ({', '.join(names)}), {len(inventory.task_types)} task types"
+    )
+    result = train_phase1(config, train, val or None, inventory=inventory)
+    record_training(
+        result.planner,
+        data=f"{', '.join(names)}: {len(train)} training workflows (train splits; validation held out for early stopping)",
+        metrics={},
+        datasets=names,
+    )
+    result.planner.save_pretrained(args.out)
+    best = {k: round(v, 2) for k, v in result.best.items() if k.startswith("val_")}
+    console.print(f"saved {args.out} (best epoch {int(result.best['epoch'])}: {best})")
+    return 0

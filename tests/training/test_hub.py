@@ -1,0 +1,104 @@
+"""Publishing without a network: a fake Hub transport for pushes, a seeded cache for loads."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import huggingface_hub
+import pytest
+from huggingface_hub.utils._http import default_client_factory
+from orchestai_agents.training import hub
+
+from orchestai_agents.errors import CheckpointError
+from orchestai_agents.planner import DecomposerConfig, Planner, PlannerConfig
+
+pytestmark = pytest.mark.slow  # builds planners on the offline MiniLM
+
+
+@pytest.fixture(scope="module")
+def planner() -> Planner:
+    config = PlannerConfig(
+        decomposer=DecomposerConfig(hidden_size=16, attention_heads=2), inventory={"a": "A tool"}
+    )
+    return Planner(config)
+
+
+class FakeHub:
+    """Answers the few Hub endpoints ``push_to_hub`` uses and records what was uploaded."""
+
+    def __init__(self) -> None:
+        self.repos: list[str] = []
+        self.files: dict[str, bytes] = {}
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/api/repos/create":
+            body = json.loads(request.content)
+            repo = f"{body.get('organization') or 'me'}/{body['name']}"
+            self.repos.append(repo)
+            return httpx.Response(200, json={"url": f"https://huggingface.co/{repo}", "name": repo})
+        if path == "/api/validate-yaml":  # the model card's metadata check
+            return httpx.Response(200, json={})
+        if path.endswith("/preupload/main"):
+            files = json.loads(request.content)["files"]
+            return httpx.Response(
+                200,
+                json={
+                    "files": [
+                        {"path": f["path"], "uploadMode": "regular", "shouldIgnore": False}
+                        for f in files
+                    ]
+                },
+            )
+        if path.endswith("/commit/main"):
+            for line in request.content.decode().splitlines():
+                item = json.loads(line)
+                if item["key"] == "file":
+                    import base64
+
+                    self.files[item["value"]["path"]] = base64.b64decode(item["value"]["content"])
+            return httpx.Response(
+                200,
+                json={
+                    "commitUrl": "https://huggingface.co/org/planner/commit/abc",
+                    "commitOid": "a" * 40,
+                    "success": True,
+                },
+            )
+        return httpx.Response(404, json={"error": f"fake hub has no {request.method} {path}"})
+
+
+@pytest.fixture
+def fake_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
+    fake = FakeHub()
+    monkeypatch.setenv("HF_HUB_OFFLINE", "0")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    huggingface_hub.set_client_factory(lambda: httpx.Client(transport=httpx.MockTransport(fake)))
+    yield fake
+    huggingface_hub.set_client_factory(
+        default_client_factory
+    )  # the real one, with its offline guard
+    huggingface_hub.close_session()
+
+
+def test_publish_uploads_weights_config_and_card(fake_hub: FakeHub, planner: Planner) -> None:
+    hub.record_training(planner, data="toy workflows", metrics={"node F1": 90.0})
+    url = hub.publish_planner(planner, "org/planner", token="hf_fake")
+    assert "commit" in url and fake_hub.repos == ["org/planner"]
+    assert {"model.safetensors", "config.json", "README.md"} <= set(fake_hub.files)
+    assert b"toy workflows" in fake_hub.files["README.md"]
+
+
+def test_load_by_repo_id_from_a_seeded_cache_offline(
+    planner: Planner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planner.save_pretrained(tmp_path / "ckpt")
+    hub.seed_hub_cache(tmp_path / "ckpt", "org/planner", cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    loaded = Planner.from_pretrained("org/planner", cache_dir=tmp_path / "cache")
+    assert loaded.config == planner.config
+    with pytest.raises(CheckpointError, match="not a planner checkpoint"):
+        hub.seed_hub_cache(tmp_path, "org/other", cache_dir=tmp_path / "cache")

@@ -1,0 +1,407 @@
+"""Phase 1: supervised training of the planner on annotated workflows.
+
+L = CE(task type) + BCE(stop) + CE(dependencies) + CE(worker) + lambda * L_DAG, AdamW,
+ReduceLROnPlateau on the validation score, gradient clipping at 1.0, early stopping, a tqdm bar,
+metrics to ``metrics.csv`` and TensorBoard (and wandb when installed and asked for).
+
+The encoder is frozen unless the config says otherwise, so its outputs are computed once and cached
+under ``cache_dir``; each step then runs only the adapter, decomposer, GNN and selector.
+
+Example:
+    >>> from training.datasets import load_planning_dataset
+    >>> result = train_phase1(Phase1Config(out_dir="runs/ultratool"), load_planning_dataset("ultratool", "train"))
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from tqdm.auto import tqdm
+
+from orchestai_agents.encoders import EncodedText
+from orchestai_agents.planner import Inventory, Planner, PlannerConfig, PlanningTargets
+from orchestai_agents.planner.encoder import lexical_match
+
+from .phase1_data import encode_cached, inventory_of, make_targets
+from .workflows import AnnotatedWorkflow
+
+__all__ = ["Phase1Config", "Phase1Result", "resolve_device", "seed_everything", "train_phase1"]
+
+
+@dataclass
+class Phase1Config:
+    """Phase-1 training options.
+
+    Attributes:
+        planner: the model's config (its inventory is filled in from the data).
+        out_dir: where the best checkpoint, ``metrics.csv`` and TensorBoard logs go.
+        cache_dir: where frozen-encoder outputs are cached between runs.
+        lr: AdamW learning rate.
+        weight_decay: AdamW weight decay.
+        batch_size: workflows per step.
+        max_epochs: upper bound on epochs.
+        patience: epochs without a better validation score before stopping.
+        plateau_patience: epochs without improvement before ReduceLROnPlateau halves the rate.
+        val_fraction: part of the training workflows held out for early stopping (by a seeded shuffle).
+        grad_clip: max gradient norm.
+        seed: seeds Python, torch and the data order.
+        device: ``"auto"`` (cuda if available), ``"cpu"`` or ``"cuda"``.
+        max_minutes: wall-clock budget; training stops after the epoch that passes it.
+        wandb_project: log to this wandb project when wandb is installed; ``None`` disables it.
+        threads: torch CPU threads (0 leaves torch's default).
+        memory: give the planner a plan memory of the training workflows (retrieved plans as a prior).
+    """
+
+    planner: PlannerConfig = field(default_factory=PlannerConfig)
+    out_dir: str = "runs/phase1"
+    cache_dir: str | None = "runs/cache"
+    lr: float = 1e-4
+    weight_decay: float = 0.01
+    batch_size: int = 32
+    max_epochs: int = 60
+    patience: int = 6
+    plateau_patience: int = 2
+    val_fraction: float = 0.1
+    grad_clip: float = 1.0
+    seed: int = 0
+    device: str = "auto"
+    max_minutes: float = 25.0
+    wandb_project: str | None = None
+    threads: int = 0
+    memory: bool = True
+
+
+@dataclass
+class Phase1Result:
+    """The trained planner (best validation epoch) and its history."""
+
+    planner: Planner
+    history: list[dict[str, float]]
+    best: dict[str, float]
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def resolve_device(device: str) -> torch.device:
+    if device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(device)
+
+
+def train_phase1(
+    config: Phase1Config,
+    train: Sequence[AnnotatedWorkflow],
+    val: Sequence[AnnotatedWorkflow] | None = None,
+    *,
+    inventory: Inventory | None = None,
+    planner: Planner | None = None,
+) -> Phase1Result:
+    """Train a planner; ``val`` defaults to a seeded ``val_fraction`` of ``train``."""
+    seed_everything(config.seed)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    train, val = _split(train, val, config)
+    inventory = inventory or inventory_of([*train, *val])
+    planner = planner or Planner(
+        _with_inventory(config.planner, inventory, len(train) if config.memory else 0)
+    )
+    device = resolve_device(config.device)
+    planner.to(device)
+    data = _Data.build(planner, inventory, train, val, config.cache_dir, device)
+    if planner.memory.enabled:
+        encoded, targets, _ = data.train
+        planner.memory.fill(encoded.pooled.to(device), targets.type_ids.clamp(min=-1).to(device))
+    return _Loop(config, planner, data, device).run()
+
+
+def _split(
+    train: Sequence[AnnotatedWorkflow],
+    val: Sequence[AnnotatedWorkflow] | None,
+    config: Phase1Config,
+) -> tuple[list[AnnotatedWorkflow], list[AnnotatedWorkflow]]:
+    if val:
+        return list(train), list(val)
+    order = list(train)
+    random.Random(config.seed).shuffle(order)
+    n_val = max(1, int(len(order) * config.val_fraction))
+    return order[n_val:], order[:n_val]
+
+
+def _with_inventory(config: PlannerConfig, inventory: Inventory, memory_size: int) -> PlannerConfig:
+    workers = {
+        w: {
+            "description": d,
+            "task_types": [
+                t for t, c in zip(inventory.task_types, inventory.capable, strict=True) if i in c
+            ],
+        }
+        for i, (w, d) in enumerate(
+            zip(inventory.workers, inventory.worker_descriptions, strict=True)
+        )
+    }
+    own = all(
+        len(c) == 1 and inventory.workers[c[0]] == t
+        for t, c in zip(inventory.task_types, inventory.capable, strict=True)
+    )
+    return PlannerConfig(
+        **{
+            **asdict(config),
+            "inventory": dict(zip(inventory.task_types, inventory.descriptions, strict=True)),
+            "workers": {} if own else workers,
+            "memory": {**asdict(config.memory), "size": memory_size},
+        }
+    )
+
+
+@dataclass
+class _Data:
+    """Everything a step needs, on the device."""
+
+    inventory: Inventory
+    types: torch.Tensor  # (n_types, enc)
+    workers: torch.Tensor  # (n_workers, enc)
+    capable: torch.Tensor  # (n_types, n_workers) bool
+    train: tuple[EncodedText, PlanningTargets, list[AnnotatedWorkflow]]
+    val: tuple[EncodedText, PlanningTargets, list[AnnotatedWorkflow]]
+    train_match: torch.Tensor  # (n_train, n_types) lexical match, computed once
+    val_match: torch.Tensor
+
+    @classmethod
+    def build(
+        cls,
+        planner: Planner,
+        inventory: Inventory,
+        train: list[AnnotatedWorkflow],
+        val: list[AnnotatedWorkflow],
+        cache_dir: str | None,
+        device: torch.device,
+    ) -> _Data:
+        encoder = planner.encoder.text
+        type_texts, worker_texts = _inventory_texts(inventory)
+        types = encode_cached(encoder, type_texts, cache_dir)
+        workers = encode_cached(encoder, worker_texts, cache_dir).pooled.to(device)
+        capable = torch.zeros(len(inventory.task_types), len(inventory.workers), dtype=torch.bool)
+        for t, idx in enumerate(inventory.capable):
+            capable[t, list(idx)] = True
+        sides, matches = [], []
+        for part in (train, val):
+            encoded = encode_cached(encoder, [w.request for w in part], cache_dir)
+            encoded = encoded._replace(tokens=encoded.tokens.float())  # once, not every step
+            sides.append((encoded, make_targets(part, inventory), part))
+            # The lexical match needs no gradient: computed once per request, not per step.
+            matches.append(
+                lexical_match(encoded.tokens, encoded.mask, types.tokens, types.mask).to(device)
+            )
+        return cls(
+            inventory,
+            types.pooled.to(device),
+            workers,
+            capable.to(device),
+            sides[0],
+            sides[1],
+            *matches,
+        )
+
+
+def _inventory_texts(inventory: Inventory) -> tuple[list[str], list[str]]:
+    from orchestai_agents.planner.encoder import describe
+
+    return (
+        [describe(t, d) for t, d in zip(inventory.task_types, inventory.descriptions, strict=True)],
+        [
+            describe(w, d)
+            for w, d in zip(inventory.workers, inventory.worker_descriptions, strict=True)
+        ],
+    )
+
+
+def _length_buckets(mask: torch.Tensor, batch_size: int) -> list[torch.Tensor]:
+    """Batches of similar length (less padding), in a random order; mask: (n, seq)."""
+    lengths = mask.sum(1) + torch.rand(mask.shape[0])  # random tie-breaks reshuffle equal lengths
+    batches = list(lengths.argsort().split(batch_size))
+    return [batches[i] for i in torch.randperm(len(batches)).tolist()]
+
+
+def _batch(
+    side: tuple[EncodedText, PlanningTargets, list[AnnotatedWorkflow]],
+    idx: torch.Tensor,
+    device: torch.device,
+) -> tuple[torch.Tensor, torch.Tensor, PlanningTargets]:
+    encoded, targets, _ = side
+    mask = encoded.mask[idx]
+    seq = int(mask.sum(1).max())
+    width = int(targets.n_nodes[idx].max())
+    t = PlanningTargets(
+        targets.type_ids[idx, :width],
+        targets.deps[idx, :width, :width],
+        targets.n_nodes[idx],
+        targets.worker_ids[idx, :width],
+    )
+    return (
+        encoded.tokens[idx, :seq].to(device),
+        mask[:, :seq].to(device),
+        PlanningTargets(*(x.to(device) for x in t)),
+    )
+
+
+class _Loop:
+    """The epoch loop: train, validate, schedule, stop early, log."""
+
+    def __init__(
+        self, config: Phase1Config, planner: Planner, data: _Data, device: torch.device
+    ) -> None:
+        self.config, self.planner, self.data, self.device = config, planner, data, device
+        params = [p for p in planner.parameters() if p.requires_grad]
+        self.optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+        self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
+            self.optimizer, mode="max", factor=0.5, patience=config.plateau_patience
+        )
+        self.out = Path(config.out_dir)
+        self.out.mkdir(parents=True, exist_ok=True)
+        self.logger = _MetricsLogger(self.out, config)
+
+    def run(self) -> Phase1Result:
+        best: dict[str, float] = {"score": -math.inf}
+        best_state: dict[str, torch.Tensor] | None = None
+        history, stale, start = [], 0, time.monotonic()
+        bar = tqdm(range(1, self.config.max_epochs + 1), desc="phase 1", unit="epoch")
+        for epoch in bar:
+            row = {"epoch": epoch, **self._train_epoch(), **self._validate()}
+            row["lr"] = self.optimizer.param_groups[0]["lr"]
+            row["minutes"] = (time.monotonic() - start) / 60
+            self.scheduler.step(row["val_score"])
+            history.append(row)
+            self.logger.log(row)
+            bar.set_postfix(
+                loss=f"{row['train_loss']:.3f}",
+                node_f1=f"{row['val_node_f1']:.1f}",
+                link_f1=f"{row['val_link_f1']:.1f}",
+            )
+            if row["val_score"] > best["score"]:
+                best, stale = {**row, "score": row["val_score"]}, 0
+                best_state = {k: v.detach().clone() for k, v in self.planner.state_dict().items()}
+            else:
+                stale += 1
+            if stale >= self.config.patience or row["minutes"] >= self.config.max_minutes:
+                break
+        self.logger.close()
+        if best_state is not None:
+            self.planner.load_state_dict(best_state)
+        self.planner.config.metadata.setdefault("metrics", {}).update(
+            {f"validation {k[4:]}": float(v) for k, v in best.items() if k.startswith("val_")}
+        )
+        self.planner.eval()
+        return Phase1Result(self.planner, history, best)
+
+    def _train_epoch(self) -> dict[str, float]:
+        self.planner.train()
+        self.planner.encoder.text.train(self.planner.config.encoder.trainable)
+        totals: dict[str, float] = {}
+        steps = 0
+        for idx in _length_buckets(self.data.train[0].mask, self.config.batch_size):
+            tokens, mask, targets = _batch(self.data.train, idx, self.device)
+            out = self.planner(
+                tokens,
+                mask,
+                self.data.types,
+                targets,
+                self.data.workers,
+                self.data.capable,
+                memory_rows=idx.to(self.device),
+                match=self.data.train_match[idx.to(self.device)],
+            )
+            self.optimizer.zero_grad(set_to_none=True)
+            out.loss.backward()
+            torch.nn.utils.clip_grad_norm_(self.planner.parameters(), self.config.grad_clip)
+            self.optimizer.step()
+            steps += 1
+            for k, v in {"loss": out.loss, **out.losses}.items():
+                totals[f"train_{k}"] = totals.get(f"train_{k}", 0.0) + float(v.detach())
+        return {k: v / steps for k, v in totals.items()}
+
+    @torch.no_grad()
+    def _validate(self) -> dict[str, float]:
+        self.planner.eval()
+        workflows = self.data.val[2]
+        predicted = []
+        for start in range(0, len(workflows), 64):
+            idx = torch.arange(start, min(start + 64, len(workflows)))
+            tokens, mask, _ = _batch(self.data.val, idx, self.device)
+            predicted += self.planner.decode(
+                [w.request for w in workflows[start : start + 64]],
+                tokens,
+                mask,
+                self.data.types,
+                self.data.workers,
+                self.data.inventory,
+                match=self.data.val_match[idx.to(self.device)],
+            )
+        scores = score_graphs(predicted, workflows)
+        return {f"val_{k}": v for k, v in scores.items()} | {
+            "val_score": scores["node_f1"] + scores["link_f1"]
+        }
+
+
+def score_graphs(predicted: Sequence[Any], gold: Sequence[AnnotatedWorkflow]) -> dict[str, float]:
+    """GNN4TaskPlan node/link F1 and accuracy (percent) of decoded graphs against gold workflows."""
+    from .metrics import score_plans
+
+    scores = score_plans([(list(p.task_types), p.named_links) for p in predicted], gold)
+    return {
+        "node_f1": scores.node_f1,
+        "link_f1": scores.link_f1 or 0.0,
+        "accuracy": scores.accuracy,
+    }
+
+
+class _MetricsLogger:
+    """CSV + TensorBoard (+ wandb) sinks for one run."""
+
+    def __init__(self, out: Path, config: Phase1Config) -> None:
+        self.csv_path = out / "metrics.csv"
+        self.rows: list[dict[str, float]] = []
+        try:
+            from torch.utils.tensorboard import SummaryWriter
+
+            self.tb: Any = SummaryWriter(str(out / "tensorboard"))
+        except ImportError:
+            self.tb = None
+        self.wandb: Any = None
+        if config.wandb_project:
+            try:
+                import wandb
+
+                self.wandb = wandb.init(project=config.wandb_project, config=asdict(config))
+            except ImportError:
+                self.wandb = None
+
+    def log(self, row: dict[str, float]) -> None:
+        self.rows.append(row)
+        keys = list(dict.fromkeys(k for r in self.rows for k in r))
+        with self.csv_path.open("w", newline="") as f:
+            writer = csv.DictWriter(f, fieldnames=keys)
+            writer.writeheader()
+            writer.writerows(self.rows)
+        if self.tb is not None:
+            for k, v in row.items():
+                if k != "epoch":
+                    self.tb.add_scalar(k, v, int(row["epoch"]))
+        if self.wandb is not None:
+            self.wandb.log(row)
+
+    def close(self) -> None:
+        if self.tb is not None:
+            self.tb.close()
+        if self.wandb is not None:
+            self.wandb.finish()
