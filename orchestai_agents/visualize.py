@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -62,6 +63,19 @@ class _NodeView:
         if self.seconds is not None and self.usd is not None:
             lines.append(f"{self.seconds:.2f} s · ${self.usd:.4f} · {self.status}")
         return lines
+
+
+class _PlanFigure(Figure):
+    """A figure that shows itself as a PNG in Jupyter, with or without ``%matplotlib inline``.
+
+    Built without pyplot (no global state, nothing shown twice), a plain ``Figure`` would print
+    as ``<Figure size ...>`` in a notebook where no inline backend was set up.
+    """
+
+    def _repr_png_(self) -> bytes:
+        buffer = io.BytesIO()
+        self.savefig(buffer, format="png")
+        return buffer.getvalue()
 
 
 def plan_layout(plan: Plan | Mapping[str, Any]) -> dict[str, tuple[float, float]]:
@@ -126,7 +140,7 @@ def draw_plan(
     bends = any(_bends_below(positions[s], positions[t]) for s, t in plan.edges)
     margin = _BOTTOM_MARGIN if bends else 0.0
     height = n_rows + margin
-    fig = Figure(
+    fig = _PlanFigure(
         figsize=(n_cols * col_inch, height * row_inch + 0.6), dpi=dpi, layout="constrained"
     )
     ax = fig.add_subplot()

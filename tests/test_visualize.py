@@ -97,6 +97,13 @@ def test_draw_plan_writes_a_png_of_sensible_size(plan: Plan, tmp_path: Path):
     assert fig.get_size_inches()[0] * 100 == pytest.approx(width, abs=2)
 
 
+def test_figure_shows_itself_as_png_in_notebooks(plan: Plan):
+    # IPython displays any object with _repr_png_, also where no inline backend is set up.
+    data = draw_plan(plan)._repr_png_()
+    assert data.startswith(PNG_SIGNATURE)
+    assert len(data) > 1000
+
+
 def test_draw_plan_without_path_writes_nothing(
     plan: Plan, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
