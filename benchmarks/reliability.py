@@ -19,6 +19,7 @@ import contextlib
 import io
 import itertools
 import json
+import logging
 import os
 import signal
 import sqlite3
@@ -558,6 +559,23 @@ def fault_cancellation(log_path: Path | None = None, *, stream: bool = False) ->
     return Outcome(ok, f"calls before cancel={calls} started after={late} log records={logged}")
 
 
+def abandoned_sync_calls_finishing_late() -> int:
+    """Timed-out sync calls that went on to finish after the run had returned (a real one is billed)."""
+    finished: list[float] = []
+
+    def reply(task: TaskInput) -> str:
+        finished.append(time.perf_counter())
+        return "late"
+
+    registry = WorkerRegistry([worker("slow", seconds=0.5, reply=reply)])
+    plan = Plan("x", (node("a", "slow"),))
+    agent = create_orchestai_agent(registry, plan=plan, settings=settings(node_timeout_s=0.1))
+    agent.invoke({"instruction": "x"})
+    ended = time.perf_counter()
+    time.sleep(0.8)
+    return sum(1 for t in finished if t > ended)
+
+
 FAULTS: dict[str, Callable[[], Outcome]] = {
     "transient error retried (sync)": fault_transient_retried,
     "transient error retried (async)": lambda: fault_transient_retried(use_async=True),
@@ -901,6 +919,7 @@ def tampered_checkpoint_case(folder: Path, serde: Any = None) -> Outcome:
             (payload, latest),
         )
     agent, conn = durable_agent(db, ledger, serde=serde)
+    logging.disable(logging.CRITICAL)  # the expected "blocked type" warning and callback traceback
     try:
         agent.invoke(None, durable_config(), durability="sync")
     except Exception as exc:  # a refusal is fine; reviving the payload is not
@@ -908,6 +927,7 @@ def tampered_checkpoint_case(folder: Path, serde: Any = None) -> Outcome:
     else:
         detail = "resumed"
     finally:
+        logging.disable(logging.NOTSET)
         conn.close()
     return Outcome(
         not marker.exists(), f"{detail}; payload {'ran' if marker.exists() else 'not run'}"
@@ -1087,6 +1107,12 @@ def main() -> None:
 
     faults, bad = _count(FAULTS), _bad_inputs()
     rows.append(("faults injected / survived", f"{faults.tried} / {faults.survived}"))
+    rows.append(
+        (
+            "timed-out sync calls still running after the run",
+            str(abandoned_sync_calls_finishing_late()),
+        )
+    )
     rows.append(("bad inputs tried / handled", f"{bad.tried} / {bad.survived}"))
     notes += faults.failures + bad.failures
     crash = _crashes()
