@@ -373,7 +373,8 @@ def crash_and_resume(
 ) -> CrashReport:
     """Kill the durable run after each of ``kill_points`` total paid calls, then resume it to the end.
 
-    Each kill after the first hits the run resumed (in a new subprocess) from the previous one.
+    Each kill after the first hits the run resumed (in a new subprocess) from the previous one;
+    the last resume runs to the end, also in a subprocess, so every wait here has a deadline.
     """
     db, ledger = folder / "checkpoints.sqlite", folder / "ledger.txt"
     report = CrashReport(paid=Counter())
@@ -383,9 +384,28 @@ def crash_and_resume(
         )
         report.paid_at_kill.append(paid_calls(ledger))
         report.finished_at_kill.append(finished_at_kill(db))
-    report.result = durable_run(db, ledger)  # resume in this process, by thread id
+    report.result = resume(db, ledger)
     report.paid = paid_calls(ledger)
     return report
+
+
+def resume(db: Path, ledger: Path, timeout_s: float = 120.0) -> dict[str, Any]:
+    """Resume the killed run by its thread id in a fresh process; its result, or an error at the deadline."""
+    command = [
+        sys.executable,
+        "-m",
+        "benchmarks.reliability",
+        "durable-run",
+        str(db),
+        str(ledger),
+        THREAD,
+    ]
+    done = subprocess.run(
+        command, cwd=REPO, capture_output=True, text=True, timeout=timeout_s, check=False
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"the resumed run failed ({done.returncode}): {done.stderr[-2000:]}")
+    return json.loads(done.stdout)
 
 
 # -- fault injection -------------------------------------------------------------------------
@@ -1179,7 +1199,8 @@ def _durable_run_command(argv: Sequence[str]) -> None:
     )
     args = parser.parse_args(argv)
     budget = None if args.max_usd is None else {"max_usd": args.max_usd}
-    durable_run(args.db, args.ledger, args.thread, budget, args.write_delay)
+    result = durable_run(args.db, args.ledger, args.thread, budget, args.write_delay)
+    sys.stdout.write(json.dumps(result) + "\n")
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 The child runs a chain of five paid calls (0.4 s each) under a SQLite checkpointer with
 ``durability="sync"``; each call appends to a ledger file before it works. The test kills the
 child once the ledger holds k lines (so call k is in flight), reads which nodes the checkpoint
-had saved, resumes in this process, and compares the ledger with those snapshots.
+had saved, resumes the thread in a fresh process, and compares the ledger with those snapshots.
 """
 
 from __future__ import annotations
