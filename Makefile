@@ -25,18 +25,23 @@ demo: $(STAMP)
 	$(VENV)/bin/orchestai run --plan examples/plans/paper_to_slides.json \
 		--input examples/data/paper.pdf --out out/demo
 
+# The whole suite, slow tests and the example notebooks (in their fast setting) included.
 test: $(STAMP)
-	$(PY) -m pytest -q
+	ORCHESTAI_FAST=1 $(PY) -m pytest -q --nbmake tests examples
 
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "not slow" tests
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Quality and speed tables; each module also runs on its own (python -m benchmarks.NAME --help).
 bench: $(STAMP)
 	$(PY) -m benchmarks.dag_speed
+	$(PY) -m benchmarks.planning_speed
+	$(PY) -m benchmarks.rl_throughput
+	$(PY) -m benchmarks.reliability
 
 clean:
 	rm -rf $(VENV) out runs
