@@ -372,11 +372,22 @@ def _book_failed_call(node: SubTask, exc: Exception, ledger: BudgetLedger) -> No
         ledger.release(node.id)
 
 
+def _checked(node: SubTask, value: Any) -> dict[str, Any]:
+    """A node's outcome as the task returned it, or as a resumed run replays it from a checkpoint."""
+    if isinstance(value, dict) and "output" in value and isinstance(value.get("record"), dict):
+        return value
+    thread = (get_config().get("configurable") or {}).get("thread_id")
+    raise CheckpointError(
+        f"the saved result of node {node.id!r} (thread {thread!r}) is not an outcome record: the "
+        "checkpoint was altered or written by another version. Resume under a new thread_id."
+    )
+
+
 def _outcome(node: SubTask, future: Future[dict[str, Any]]) -> dict[str, Any]:
     """A node's outcome; an exception that escaped the node (a timeout, a bug) becomes a failure."""
     try:
-        return future.result()
-    except GraphBubbleUp:
+        return _checked(node, future.result())
+    except (GraphBubbleUp, CheckpointError):
         raise
     except Exception as exc:
         return _failed(node, exc)
@@ -385,8 +396,8 @@ def _outcome(node: SubTask, future: Future[dict[str, Any]]) -> dict[str, Any]:
 async def _aoutcome(node: SubTask, future: Any) -> dict[str, Any]:
     try:
         # Shielded: if this waiter is cancelled, the dependency goes on for its other waiters.
-        return await asyncio.shield(future)
-    except GraphBubbleUp:
+        return _checked(node, await asyncio.shield(future))
+    except (GraphBubbleUp, CheckpointError):
         raise
     except Exception as exc:
         return _failed(node, exc)
@@ -399,10 +410,11 @@ def _failed(node: SubTask, exc: Exception) -> dict[str, Any]:
 
 def _settle(node: SubTask, ledger: BudgetLedger, future: Any) -> None:
     """Book a finished node's real cost (also for results replayed from a checkpoint)."""
-    if future.cancelled() or future.exception() is not None:
-        ledger.release(node.id)
+    value = None if future.cancelled() or future.exception() is not None else future.result()
+    if not (isinstance(value, dict) and isinstance(value.get("record"), dict)):
+        ledger.release(node.id)  # a bad replayed value is reported by _outcome
         return
-    record = future.result()["record"]
+    record = value["record"]
     ledger.settle(node.id, usd=record["usd"], tokens=record["input_tokens"] + record["output_tokens"])
 
 

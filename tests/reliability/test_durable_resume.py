@@ -61,12 +61,6 @@ def test_a_tampered_checkpoint_runs_no_code_on_resume(tmp_path: Path) -> None:
     assert outcome.ok, outcome.detail
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a saved task result of the wrong shape reaches compiler._settle/_result, which fail with a "
-    "bare KeyError: 'record' (and a traceback from a future callback) instead of a CheckpointError "
-    "naming the thread and node",
-)
 def test_a_tampered_result_is_a_checkpoint_error(tmp_path: Path) -> None:
     outcome = tampered_checkpoint_case(tmp_path)
     assert "CheckpointError" in outcome.detail, outcome.detail
