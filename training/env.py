@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -114,7 +113,7 @@ class OrchestrationEnv(gym.Env):
         >>> obs, reward, done, truncated, info = env.step(int(env.action_masks().argmax()))  # doctest: +SKIP
     """
 
-    metadata: ClassVar[dict] = {"render_modes": []}
+    metadata = {"render_modes": []}  # noqa: RUF012 (gymnasium declares it on the instance)
 
     def __init__(self, backend: OutcomeBackend, config: EnvConfig | None = None) -> None:
         super().__init__()

@@ -18,7 +18,7 @@ import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
 import torch
@@ -28,6 +28,7 @@ from orchestai_agents.training.routing.backends import OutcomeBackend
 from sb3_contrib import MaskablePPO
 from sb3_contrib.common.maskable.callbacks import MaskableEvalCallback
 from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
+from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.env_util import make_vec_env
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
@@ -46,6 +47,7 @@ __all__ = [
     "build_ppo",
     "finetune",
     "make_envs",
+    "policy_selector",
     "selector_inputs",
 ]
 
@@ -173,15 +175,17 @@ class SelectorPolicy(MaskableActorCriticPolicy):
         self.epsilon = 0.0
 
     def _build_mlp_extractor(self) -> None:
-        self.mlp_extractor = _SplitHeads(self.features_dim - 1)
+        self.mlp_extractor = _SplitHeads(self.features_dim - 1)  # type: ignore[assignment]
 
     def _build(self, lr_schedule) -> None:
         super()._build(lr_schedule)
-        self.action_net = nn.Identity()
-        self.value_net = nn.Identity()
+        self.action_net = nn.Identity()  # type: ignore[assignment]
+        self.value_net = nn.Identity()  # type: ignore[assignment]
         # Rebuild the optimiser so it holds exactly the selector's parameters.
         self.optimizer = self.optimizer_class(
-            self.parameters(), lr=lr_schedule(1), **self.optimizer_kwargs
+            self.parameters(),
+            lr=lr_schedule(1),  # type: ignore[call-arg]
+            **self.optimizer_kwargs,
         )
 
     def _get_action_dist_from_latent(self, latent_pi: torch.Tensor):
@@ -203,14 +207,14 @@ class EpsilonGreedyCallback(BaseCallback):
 
     def _on_rollout_start(self) -> None:
         epsilon = self.start * max(0.0, 1.0 - self.model.num_timesteps / self.total)
-        self.model.policy.epsilon = epsilon
+        _policy(self.model).epsilon = epsilon
         self.logger.record("explore/epsilon", epsilon)
 
     def _on_step(self) -> bool:
         return True
 
     def _on_training_end(self) -> None:
-        self.model.policy.epsilon = 0.0
+        _policy(self.model).epsilon = 0.0
 
 
 class CurriculumCallback(BaseCallback):
@@ -244,8 +248,17 @@ class SaveSelectorCallback(BaseCallback):
     def _on_step(self) -> bool:
         if self.n_calls % self.every == 0:
             name = "best" if self.parent is not None else f"step-{self.num_timesteps}"
-            save_selector(self.model.policy.features_extractor.selector, self.folder / name)
+            save_selector(policy_selector(self.model), self.folder / name)
         return True
+
+
+def _policy(model: BaseAlgorithm) -> SelectorPolicy:
+    return cast(SelectorPolicy, model.policy)
+
+
+def policy_selector(model: BaseAlgorithm) -> Selector:
+    """The :class:`Selector` inside a model built by :func:`build_ppo` (its actor and critic)."""
+    return cast(SelectorExtractor, _policy(model).features_extractor).selector
 
 
 def make_envs(
@@ -284,7 +297,7 @@ def build_ppo(
         seed=config.seed,
         verbose=0,
     )
-    model.policy.features_extractor.selector.load_state_dict(selector.state_dict())
+    policy_selector(model).load_state_dict(selector.state_dict())
     return model
 
 
@@ -328,7 +341,7 @@ def finetune(
             SaveSelectorCallback(out_dir / "checkpoints", every=config.checkpoint_freq)
         )
     model.learn(config.total_timesteps, callback=CallbackList(callbacks))
-    tuned = copy.deepcopy(model.policy.features_extractor.selector).cpu().eval()
+    tuned = copy.deepcopy(policy_selector(model)).cpu().eval()
     save_selector(tuned, out_dir / "selector")
     envs.close()
     return tuned

@@ -153,7 +153,7 @@ def load_split(config: RoutingEvalConfig) -> tuple[OutcomeTable, OutcomeTable]:
 
 def embed_tables(
     config: RoutingEvalConfig, train: OutcomeTable, test: OutcomeTable
-) -> tuple[np.ndarray, ...]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Prompt embeddings of train and test rows and the worker features (cached)."""
     embed = lambda texts: embed_texts(texts, encoder=config.encoder, cache_dir=config.cache_dir)  # noqa: E731
     descriptions = [_description(m) for m in train.models]
@@ -206,7 +206,7 @@ def sweep_routers(
     # The baselines' knob is in accuracy units: accuracy - (beta / alpha) * usd.
     swept: dict[str, Callable[[float], np.ndarray]] = {
         **{
-            name: (lambda b, s=sel: selector_choices(s, test_emb, features, b, config.env))
+            name: _selector_router(sel, test_emb, features, config.env)
             for name, sel in selectors.items()
         },
         f"kNN (k={config.knn_k})": lambda b: knn.route(
@@ -228,6 +228,12 @@ def sweep_routers(
     rng_choice = np.random.default_rng(config.seed).integers(len(test.models), size=len(test))
     results.append(RouterResult("random (expected)", [RoutePoint(accuracy, usd)], [rng_choice]))
     return results
+
+
+def _selector_router(
+    selector: Selector, embeddings: np.ndarray, features: np.ndarray, env: EnvConfig
+) -> Callable[[float], np.ndarray]:
+    return lambda beta: selector_choices(selector, embeddings, features, beta, env)
 
 
 def _sweep(
@@ -360,7 +366,7 @@ def _workflow_text(summary: list[dict]) -> str:
                     + (
                         "not reached"
                         if v["usd"] is None
-                        else f"${v['usd']:.4f} ({100 * v['saving']:+.0f}%)"
+                        else f"${v['usd']:.4f} ({-100 * v['saving']:+.0f}%)"
                     )
                 )
         lines.append("  " + "; ".join(parts))

@@ -141,3 +141,16 @@ def test_live_backend_runs_the_chosen_plan_and_applies_the_success_check():
     assert [s.worker for s in runner.plans[0].subtasks] == ["dear", "dear"]
     # 10 + 0.2 bonus - 0.1 * 0.2 USD - 0.01 * 3 s
     assert reward == pytest.approx(10.2 - 0.02 - 0.03)
+
+
+def test_live_backend_runs_through_the_compiled_graph():
+    """No fake runner: the plan is compiled with compile_plan and run by LangGraph."""
+    plan = Plan("answer it", (SubTask("a", "answer it", "answer", "cheap"),))
+    backend = LiveBackend(
+        [plan], _registry(), _fake_embed, lambda p, r: "answer it" in r.final_output
+    )
+    env = OrchestrationEnv(backend, EnvConfig(max_nodes=1))
+    env.reset(seed=0)
+    _, reward, done, _, info = env.step(0)
+    assert done and info["success"] and info["usd"] == pytest.approx(0.001)
+    assert reward == pytest.approx(10.1 - 0.1 * 0.001 - 0.01 * info["seconds"])

@@ -122,20 +122,22 @@ class ReplayBackend:
         self.propagate_failures = propagate_failures
 
     def workflow(
-        self, rows: Sequence[int], dependencies: tuple[tuple[int, ...], ...] | None = None
+        self,
+        rows: Sequence[int] | np.ndarray,
+        dependencies: tuple[tuple[int, ...], ...] | None = None,
     ) -> EpisodeWorkflow:
-        """The workflow over the given table rows (a chain-free DAG unless told)."""
-        rows = np.asarray(rows, dtype=np.int64)
-        nodes = self.embeddings[rows]
+        """The workflow over the given table rows (independent nodes unless told)."""
+        index = np.asarray(rows, dtype=np.int64)
+        nodes = self.embeddings[index]
         instruction = nodes.mean(0)
         instruction /= max(float(np.linalg.norm(instruction)), 1e-8)
         return EpisodeWorkflow(
             instruction=instruction,
             nodes=nodes,
-            dependencies=dependencies or tuple(() for _ in rows),
-            masks=np.ones((len(rows), len(self.worker_names)), dtype=bool),
-            est_usd=self.table.cost[rows],
-            payload=rows,
+            dependencies=dependencies or tuple(() for _ in index),
+            masks=np.ones((len(index), len(self.worker_names)), dtype=bool),
+            est_usd=self.table.cost[index],
+            payload=index,
         )
 
     def sample(self, rng: np.random.Generator, n_nodes: int) -> EpisodeWorkflow:

@@ -43,9 +43,9 @@ class PretrainConfig:
         seed: RNG seed.
     """
 
-    epochs: int = 30
+    epochs: int = 60
     batch_size: int = 128
-    learning_rate: float = 1e-3
+    learning_rate: float = 3e-3
     weight_decay: float = 1e-2
     grad_clip: float = 1.0
     hidden: int = 256
