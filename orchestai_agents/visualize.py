@@ -260,7 +260,7 @@ def plan_to_mermaid(
     return "\n".join(lines) + "\n"
 
 
-_SAFE_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9_]+$")
 # Words mermaid's flowchart parser treats as keywords when used as a node id.
 _MERMAID_KEYWORDS = {
     "end",

@@ -174,6 +174,14 @@ def test_mermaid_renames_ids_mermaid_cannot_parse():
     assert "node_0 --> node_1" in text
 
 
+def test_mermaid_keeps_ids_that_start_with_a_digit():
+    # The learned planner numbers its nodes: "1_extract_text", "2_summarize", ...
+    plan = Plan(
+        "x", (SubTask("1_read", "a", "t", "w"), SubTask("2_sum", "b", "t", "w", ("1_read",)))
+    )
+    assert "    1_read --> 2_sum" in plan_to_mermaid(plan)
+
+
 def test_mermaid_escapes_quotes_in_labels():
     plan = Plan("x", (SubTask("a", "d", 'say "hi"', "w"),))
     assert "say #quot;hi#quot;" in plan_to_mermaid(plan)
