@@ -18,7 +18,9 @@ def test_the_default_planner_plans_the_demo_over_the_builtin_workers() -> None:
     registry = default_registry()
     planner = load_default_planner()
     assert isinstance(planner, Planner) and Planner.default() is planner
-    plan = validate_plan(planner.plan("Generate a presentation from this research paper", registry), registry)
+    plan = validate_plan(
+        planner.plan("Generate a presentation from this research paper", registry), registry
+    )
     order = [s.task_type for s in plan.topological_order()]
     assert order[0] == "extract_text" and order[-1] == "make_slides"
     assert plan.node(plan.sinks()[0]).worker == "slides"

@@ -1,0 +1,72 @@
+"""A short real phase-1 run on the offline MiniLM with a tiny decomposer."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from orchestai_agents.training.phase1 import Phase1Config, train_phase1
+from orchestai_agents.training.workflows import AnnotatedWorkflow, WorkflowNode
+
+from orchestai_agents.planner import DecomposerConfig, GraphConfig, PlannerConfig
+
+pytestmark = pytest.mark.slow
+
+PLANS = {
+    "summarise the report": ["summarize"],
+    "translate the report into German": ["translate"],
+    "read the PDF and summarise it": ["extract_text", "summarize"],
+    "read the PDF and translate it into Spanish": ["extract_text", "translate"],
+    "read the paper, summarise it and translate the summary": [
+        "extract_text",
+        "summarize",
+        "translate",
+    ],
+    "summarise this article and translate it": ["summarize", "translate"],
+}
+
+
+def _workflows() -> list[AnnotatedWorkflow]:
+    return [
+        AnnotatedWorkflow(
+            f"w{i}",
+            request,
+            tuple(WorkflowNode(n, f"{n.replace('_', ' ')} step") for n in names),
+            tuple((k, k + 1) for k in range(len(names) - 1)),
+        )
+        for i, (request, names) in enumerate(PLANS.items())
+    ]
+
+
+def _config(tmp_path: Path, **kw: object) -> Phase1Config:
+    planner = PlannerConfig(
+        decomposer=DecomposerConfig(hidden_size=32, attention_heads=2), graph=GraphConfig(heads=2)
+    )
+    return Phase1Config(
+        planner=planner, out_dir=str(tmp_path / "run"), cache_dir=None, lr=3e-3, batch_size=3, **kw
+    )  # type: ignore[arg-type]
+
+
+def test_training_lowers_the_loss_and_logs_every_epoch(tmp_path: Path) -> None:
+    data = _workflows()
+    result = train_phase1(_config(tmp_path, max_epochs=12, patience=50), data, data)
+    losses = [row["train_loss"] for row in result.history]
+    assert len(losses) == 12 and losses[-1] < 0.7 * losses[0]
+    with (tmp_path / "run" / "metrics.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 12 and {"train_type", "train_dag", "val_node_f1", "lr"} <= set(rows[0])
+    assert any((tmp_path / "run" / "tensorboard").iterdir())
+    assert result.best["score"] == max(row["val_score"] for row in result.history)
+    assert (
+        result.planner.config.metadata["metrics"]["validation node_f1"]
+        == result.best["val_node_f1"]
+    )
+
+
+def test_early_stopping_and_seeds(tmp_path: Path) -> None:
+    data = _workflows()
+    a = train_phase1(_config(tmp_path, max_epochs=30, patience=1, seed=3), data, data)
+    assert len(a.history) < 30  # stopped once validation stopped improving
+    b = train_phase1(_config(tmp_path, max_epochs=2, patience=50, seed=3), data, data)
+    assert [r["train_loss"] for r in b.history] == [r["train_loss"] for r in a.history[:2]]
