@@ -21,8 +21,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The shipped planner plans the request; SmolLM2 and the file workers run it, offline.
 demo: $(STAMP)
-	$(VENV)/bin/orchestai run --plan examples/plans/paper_to_slides.json \
+	$(VENV)/bin/orchestai run "Generate a presentation from this research paper" \
 		--input examples/data/paper.pdf --out out/demo
 
 # The whole suite, slow tests and the example notebooks (in their fast setting) included.
