@@ -178,10 +178,7 @@ class PlanExecutor:
             except GraphBubbleUp:
                 raise  # an interrupt (human in the loop) pauses the run; it is no failure
             except Exception as exc:
-                _book_failed_call(node, exc, args.ledger)
-                if worker == node.worker and self._will_retry(exc):
-                    raise
-                errors.append(_describe(worker, exc))
+                self._record_failure(node, worker, exc, args.ledger, errors)
                 continue
             return self._success(node, worker, output, time.perf_counter() - start, errors)
         return self._failure(node, time.perf_counter() - start, errors)
@@ -200,13 +197,19 @@ class PlanExecutor:
             except GraphBubbleUp:
                 raise  # an interrupt (human in the loop) pauses the run; it is no failure
             except Exception as exc:
-                _book_failed_call(node, exc, args.ledger)
-                if worker == node.worker and self._will_retry(exc):
-                    raise
-                errors.append(_describe(worker, exc))
+                self._record_failure(node, worker, exc, args.ledger, errors)
                 continue
             return self._success(node, worker, output, time.perf_counter() - start, errors)
         return self._failure(node, time.perf_counter() - start, errors)
+
+    def _record_failure(
+        self, node: SubTask, worker: str, exc: Exception, ledger: BudgetLedger, errors: list[str]
+    ) -> None:
+        """Book the failed call, then re-raise for LangGraph to retry, or note it and fall back."""
+        _book_failed_call(node, exc, ledger)
+        if worker == node.worker and self._will_retry(exc):
+            raise exc
+        errors.append(_describe(worker, exc))
 
     def _task(self, node: SubTask, func: Callable[..., Any]) -> Callable[..., Any]:
         return _node_task(node.id, func, self.settings.retry)
