@@ -202,6 +202,8 @@ class _Data:
             # The lexical match needs no gradient: computed once per request, not per step.
             matches.append(
                 lexical_match(encoded.tokens, encoded.mask, types.tokens, types.mask).to(device)
+                if planner.config.decomposer.lexical_match
+                else torch.zeros(len(part), len(inventory.task_types), device=device)
             )
         return cls(
             inventory,

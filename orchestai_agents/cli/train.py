@@ -61,7 +61,9 @@ def run(args: argparse.Namespace) -> int:
     train, val, inventory = load_training_data(names)
     planner_config = PlannerConfig(
         encoder=EncoderConfig(name_or_path=args.encoder),
-        decomposer=DecomposerConfig(hidden_size=args.hidden),
+        decomposer=DecomposerConfig(
+            hidden_size=args.hidden, lexical_match=not args.no_lexical_match
+        ),
         graph=GraphConfig(conv=args.conv),
     )
     config = Phase1Config(

@@ -148,7 +148,21 @@ class Decomposer(nn.Module):
             returns states (batch, steps, hidden), type logits (batch, steps, n_types),
             stop logits (batch, steps), attention (batch, steps, seq) and the LSTM state
         """
-        out, state = self.lstm(inputs, state)  # (rows, steps, hidden)
+        if (
+            inputs.shape[1] == 1 and not self.training
+        ):  # one decoding step: the fused cell is ~10x faster
+            lstm = self.lstm
+            h, c = torch.lstm_cell(
+                inputs[:, 0],
+                (state[0][0], state[1][0]),
+                lstm.weight_ih_l0,
+                lstm.weight_hh_l0,
+                lstm.bias_ih_l0,
+                lstm.bias_hh_l0,
+            )
+            out, state = h.unsqueeze(1), (h.unsqueeze(0), c.unsqueeze(0))
+        else:
+            out, state = self.lstm(inputs, state)  # (rows, steps, hidden)
         # Rows may be beams of the same instruction (rows = batch * beams, one step each): they
         # share one memory entry instead of copies of it.
         beams = out.shape[0] // memory.shape[0]

@@ -44,6 +44,7 @@ class PlanMemory(nn.Module):
         super().__init__()
         self.config = config
         self.register_buffer("keys", torch.zeros(config.size, encoder_size, dtype=torch.float16))
+        self._keys: torch.Tensor | None = None  # float copy for inference
         self.register_buffer(
             "plans", torch.full((config.size, config.max_len), -1, dtype=torch.long)
         )
@@ -51,6 +52,10 @@ class PlanMemory(nn.Module):
         self.step_weight = nn.Parameter(torch.tensor(2.0))
         self.stop_weight = nn.Parameter(torch.tensor(2.0))
         self.log_temperature = nn.Parameter(torch.tensor(-3.0))
+
+    def _load_from_state_dict(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self._keys = None  # new stored keys: drop the inference copy
+        super()._load_from_state_dict(*args, **kwargs)
 
     @property
     def enabled(self) -> bool:
@@ -62,6 +67,7 @@ class PlanMemory(nn.Module):
         if embeddings.shape[0] != self.config.size:
             raise ValueError(f"memory holds {self.config.size} plans, got {embeddings.shape[0]}")
         self.keys.copy_(F.normalize(embeddings.float(), dim=-1).to(self.keys.dtype))
+        self._keys = None
         self.plans.fill_(-1)
         self.plans[:, : plans.shape[1]] = plans[:, : self.config.max_len]
 
@@ -80,7 +86,11 @@ class PlanMemory(nn.Module):
             type_map: (memory types,) index of each stored type in the current inventory, -1 if absent.
             exclude: (batch,) memory row of the request itself (training), -1 for none.
         """
-        sims = F.normalize(pooled.float(), dim=-1) @ self.keys.float().T  # (batch, size)
+        if self.training or self._keys is None or self._keys.device != self.keys.device:
+            self._keys = (
+                self.keys.float().T.contiguous()
+            )  # (enc, size), refreshed when training or moved
+        sims = F.normalize(pooled.float(), dim=-1) @ self._keys  # (batch, size)
         if exclude is not None:
             sims = sims.masked_fill(
                 F.one_hot(exclude.clamp(min=0), sims.shape[1]).bool() & (exclude >= 0)[:, None],

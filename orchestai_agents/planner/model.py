@@ -264,7 +264,11 @@ class Planner(
         inventory = inventory or self.inventory
         encoded = self.encoder.encode(instructions)
         types, workers = self.embed_inventory(inventory)
-        match = lexical_match(encoded.tokens, encoded.mask, types.tokens, types.mask)
+        match = (
+            lexical_match(encoded.tokens, encoded.mask, types.tokens, types.mask)
+            if self.config.decomposer.lexical_match
+            else None
+        )
         return self.decode(
             instructions,
             encoded.tokens,
