@@ -36,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-memory", action="store_true", help="train without the plan memory prior"
     )
+    parser.add_argument(
+        "--no-lexical-match",
+        action="store_true",
+        help="no word-coverage feature (it costs requests x inventory words to precompute)",
+    )
     parser.add_argument("--max-minutes", type=float, default=25.0, help="wall-clock budget")
     parser.add_argument("--patience", type=int, default=6, help="early-stopping patience (epochs)")
     parser.add_argument("--seed", type=int, default=0)
