@@ -23,7 +23,14 @@ def code_cells(path: Path) -> list[dict[str, Any]]:
 
 def test_the_user_facing_notebooks_exist():
     names = {path.name for path in NOTEBOOKS}
-    assert {"01_quickstart.ipynb", "05_bring_your_own.ipynb"} <= names
+    expected = {
+        "01_quickstart.ipynb",
+        "02_train_planner.ipynb",
+        "03_ppo_selector.ipynb",
+        "04_hub.ipynb",
+        "05_bring_your_own.ipynb",
+    }
+    assert expected <= names
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
