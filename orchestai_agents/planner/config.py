@@ -114,6 +114,8 @@ class PlannerConfig:
             inventory of :meth:`Planner.plan` when no other is given.
         workers: the workers it was trained on, name -> {"description", "task_types"}.
         metadata: free-form facts for the model card (training data, metrics, intended use).
+        type_order: the inventory's task types in their trained order (learned type embeddings and
+            the plan memory index them). Derived; stored because ``config.json`` sorts dict keys.
 
     Example:
         >>> cfg = PlannerConfig(decomposer=DecomposerConfig(hidden_size=64))
@@ -129,6 +131,7 @@ class PlannerConfig:
     inventory: dict[str, str] = field(default_factory=dict)
     workers: dict[str, dict[str, Any]] = field(default_factory=dict)
     metadata: dict[str, Any] = field(default_factory=dict)
+    type_order: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Checkpoints and the Hub mixin hand nested configs back as dicts.
@@ -137,7 +140,15 @@ class PlannerConfig:
         self.graph = _coerce(GraphConfig, self.graph)
         self.selector = _coerce(SelectorConfig, self.selector)
         self.memory = _coerce(MemoryConfig, self.memory)
+        self._order_inventory()
         self._derive()
+
+    def _order_inventory(self) -> None:
+        if not self.type_order:
+            self.type_order = list(self.inventory)
+        if set(self.type_order) != set(self.inventory) or len(self.type_order) != len(self.inventory):
+            raise ValueError("PlannerConfig.type_order must list exactly the inventory's task types")
+        self.inventory = {t: self.inventory[t] for t in self.type_order}
 
     def _derive(self) -> None:
         """Sizes other parts depend on, in one place."""

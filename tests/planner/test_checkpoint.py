@@ -18,9 +18,14 @@ def _save(planner: Planner, folder: Path) -> Path:
 def test_round_trip_restores_config_and_predictions(
     tiny_planner: Planner, inventory: Inventory, tmp_path: Path
 ) -> None:
+    assert list(tiny_planner.config.inventory) != sorted(tiny_planner.config.inventory)
+    with torch.no_grad():  # learned per-type rows are indexed by the trained inventory order
+        tiny_planner.decomposer.known_types.weight.normal_(std=3.0)
     folder = _save(tiny_planner, tmp_path / "ckpt")
     loaded = Planner.from_pretrained(folder)
     assert loaded.config == tiny_planner.config  # nested dataclasses, not dicts
+    assert list(loaded.config.inventory) == list(tiny_planner.config.inventory)  # config.json sorts keys
+    assert list(loaded.config.inventory) == list(tiny_planner.config.inventory)  # config.json sorts keys
     requests = ["summarise the paper then make slides", "translate it"]
     assert loaded.predict(requests, inventory) == tiny_planner.predict(requests, inventory)
 
