@@ -28,7 +28,7 @@ demo: $(STAMP)
 
 # The whole suite, slow tests and the example notebooks (in their fast setting) included.
 test: $(STAMP)
-	ORCHESTAI_FAST=1 $(PY) -m pytest -q --nbmake tests examples
+	ORCHESTAI_FAST=1 $(PY) -m pytest -q --nbmake --nbmake-timeout=900 tests examples
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -m "not slow" tests

@@ -126,7 +126,8 @@ class SlidesTool(TaskTool):
             [*dependency_texts(task), *self._source_texts(task)], key=lambda pair: len(pair[1])
         )
         for node, text in texts:
-            default_title = node.replace("_", " ").capitalize()
+            # The planner numbers its node ids ("2_summarize"): the step number is no title.
+            default_title = re.sub(r"^\d+[_-]", "", node).replace("_", " ").capitalize()
             title_block, sections = _split_title_block(
                 text_sections(text, default_title), default_title
             )

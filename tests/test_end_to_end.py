@@ -36,6 +36,7 @@ def test_cli_runs_the_paper_to_slides_plan_offline(tmp_path: Path) -> None:
     texts = slide_texts(decks[0])
     from_paper = [t for t in texts[1:] if any(s in paper_text for s in _sentences(t))]
     assert len(from_paper) >= 3, f"fewer than 3 slides quote the paper: {texts}"
+    assert (out / "plan.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     log = (out / "executions.jsonl").read_text().splitlines()
     assert len(log) == 1 and json.loads(log[0])["run_id"] == trace["run_id"]
 

@@ -102,7 +102,15 @@ def _write_trace(out: Path, state: dict[str, Any]) -> Path:
     answer = state["messages"][-1].content if state.get("messages") else state["result"]["final_output"]
     (out / "answer.md").write_text(redact(str(answer)) + "\n", encoding="utf-8", errors="replace")
     trace.write_text(redact(json.dumps(state["result"], indent=2, ensure_ascii=True)) + "\n", encoding="utf-8")
+    _draw(out, state["result"])
     return trace
+
+
+def _draw(out: Path, result: dict[str, Any]) -> None:
+    """plan.png beside the trace: the DAG with each node's worker, seconds, USD and status."""
+    from orchestai_agents.visualize import draw_plan
+
+    draw_plan(result["plan"], result, path=out / "plan.png")
 
 
 def _summary(result: dict[str, Any], trace: Path) -> None:
@@ -112,4 +120,4 @@ def _summary(result: dict[str, Any], trace: Path) -> None:
     for output in result["outputs"].values():
         for path in output.get("artifacts", []):
             console.print(f"wrote {path}")
-    console.print(f"trace: {trace}")
+    console.print(f"trace: {trace}  picture: {trace.parent / 'plan.png'}")
