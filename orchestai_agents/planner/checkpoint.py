@@ -7,6 +7,9 @@ weight: a missing or unexpected one raises :class:`CheckpointError` naming it.
 
 from __future__ import annotations
 
+import contextlib
+import json
+import sys
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -15,6 +18,7 @@ from huggingface_hub import ModelCard
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
+from orchestai_agents._internal._secrets import redact
 from orchestai_agents.errors import CheckpointError
 
 __all__ = ["WEIGHTS_NAME", "StrictHubLoading", "checkpoint_state"]
@@ -36,6 +40,39 @@ def checkpoint_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 class StrictHubLoading:
     """Overrides of the mixin's weight I/O; mix in before ``PyTorchModelHubMixin``."""
+
+    @classmethod
+    def from_pretrained(cls: type[T], pretrained_model_name_or_path: str | Path, *args: Any, **kwargs: Any) -> T:
+        """The mixin's loader, with a :class:`CheckpointError` naming a bad or missing config.json."""
+        source = str(pretrained_model_name_or_path)
+        try:
+            # The mixin prints "Loading weights from local directory" to stdout, which would
+            # corrupt a CLI's --json output.
+            with contextlib.redirect_stdout(sys.stderr):
+                return super().from_pretrained(pretrained_model_name_or_path, *args, **kwargs)  # type: ignore[misc]
+        except json.JSONDecodeError as exc:
+            raise CheckpointError(
+                f"{source}/config.json is not valid JSON ({exc}); re-save the planner with save_pretrained"
+            ) from exc
+        except TypeError as exc:
+            if "config" not in str(exc):
+                raise
+            raise CheckpointError(
+                f"{source} has no planner config.json; a checkpoint is config.json beside "
+                "model.safetensors, as save_pretrained writes them"
+            ) from exc
+
+    def save_pretrained(self, save_directory: str | Path, *args: Any, **kwargs: Any) -> Any:
+        """The mixin's save (also the first step of ``push_to_hub``), with keys redacted from the
+        config and the model card: training notes must not carry an API key to the Hub."""
+        result = super().save_pretrained(save_directory, *args, **kwargs)  # type: ignore[misc]
+        for name in ("config.json", "README.md"):
+            path = Path(save_directory) / name
+            if path.is_file():
+                text = path.read_text(encoding="utf-8")
+                if redact(text) != text:
+                    path.write_text(redact(text), encoding="utf-8")
+        return result
 
     def _save_pretrained(self, save_directory: Path) -> None:
         save_file(

@@ -249,11 +249,6 @@ def test_a_pickle_offered_instead_is_refused_unopened(
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="Planner.from_pretrained lets json.JSONDecodeError (corrupt config.json) and TypeError "
-    "(config.json missing) escape instead of a CheckpointError naming the file",
-)
 @pytest.mark.parametrize("damage", ["corrupt", "missing"])
 def test_a_bad_config_is_a_checkpoint_error(checkpoint: Path, tmp_path: Path, damage: str) -> None:
     from orchestai_agents.errors import CheckpointError

@@ -151,11 +151,6 @@ def test_no_key_in_the_cli_json_on_stdout(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="planner.card.model_card and save_pretrained write config.metadata as given: a key in the "
-    "training notes reaches README.md and config.json (redact() is not applied)",
-)
 def test_no_key_in_a_planner_model_card(tmp_path: Path) -> None:
     planner = pytest.importorskip("orchestai_agents.planner")
     config = planner.PlannerConfig(
