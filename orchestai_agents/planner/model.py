@@ -221,6 +221,31 @@ class Planner(
         where = {t: i for i, t in enumerate(inventory.task_types)}
         return torch.tensor([where.get(t, -1) for t in stored], dtype=torch.long, device=device)
 
+    def train(self, mode: bool = True) -> Planner:
+        self._keys_cache = None  # weights may change: recompute type keys at the next inference
+        return super().train(mode)
+
+    def _load_from_state_dict(self, *args: Any, **kwargs: Any) -> None:
+        self._keys_cache = None
+        super()._load_from_state_dict(*args, **kwargs)
+
+    def _inference_keys(self, types: torch.Tensor, inventory: Inventory) -> torch.Tensor:
+        """Type keys, cached per inventory embedding while not training (they cost a pass of the type MLP)."""
+        cached = getattr(self, "_keys_cache", None)
+        if (
+            self.training
+            or cached is None
+            or cached[0] is not types
+            or cached[1] != inventory.task_types
+        ):
+            keys = self.decomposer.type_keys(types, self._known_rows(inventory, types))
+            if self.training:
+                return keys
+            # Holding ``types`` keeps its identity valid as the cache key.
+            self._keys_cache = (types, inventory.task_types, keys)
+            return keys
+        return cached[2]
+
     def _known_rows(self, inventory: Inventory | None, types: torch.Tensor) -> torch.Tensor:
         """Row of each inventory type in ``config.inventory`` (-1 if new); None: the same inventory."""
         if inventory is None:
@@ -315,7 +340,7 @@ class Planner(
             match: (batch, n_types)
         """
         memory, pooled, instruction = self._context(tokens, mask)
-        keys = self.decomposer.type_keys(types, self._known_rows(inventory, types))
+        keys = self._inference_keys(types, inventory)
         cfg = self.config.decomposer
         prior = self._prior(
             tokens, mask, inventory, keys.shape[0], cfg.max_subtasks + 1, match=match
@@ -374,10 +399,13 @@ class Planner(
         for t, idx in enumerate(inventory.capable):
             capable[t, list(idx)] = True
         mask = capable[type_ids.clamp(min=0)]  # (batch, n, n_workers)
+        # Only workers able to do some emitted sub-task can be chosen: score just those columns.
+        cols = mask.flatten(0, 1).any(0).nonzero().flatten()  # (n_candidates,)
+        mask = mask[..., cols]
         out = self.selector(
             instruction.repeat_interleave(width, 0),
             nodes.flatten(0, 1),
-            workers,
+            workers[cols],
             mask.flatten(0, 1),
         )
         probs = (
@@ -388,11 +416,12 @@ class Planner(
         )
         order = probs.argsort(dim=-1, descending=True)
         counts = mask.sum(-1).cpu()  # capable workers sort first: the others have probability 0
+        names = [inventory.workers[c] for c in cols.tolist()]
         ranked = []
         for b in range(batch):
             rows = []
             for i, (ids, p) in enumerate(zip(order[b].tolist(), probs[b].tolist(), strict=True)):
-                rows.append(tuple((inventory.workers[w], p[w]) for w in ids[: counts[b, i]]))
+                rows.append(tuple((names[w], p[w]) for w in ids[: counts[b, i]]))
             ranked.append(rows)
         return ranked
 
