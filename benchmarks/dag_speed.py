@@ -38,7 +38,12 @@ def sleeper_registry(durations: Sequence[float]) -> WorkerRegistry:
             time.sleep(seconds)
             return WorkerOutput(task_input["node_id"])
 
-        return WorkerSpec(f"sleep_{seconds:.3f}", f"sleeps {seconds} s", RunnableLambda(call), Capabilities({TASK}))
+        return WorkerSpec(
+            f"sleep_{seconds:.3f}",
+            f"sleeps {seconds} s",
+            RunnableLambda(call),
+            Capabilities({TASK}),
+        )
 
     return WorkerRegistry(make(s) for s in sorted(set(durations)))
 
@@ -48,7 +53,15 @@ def random_dag(rng: random.Random, n: int, durations: Sequence[float]) -> Plan:
     subtasks = []
     for i in range(n):
         deps = rng.sample(range(i), k=min(i, rng.randint(0, 3)))
-        subtasks.append(SubTask(f"n{i}", f"step {i}", TASK, f"sleep_{rng.choice(durations):.3f}", tuple(f"n{d}" for d in deps)))
+        subtasks.append(
+            SubTask(
+                f"n{i}",
+                f"step {i}",
+                TASK,
+                f"sleep_{rng.choice(durations):.3f}",
+                tuple(f"n{d}" for d in deps),
+            )
+        )
     return Plan("benchmark", tuple(subtasks))
 
 
@@ -64,7 +77,9 @@ def serial_time(plan: Plan) -> float:
     return sum(float(s.worker.removeprefix("sleep_")) for s in plan.subtasks)
 
 
-def dag_ratios(n_dags: int, seed: int, durations: Sequence[float]) -> tuple[list[float], list[float]]:
+def dag_ratios(
+    n_dags: int, seed: int, durations: Sequence[float]
+) -> tuple[list[float], list[float]]:
     rng = random.Random(seed)
     registry = sleeper_registry(durations)
     ratios, speedups = [], []
@@ -83,7 +98,13 @@ def overhead_per_node(n_nodes: int, repeats: int) -> list[float]:
     """Graph time minus direct-invoke time of the same Runnables, per node, for a chain."""
     registry = sleeper_registry([0.0])
     worker = registry["sleep_0.000"]
-    plan = Plan("overhead", tuple(SubTask(f"n{i}", "x", TASK, worker.name, (f"n{i - 1}",) if i else ()) for i in range(n_nodes)))
+    plan = Plan(
+        "overhead",
+        tuple(
+            SubTask(f"n{i}", "x", TASK, worker.name, (f"n{i - 1}",) if i else ())
+            for i in range(n_nodes)
+        ),
+    )
     graph = compile_plan(plan, registry)
     graph.invoke({})  # warm up imports and caches
     samples = []
@@ -113,9 +134,15 @@ def main() -> None:
     overhead = overhead_per_node(10, 30)
     print(f"\nExecution speed: {args.dags} random DAGs of 3-20 nodes, sleeps {args.durations} s\n")
     print(f"{'metric':44} {'median':>8} {'p95':>8} {'target':>10}")
-    print(f"{'wall / critical path':44} {statistics.median(ratios):8.3f} {quantile(ratios, 0.95):8.3f} {'<=1.05/1.15':>10}")
-    print(f"{'speed-up over running nodes one by one':44} {statistics.median(speedups):8.2f} {quantile(speedups, 0.95):8.2f} {'':>10}")
-    print(f"{'orchestration overhead per node (ms)':44} {statistics.median(overhead):8.3f} {quantile(overhead, 0.95):8.3f} {'<=1 ms':>10}")
+    print(
+        f"{'wall / critical path':44} {statistics.median(ratios):8.3f} {quantile(ratios, 0.95):8.3f} {'<=1.05/1.15':>10}"
+    )
+    print(
+        f"{'speed-up over running nodes one by one':44} {statistics.median(speedups):8.2f} {quantile(speedups, 0.95):8.2f} {'':>10}"
+    )
+    print(
+        f"{'orchestration overhead per node (ms)':44} {statistics.median(overhead):8.3f} {quantile(overhead, 0.95):8.3f} {'<=1 ms':>10}"
+    )
 
 
 if __name__ == "__main__":

@@ -122,5 +122,7 @@ class RunResult:
 
     def table(self) -> list[tuple[str, str, float, float, str]]:
         """Rows of (node, worker, seconds, USD, status) for display."""
-        return [(n.node_id, n.worker, n.seconds, n.usd, "ok" if n.success else "failed") for n in self.nodes]
-
+        return [
+            (n.node_id, n.worker, n.seconds, n.usd, "ok" if n.success else "failed")
+            for n in self.nodes
+        ]

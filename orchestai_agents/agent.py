@@ -158,7 +158,7 @@ def _checked_text(text: str) -> str:
     except UnicodeEncodeError as exc:
         raise PlanValidationError(
             f"the instruction holds bytes that are not valid UTF-8 (position {exc.start}: "
-            f"{text[exc.start:exc.end]!r}); re-type it or save it as UTF-8"
+            f"{text[exc.start : exc.end]!r}); re-type it or save it as UTF-8"
         ) from None
     return text
 
@@ -181,7 +181,11 @@ def _raw_instruction(state: AgentState, default: str | None) -> str:
 
 
 def _text_parts(content: Sequence[Any]) -> list[str]:
-    return [p if isinstance(p, str) else str(p.get("text", "")) for p in content if isinstance(p, str | dict)]
+    return [
+        p if isinstance(p, str) else str(p.get("text", ""))
+        for p in content
+        if isinstance(p, str | dict)
+    ]
 
 
 def _answer(result: RunResult) -> AIMessage:
@@ -189,8 +193,15 @@ def _answer(result: RunResult) -> AIMessage:
         text = result.final_output or "Done."
     else:
         failed = "; ".join(f"{node}: {err}" for node, err in result.errors.items())
-        text = (result.final_output + "\n\n" if result.final_output else "") + f"Some steps failed: {failed}"
-    summary = {"run_id": result.run_id, "total_usd": result.total_usd, "latency_s": result.latency_s,
-               "success": result.success, "errors": result.errors, "artifacts": result.artifacts}
+        text = (
+            result.final_output + "\n\n" if result.final_output else ""
+        ) + f"Some steps failed: {failed}"
+    summary = {
+        "run_id": result.run_id,
+        "total_usd": result.total_usd,
+        "latency_s": result.latency_s,
+        "success": result.success,
+        "errors": result.errors,
+        "artifacts": result.artifacts,
+    }
     return AIMessage(content=text, name="orchestai", response_metadata={"orchestai": summary})
-

@@ -43,7 +43,9 @@ class Budget:
         data = data or {}
         unknown = set(data) - {"max_usd", "max_tokens"}
         if unknown:
-            raise ValueError(f"unknown budget field(s) {sorted(unknown)}; use max_usd and max_tokens")
+            raise ValueError(
+                f"unknown budget field(s) {sorted(unknown)}; use max_usd and max_tokens"
+            )
         return cls(data.get("max_usd"), data.get("max_tokens"))
 
     def to_dict(self) -> dict[str, Any]:
@@ -58,7 +60,9 @@ def estimate_call(spec: WorkerSpec, task_input: Mapping[str, Any]) -> tuple[floa
     """
     if spec.expected_output_tokens == 0:
         return spec.cost.usd_per_call, 0
-    prompt_chars = len(str(task_input.get("instruction", ""))) + len(str(task_input.get("description", "")))
+    prompt_chars = len(str(task_input.get("instruction", ""))) + len(
+        str(task_input.get("description", ""))
+    )
     prompt_chars += sum(len(str(c.get("text", ""))) for c in task_input.get("context", {}).values())
     usage = Usage(prompt_chars // _CHARS_PER_TOKEN + 1, spec.expected_output_tokens)
     return spec.cost.cost(usage), usage.total_tokens
@@ -89,7 +93,10 @@ class BudgetLedger:
             held_usd = sum(u for u, _ in self._reserved.values())
             held_tokens = sum(t for _, t in self._reserved.values())
             limit_usd, limit_tokens = self.budget.max_usd, self.budget.max_tokens
-            if limit_usd is not None and self.spent_usd + held_usd + usd > limit_usd + _USD_TOLERANCE:
+            if (
+                limit_usd is not None
+                and self.spent_usd + held_usd + usd > limit_usd + _USD_TOLERANCE
+            ):
                 raise BudgetExceededError(
                     f"node {node_id!r} would cost about ${usd:.6f}, but only "
                     f"${max(0.0, limit_usd - self.spent_usd - held_usd):.6f} of the ${limit_usd:.6f} budget is left; "
@@ -126,5 +133,9 @@ class BudgetLedger:
     def remaining(self) -> dict[str, float | int | None]:
         with self._lock:
             usd = None if self.budget.max_usd is None else self.budget.max_usd - self.spent_usd
-            tokens = None if self.budget.max_tokens is None else self.budget.max_tokens - self.spent_tokens
+            tokens = (
+                None
+                if self.budget.max_tokens is None
+                else self.budget.max_tokens - self.spent_tokens
+            )
         return {"usd": usd, "tokens": tokens}

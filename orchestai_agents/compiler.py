@@ -50,7 +50,14 @@ from orchestai_agents.validation import validate_plan
 
 __all__ = ["ExecutionSettings", "PlanExecutor", "PlanRequest", "compile_plan", "is_transient"]
 
-_PERMANENT = (InputFileError, PlanValidationError, BudgetExceededError, CheckpointError, ValueError, TypeError)
+_PERMANENT = (
+    InputFileError,
+    PlanValidationError,
+    BudgetExceededError,
+    CheckpointError,
+    ValueError,
+    TypeError,
+)
 
 
 def is_transient(exc: Exception) -> bool:
@@ -73,7 +80,9 @@ class ExecutionSettings:
     """
 
     retry: RetryPolicy | None = field(
-        default_factory=lambda: RetryPolicy(max_attempts=3, initial_interval=0.5, retry_on=is_transient)
+        default_factory=lambda: RetryPolicy(
+            max_attempts=3, initial_interval=0.5, retry_on=is_transient
+        )
     )
     fallback: bool = True
     max_concurrency: int = 128
@@ -147,10 +156,16 @@ class PlanExecutor:
 
     def _parse(self, request: PlanRequest) -> tuple[Plan, _RunArgs]:
         if not isinstance(request, dict) or "plan" not in request:
-            raise PlanValidationError("the executor takes {'plan': ..., 'inputs': [...]}; no plan was given")
+            raise PlanValidationError(
+                "the executor takes {'plan': ..., 'inputs': [...]}; no plan was given"
+            )
         plan = request["plan"]
-        plan = validate_plan(plan if isinstance(plan, Plan) else Plan.from_dict(plan), self.registry)
-        budget = Budget.from_dict(request["budget"]) if request.get("budget") else self.settings.budget
+        plan = validate_plan(
+            plan if isinstance(plan, Plan) else Plan.from_dict(plan), self.registry
+        )
+        budget = (
+            Budget.from_dict(request["budget"]) if request.get("budget") else self.settings.budget
+        )
         return plan, _RunArgs(
             instruction=request.get("instruction") or plan.instruction,
             inputs=tuple(str(p) for p in request.get("inputs") or ()),
@@ -164,9 +179,13 @@ class PlanExecutor:
     # budget), the node falls back to its ranked alternatives instead. One task per node (not
     # one per worker call) halves the orchestration overhead.
 
-    def _node(self, node_data: dict[str, Any], deps: Sequence[Future[dict[str, Any]]], args: _RunArgs) -> dict[str, Any]:
+    def _node(
+        self, node_data: dict[str, Any], deps: Sequence[Future[dict[str, Any]]], args: _RunArgs
+    ) -> dict[str, Any]:
         node = SubTask(**node_data)
-        context = {d: _outcome(node, f)["output"] for d, f in zip(node.dependencies, deps, strict=True)}
+        context = {
+            d: _outcome(node, f)["output"] for d, f in zip(node.dependencies, deps, strict=True)
+        }
         skipped = _skip_if_dependency_failed(node, context)
         if skipped is not None:
             return skipped
@@ -183,9 +202,14 @@ class PlanExecutor:
             return self._success(node, worker, output, time.perf_counter() - start, errors)
         return self._failure(node, time.perf_counter() - start, errors)
 
-    async def _anode(self, node_data: dict[str, Any], deps: Sequence[Any], args: _RunArgs) -> dict[str, Any]:
+    async def _anode(
+        self, node_data: dict[str, Any], deps: Sequence[Any], args: _RunArgs
+    ) -> dict[str, Any]:
         node = SubTask(**node_data)
-        context = {d: (await _aoutcome(node, f))["output"] for d, f in zip(node.dependencies, deps, strict=True)}
+        context = {
+            d: (await _aoutcome(node, f))["output"]
+            for d, f in zip(node.dependencies, deps, strict=True)
+        }
         skipped = _skip_if_dependency_failed(node, context)
         if skipped is not None:
             return skipped
@@ -214,7 +238,9 @@ class PlanExecutor:
     def _task(self, node: SubTask, func: Callable[..., Any]) -> Callable[..., Any]:
         return _node_task(node.id, func, self.settings.retry)
 
-    def _reserve(self, node: SubTask, worker: str, task_input: dict[str, Any], ledger: BudgetLedger) -> None:
+    def _reserve(
+        self, node: SubTask, worker: str, task_input: dict[str, Any], ledger: BudgetLedger
+    ) -> None:
         usd, tokens = estimate_call(self.registry[worker], task_input)
         ledger.reserve(node.id, usd=usd, tokens=tokens)
 
@@ -222,14 +248,18 @@ class PlanExecutor:
         _emit({"event": "node_start", "node": task_input["node_id"], "worker": worker})
         runnable, config = self.registry[worker].runnable, get_config()
         output = _call_with_deadline(
-            task_input["node_id"], lambda: runnable.invoke(task_input, config), self.settings.node_timeout_s
+            task_input["node_id"],
+            lambda: runnable.invoke(task_input, config),
+            self.settings.node_timeout_s,
         )
         return _as_output(worker, output).to_dict()
 
     async def _ainvoke(self, worker: str, task_input: dict[str, Any]) -> dict[str, Any]:
         _emit({"event": "node_start", "node": task_input["node_id"], "worker": worker})
         call = self.registry[worker].runnable.ainvoke(task_input, get_config())
-        output = await _await_with_deadline(task_input["node_id"], call, self.settings.node_timeout_s)
+        output = await _await_with_deadline(
+            task_input["node_id"], call, self.settings.node_timeout_s
+        )
         return _as_output(worker, output).to_dict()
 
     def _will_retry(self, exc: Exception) -> bool:
@@ -252,13 +282,21 @@ class PlanExecutor:
         names = [node.worker]
         if self.settings.fallback:
             ranked = sorted(node.alternatives, key=lambda a: -a.score)
-            names += [a.worker for a in ranked if a.worker not in names and self.registry[a.worker].can_do(node.task_type)]
+            names += [
+                a.worker
+                for a in ranked
+                if a.worker not in names and self.registry[a.worker].can_do(node.task_type)
+            ]
         return names
 
     def _task_input(self, node: SubTask, context: dict[str, Any], args: _RunArgs) -> dict[str, Any]:
         return dict(
             build_task_input(
-                node, instruction=args.instruction, inputs=args.inputs, context=context, output_dir=args.output_dir
+                node,
+                instruction=args.instruction,
+                inputs=args.inputs,
+                context=context,
+                output_dir=args.output_dir,
             )
         )
 
@@ -295,7 +333,9 @@ class PlanExecutor:
         _emit({"event": "node_end", "record": record.to_dict()})
         return {"output": None, "record": record.to_dict()}
 
-    def _result(self, plan: Plan, args: _RunArgs, outcomes: dict[str, dict[str, Any]], seconds: float) -> RunResult:
+    def _result(
+        self, plan: Plan, args: _RunArgs, outcomes: dict[str, dict[str, Any]], seconds: float
+    ) -> RunResult:
         outputs = {i: o["output"] for i, o in outcomes.items() if o["output"] is not None}
         return RunResult(
             run_id=uuid.uuid4().hex,
@@ -315,7 +355,9 @@ class PlanExecutor:
 
 
 @functools.lru_cache(maxsize=4096)
-def _node_task(name: str, func: Callable[..., Any], retry: RetryPolicy | None) -> Callable[..., Any]:
+def _node_task(
+    name: str, func: Callable[..., Any], retry: RetryPolicy | None
+) -> Callable[..., Any]:
     """The task wrapper for a node id (cached: building one inspects the function's signature)."""
     return task(name=name, retry_policy=retry)(func)
 
@@ -333,7 +375,9 @@ async def _await_with_deadline(node_id: str, call: Awaitable[Any], timeout: floa
     try:
         return await asyncio.wait_for(call, timeout)
     except TimeoutError:
-        raise NodeTimeoutError(node_id, time.perf_counter() - start, kind="run", run_timeout=timeout) from None
+        raise NodeTimeoutError(
+            node_id, time.perf_counter() - start, kind="run", run_timeout=timeout
+        ) from None
 
 
 def _call_with_deadline(node_id: str, call: Callable[[], Any], timeout: float | None) -> Any:
@@ -359,7 +403,9 @@ def _call_with_deadline(node_id: str, call: Callable[[], Any], timeout: float | 
     thread.start()
     thread.join(timeout)
     if thread.is_alive():
-        error = NodeTimeoutError(node_id, time.perf_counter() - start, kind="run", run_timeout=timeout)
+        error = NodeTimeoutError(
+            node_id, time.perf_counter() - start, kind="run", run_timeout=timeout
+        )
         error.abandoned = True  # the call runs on; see PlanExecutor._will_retry
         raise error
     if "error" in box:
@@ -407,7 +453,15 @@ async def _aoutcome(node: SubTask, future: Any) -> dict[str, Any]:
 
 
 def _failed(node: SubTask, exc: Exception) -> dict[str, Any]:
-    record = NodeRecord(node.id, node.worker, node.task_type, 0.0, 0.0, success=False, error=_describe(node.worker, exc))
+    record = NodeRecord(
+        node.id,
+        node.worker,
+        node.task_type,
+        0.0,
+        0.0,
+        success=False,
+        error=_describe(node.worker, exc),
+    )
     return {"output": None, "record": record.to_dict()}
 
 
@@ -418,10 +472,14 @@ def _settle(node: SubTask, ledger: BudgetLedger, future: Any) -> None:
         ledger.release(node.id)  # a bad replayed value is reported by _outcome
         return
     record = value["record"]
-    ledger.settle(node.id, usd=record["usd"], tokens=record["input_tokens"] + record["output_tokens"])
+    ledger.settle(
+        node.id, usd=record["usd"], tokens=record["input_tokens"] + record["output_tokens"]
+    )
 
 
-def _skip_if_dependency_failed(node: SubTask, context: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
+def _skip_if_dependency_failed(
+    node: SubTask, context: dict[str, dict[str, Any] | None]
+) -> dict[str, Any] | None:
     failed = [d for d, output in context.items() if output is None]
     if not failed:
         return None

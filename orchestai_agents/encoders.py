@@ -56,7 +56,9 @@ class TextEncoder(torch.nn.Module):
         torch.Size([1, 384])
     """
 
-    def __init__(self, name_or_path: str | None = None, *, max_length: int = 128, trainable: bool = False) -> None:
+    def __init__(
+        self, name_or_path: str | None = None, *, max_length: int = 128, trainable: bool = False
+    ) -> None:
         super().__init__()
         from transformers import AutoModel, AutoTokenizer
 
@@ -67,8 +69,14 @@ class TextEncoder(torch.nn.Module):
         self.tokenizer = AutoTokenizer.from_pretrained(self.name_or_path, trust_remote_code=False)
         model = AutoModel.from_pretrained(self.name_or_path, trust_remote_code=False)
         # T5-style checkpoints are encoder-decoders: keep only the encoder stack.
-        self.model = model.get_encoder() if getattr(model.config, "is_encoder_decoder", False) else model
-        self.hidden_size = int(self.model.config.hidden_size if hasattr(self.model.config, "hidden_size") else self.model.config.d_model)
+        self.model = (
+            model.get_encoder() if getattr(model.config, "is_encoder_decoder", False) else model
+        )
+        self.hidden_size = int(
+            self.model.config.hidden_size
+            if hasattr(self.model.config, "hidden_size")
+            else self.model.config.d_model
+        )
         self.set_trainable(trainable)
 
     def set_trainable(self, trainable: bool) -> None:
@@ -79,7 +87,11 @@ class TextEncoder(torch.nn.Module):
 
     def tokenize(self, texts: Sequence[str]) -> dict[str, torch.Tensor]:
         return self.tokenizer(
-            list(texts), padding=True, truncation=True, max_length=self.max_length, return_tensors="pt"
+            list(texts),
+            padding=True,
+            truncation=True,
+            max_length=self.max_length,
+            return_tensors="pt",
         )
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> EncodedText:
@@ -89,16 +101,25 @@ class TextEncoder(torch.nn.Module):
         pooled = (tokens * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True).clamp(min=1.0)
         return EncodedText(pooled, tokens, attention_mask)
 
-    def encode(self, texts: Sequence[str], *, normalize: bool = False, batch_size: int = 64) -> EncodedText:
+    def encode(
+        self, texts: Sequence[str], *, normalize: bool = False, batch_size: int = 64
+    ) -> EncodedText:
         """Encode texts in batches without gradients (unless the encoder is trainable)."""
         if isinstance(texts, str):
             raise TypeError("encode() takes a list of texts, not one string")
         device = next(self.model.parameters()).device
         parts: list[EncodedText] = []
-        context = torch.enable_grad() if self.trainable and torch.is_grad_enabled() else torch.inference_mode()
+        context = (
+            torch.enable_grad()
+            if self.trainable and torch.is_grad_enabled()
+            else torch.inference_mode()
+        )
         with context:
             for start in range(0, len(texts), batch_size):
-                batch = {k: v.to(device) for k, v in self.tokenize(texts[start : start + batch_size]).items()}
+                batch = {
+                    k: v.to(device)
+                    for k, v in self.tokenize(texts[start : start + batch_size]).items()
+                }
                 parts.append(self(batch["input_ids"], batch["attention_mask"]))
         pooled = torch.cat([p.pooled for p in parts])
         if normalize:
@@ -106,6 +127,10 @@ class TextEncoder(torch.nn.Module):
         if len(parts) == 1:
             return EncodedText(pooled, parts[0].tokens, parts[0].mask)
         width = max(p.tokens.shape[1] for p in parts)
-        tokens = torch.cat([torch.nn.functional.pad(p.tokens, (0, 0, 0, width - p.tokens.shape[1])) for p in parts])
-        mask = torch.cat([torch.nn.functional.pad(p.mask, (0, width - p.mask.shape[1])) for p in parts])
+        tokens = torch.cat(
+            [torch.nn.functional.pad(p.tokens, (0, 0, 0, width - p.tokens.shape[1])) for p in parts]
+        )
+        mask = torch.cat(
+            [torch.nn.functional.pad(p.mask, (0, width - p.mask.shape[1])) for p in parts]
+        )
         return EncodedText(pooled, tokens, mask)

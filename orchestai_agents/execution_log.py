@@ -69,8 +69,6 @@ class ExecutionLog:
         return sum(1 for _ in self.records())
 
 
-
-
 def _drop_partial_last_line(path: Path, chunk: int = 1 << 16) -> None:
     """Cut the half-written record a crash left at the end, so the next one starts clean."""
     if not path.exists() or path.stat().st_size == 0:

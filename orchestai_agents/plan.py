@@ -169,7 +169,11 @@ class Plan:
         raw = data["subtasks"]
         if not isinstance(raw, Sequence) or isinstance(raw, str | bytes):
             raise PlanValidationError("plan 'subtasks' must be a list of objects")
-        return cls(str(data["instruction"]), tuple(_subtask_from(i, s) for i, s in enumerate(raw)), data.get("scores", {}))
+        return cls(
+            str(data["instruction"]),
+            tuple(_subtask_from(i, s) for i, s in enumerate(raw)),
+            data.get("scores", {}),
+        )
 
     @classmethod
     def from_json(cls, text: str) -> Plan:
@@ -191,7 +195,15 @@ class Plan:
         return cls.from_json(text)
 
 
-_SUBTASK_FIELDS = {"id", "description", "task_type", "worker", "dependencies", "complexity", "alternatives"}
+_SUBTASK_FIELDS = {
+    "id",
+    "description",
+    "task_type",
+    "worker",
+    "dependencies",
+    "complexity",
+    "alternatives",
+}
 
 
 def _subtask_from(index: int, raw: Any) -> SubTask:
@@ -209,10 +221,14 @@ def _subtask_from(index: int, raw: Any) -> SubTask:
         raise PlanValidationError(f"sub-task {node!r} is missing {missing}", node=node)
     deps = raw.get("dependencies", ())
     if isinstance(deps, str) or not isinstance(deps, Sequence):
-        raise PlanValidationError(f"sub-task {node!r}: 'dependencies' must be a list of ids", node=node)
+        raise PlanValidationError(
+            f"sub-task {node!r}: 'dependencies' must be a list of ids", node=node
+        )
     try:
         complexity = float(raw.get("complexity", 0.5))
-        alternatives = tuple(Alternative(str(a["worker"]), float(a["score"])) for a in raw.get("alternatives", ()))
+        alternatives = tuple(
+            Alternative(str(a["worker"]), float(a["score"])) for a in raw.get("alternatives", ())
+        )
     except (TypeError, ValueError, KeyError) as exc:
         raise PlanValidationError(
             f"sub-task {node!r}: 'complexity' must be a number and each alternative "

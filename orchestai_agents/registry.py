@@ -68,7 +68,10 @@ class WorkerOutput:
         return {
             "text": self.text,
             "artifacts": list(self.artifacts),
-            "usage": {"input_tokens": self.usage.input_tokens, "output_tokens": self.usage.output_tokens},
+            "usage": {
+                "input_tokens": self.usage.input_tokens,
+                "output_tokens": self.usage.output_tokens,
+            },
         }
 
     @classmethod
@@ -89,10 +92,14 @@ class Capabilities:
         for name in ("task_types", "input_modalities", "output_modalities"):
             value = getattr(self, name)
             if isinstance(value, str):
-                raise TypeError(f"Capabilities.{name} must be a collection of strings, not the string {value!r}")
+                raise TypeError(
+                    f"Capabilities.{name} must be a collection of strings, not the string {value!r}"
+                )
             object.__setattr__(self, name, frozenset(value))
         if not self.task_types:
-            raise ValueError("Capabilities.task_types is empty: a worker must be able to do at least one task type")
+            raise ValueError(
+                "Capabilities.task_types is empty: a worker must be able to do at least one task type"
+            )
 
 
 @dataclass(frozen=True)

@@ -43,10 +43,13 @@ def _check_nodes(subtasks: Sequence[SubTask]) -> None:
     for s in subtasks:
         if not _ID.match(s.id):
             raise PlanValidationError(
-                f"sub-task id {s.id!r} is not valid; use 1-64 letters, digits, '_' or '-'", node=s.id
+                f"sub-task id {s.id!r} is not valid; use 1-64 letters, digits, '_' or '-'",
+                node=s.id,
             )
         if s.id in seen:
-            raise PlanValidationError(f"sub-task id {s.id!r} appears twice; make ids unique", node=s.id)
+            raise PlanValidationError(
+                f"sub-task id {s.id!r} appears twice; make ids unique", node=s.id
+            )
         seen.add(s.id)
     for s in subtasks:
         if not 0.0 <= s.complexity <= 1.0:
@@ -55,7 +58,8 @@ def _check_nodes(subtasks: Sequence[SubTask]) -> None:
             )
         if s.id in s.dependencies:
             raise PlanValidationError(
-                f"sub-task {s.id!r} depends on itself; remove {s.id!r} from its dependencies", node=s.id
+                f"sub-task {s.id!r} depends on itself; remove {s.id!r} from its dependencies",
+                node=s.id,
             )
         if len(set(s.dependencies)) != len(s.dependencies):
             raise PlanValidationError(f"sub-task {s.id!r} lists a dependency twice", node=s.id)
@@ -79,7 +83,11 @@ def _check_workers(subtasks: Sequence[SubTask], registry: WorkerRegistry) -> Non
                 )
             if not registry[name].can_do(s.task_type):
                 capable = registry.capable(s.task_type)
-                hint = f"workers that can: {capable}" if capable else "no registered worker can; register one"
+                hint = (
+                    f"workers that can: {capable}"
+                    if capable
+                    else "no registered worker can; register one"
+                )
                 raise PlanValidationError(
                     f"sub-task {s.id!r} needs task type {s.task_type!r}, which worker {name!r} cannot do; {hint}",
                     node=s.id,

@@ -13,7 +13,9 @@ DEFAULT = Path(__file__).resolve().parents[1] / "orchestai_agents" / "planner" /
 
 
 @pytest.mark.slow
-def test_publish_dry_run_lists_the_checkpoint_and_its_card(capsys: pytest.CaptureFixture[str]) -> None:
+def test_publish_dry_run_lists_the_checkpoint_and_its_card(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     code = main(["publish", str(DEFAULT), "--repo", "someone/planner", "--dry-run", "--json"])
 
     assert code == 0
@@ -23,7 +25,9 @@ def test_publish_dry_run_lists_the_checkpoint_and_its_card(capsys: pytest.Captur
     assert "## Metrics" in shown["model_card"] and "## Training data" in shown["model_card"]
 
 
-def test_publish_refuses_a_folder_that_is_no_checkpoint(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_publish_refuses_a_folder_that_is_no_checkpoint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = main(["publish", str(tmp_path), "--repo", "someone/planner", "--dry-run"])
 
     assert code == 2

@@ -17,7 +17,10 @@ PLAN = ROOT / "examples" / "plans" / "paper_to_slides.json"
 
 def slide_texts(path: Path) -> list[str]:
     deck = Presentation(str(path))
-    return [" ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame) for slide in deck.slides]
+    return [
+        " ".join(s.text_frame.text for s in slide.shapes if s.has_text_frame)
+        for slide in deck.slides
+    ]
 
 
 @pytest.mark.slow
@@ -27,7 +30,11 @@ def test_cli_runs_the_paper_to_slides_plan_offline(tmp_path: Path) -> None:
 
     assert code == 0
     trace = json.loads((out / "trace.json").read_text())
-    assert trace["success"] and [n["node_id"] for n in trace["nodes"]] == ["extract", "summarize", "slides"]
+    assert trace["success"] and [n["node_id"] for n in trace["nodes"]] == [
+        "extract",
+        "summarize",
+        "slides",
+    ]
     summary = trace["outputs"]["summarize"]
     assert summary["usage"]["output_tokens"] > 0 and len(summary["text"].split()) >= 10
     decks = list(out.glob("*.pptx"))

@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = {"orchestai_agents": "orchestai_agents", "adapters": "orchestai_agents/adapters", "training": "orchestai_agents/training"}
+SOURCES = {
+    "orchestai_agents": "orchestai_agents",
+    "adapters": "orchestai_agents/adapters",
+    "training": "orchestai_agents/training",
+}
 
 
 def expected_modules() -> set[str]:
@@ -18,7 +22,9 @@ def expected_modules() -> set[str]:
     for folder, installed in SOURCES.items():
         for path in (ROOT / folder).rglob("*.py"):
             relative = path.relative_to(ROOT / folder)
-            if "__pycache__" in relative.parts or (folder == "orchestai_agents" and relative.parts[0] in {"adapters", "training"}):
+            if "__pycache__" in relative.parts or (
+                folder == "orchestai_agents" and relative.parts[0] in {"adapters", "training"}
+            ):
                 continue
             names.add(f"{installed}/{relative.as_posix()}")
     return names
@@ -27,14 +33,29 @@ def expected_modules() -> set[str]:
 @pytest.mark.slow
 def test_wheel_contains_every_module_under_orchestai_agents(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+        ],
         check=True,
     )
     wheel = next(tmp_path.glob("orchestai_agents-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     missing = expected_modules() - names
-    assert not missing, f"modules missing from the wheel (add their packages to pyproject.toml): {sorted(missing)}"
-    assert not any(n.startswith(("adapters/", "training/")) for n in names), "no top-level adapters/training packages"
+    assert not missing, (
+        f"modules missing from the wheel (add their packages to pyproject.toml): {sorted(missing)}"
+    )
+    assert not any(n.startswith(("adapters/", "training/")) for n in names), (
+        "no top-level adapters/training packages"
+    )
     assert "orchestai_agents/py.typed" in names
 
 

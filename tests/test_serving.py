@@ -16,7 +16,9 @@ def load_graph_from_config(config_path: Path, name: str) -> object:
     """Resolve ``./file.py:attr`` the way the LangGraph server does, and call factories."""
     spec_text = json.loads(config_path.read_text())["graphs"][name]
     file_part, attr = spec_text.rsplit(":", 1)
-    spec = importlib.util.spec_from_file_location(f"langgraph_served_{name}", config_path.parent / file_part)
+    spec = importlib.util.spec_from_file_location(
+        f"langgraph_served_{name}", config_path.parent / file_part
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     target = getattr(module, attr)

@@ -64,7 +64,10 @@ class AnnotatedWorkflow:
             return "single"
         outs = [s for s, _ in self.links]
         ins = [t for _, t in self.links]
-        if max(map(outs.count, set(outs)), default=0) > 1 or max(map(ins.count, set(ins)), default=0) > 1:
+        if (
+            max(map(outs.count, set(outs)), default=0) > 1
+            or max(map(ins.count, set(ins)), default=0) > 1
+        ):
             return "dag"
         return "chain"
 
@@ -72,7 +75,10 @@ class AnnotatedWorkflow:
         return {
             "id": self.id,
             "request": self.request,
-            "nodes": [{"name": n.name, "description": n.description, "worker": n.worker} for n in self.nodes],
+            "nodes": [
+                {"name": n.name, "description": n.description, "worker": n.worker}
+                for n in self.nodes
+            ],
             "links": [list(link) for link in self.links],
             "source": self.source,
         }

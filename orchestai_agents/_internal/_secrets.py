@@ -18,7 +18,9 @@ _MIN_SECRET_LEN = 8
 
 def secret_values() -> list[str]:
     """Values of environment variables whose names mark them as secrets, longest first."""
-    values = {v for k, v in os.environ.items() if _SECRET_ENV.search(k) and len(v) >= _MIN_SECRET_LEN}
+    values = {
+        v for k, v in os.environ.items() if _SECRET_ENV.search(k) and len(v) >= _MIN_SECRET_LEN
+    }
     return sorted(values, key=len, reverse=True)
 
 

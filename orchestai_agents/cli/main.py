@@ -12,7 +12,16 @@ from orchestai_agents.errors import OrchestAIError
 __all__ = ["COMMANDS", "build_parser", "main"]
 
 # Subcommand modules under orchestai_agents.cli; each defines register(subparsers).
-COMMANDS: tuple[str, ...] = ("run", "workers", "plan", "train", "evaluate", "route", "learn", "publish")
+COMMANDS: tuple[str, ...] = (
+    "run",
+    "workers",
+    "plan",
+    "train",
+    "evaluate",
+    "route",
+    "learn",
+    "publish",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

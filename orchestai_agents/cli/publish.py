@@ -15,11 +15,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "publish",
         help="push a planner checkpoint to the Hugging Face Hub (or --dry-run to see what would go)",
     )
-    parser.add_argument("checkpoint", type=Path, help="planner folder written by save_pretrained / orchestai train")
+    parser.add_argument(
+        "checkpoint", type=Path, help="planner folder written by save_pretrained / orchestai train"
+    )
     parser.add_argument("--repo", required=True, help="Hub repo id, e.g. user/orchestai-planner")
-    parser.add_argument("--dry-run", action="store_true", help="list the files and print the model card; upload nothing")
+    parser.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list the files and print the model card; upload nothing",
+    )
     parser.add_argument("--private", action="store_true", help="create the repo as private")
-    parser.add_argument("--json", action="store_true", help="print what would be (or was) uploaded as JSON")
+    parser.add_argument(
+        "--json", action="store_true", help="print what would be (or was) uploaded as JSON"
+    )
     parser.set_defaults(func=run)
 
 
@@ -31,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
         from orchestai_agents.training.hub import publish_planner
 
         url = publish_planner(planner, args.repo, private=args.private or None)
-        print_json({"repo": args.repo, "commit": url}) if args.json else console.print(f"published: {url}")
+        print_json({"repo": args.repo, "commit": url}) if args.json else console.print(
+            f"published: {url}"
+        )
         return 0
     with tempfile.TemporaryDirectory() as staging:
         # The same save the mixin's push_to_hub does before uploading the folder.

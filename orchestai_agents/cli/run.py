@@ -20,13 +20,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run a plan (or plan an instruction) on input files",
         description="Run a workflow offline. Give a plan file, or an instruction for the learned planner.",
     )
-    parser.add_argument("instruction", nargs="?", help="what to do, e.g. 'Generate a presentation from this paper'")
+    parser.add_argument(
+        "instruction", nargs="?", help="what to do, e.g. 'Generate a presentation from this paper'"
+    )
     parser.add_argument("--plan", type=Path, help="a plan JSON file to run as it is")
-    parser.add_argument("--planner", help="planner checkpoint folder or Hub repo id (default: the shipped one)")
+    parser.add_argument(
+        "--planner", help="planner checkpoint folder or Hub repo id (default: the shipped one)"
+    )
     parser.add_argument("--input", "-i", nargs="+", default=[], type=Path, help="input files")
-    parser.add_argument("--out", "-o", type=Path, required=True, help="folder for outputs and trace.json")
-    parser.add_argument("--log", type=Path, help="execution log (JSON lines); default OUT/executions.jsonl")
-    parser.add_argument("--json", action="store_true", help="print the run result as JSON on stdout")
+    parser.add_argument(
+        "--out", "-o", type=Path, required=True, help="folder for outputs and trace.json"
+    )
+    parser.add_argument(
+        "--log", type=Path, help="execution log (JSON lines); default OUT/executions.jsonl"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print the run result as JSON on stdout"
+    )
     parser.set_defaults(func=run)
 
 
@@ -34,7 +44,10 @@ def run(args: argparse.Namespace) -> int:
     inputs = _check_inputs(args.input)
     args.out.mkdir(parents=True, exist_ok=True)
     agent = _agent(args, inputs)
-    request: dict[str, Any] = {"inputs": [str(p) for p in inputs], "output_dir": str(args.out.resolve())}
+    request: dict[str, Any] = {
+        "inputs": [str(p) for p in inputs],
+        "output_dir": str(args.out.resolve()),
+    }
     if args.instruction:
         request["instruction"] = args.instruction
     state = _stream(agent, request)
@@ -54,11 +67,15 @@ def _agent(args: argparse.Namespace, inputs: list[Path]):
 
     log = args.log or args.out / "executions.jsonl"
     # File tools may touch only the folders the user named: the inputs' and the output's.
-    registry = default_registry(allowed_dirs=sorted({str(p.parent) for p in inputs} | {str(args.out.resolve())}))
+    registry = default_registry(
+        allowed_dirs=sorted({str(p.parent) for p in inputs} | {str(args.out.resolve())})
+    )
     if args.plan is not None:
         return create_orchestai_agent(registry, plan=Plan.load(args.plan), execution_log=log)
     if not args.instruction:
-        raise PlanValidationError("give an instruction to plan, or --plan FILE to run a plan as it is")
+        raise PlanValidationError(
+            "give an instruction to plan, or --plan FILE to run a plan as it is"
+        )
     return create_orchestai_agent(registry, planner=_planner(args.planner), execution_log=log)
 
 
@@ -98,10 +115,17 @@ def _write_trace(out: Path, state: dict[str, Any]) -> Path:
     """Write trace.json; an earlier run's trace is kept under a timestamped name, not overwritten."""
     trace = out / "trace.json"
     if trace.exists():
-        trace.rename(out / f"trace-{time.strftime('%Y%m%d-%H%M%S', time.localtime(trace.stat().st_mtime))}.json")
-    answer = state["messages"][-1].content if state.get("messages") else state["result"]["final_output"]
+        trace.rename(
+            out
+            / f"trace-{time.strftime('%Y%m%d-%H%M%S', time.localtime(trace.stat().st_mtime))}.json"
+        )
+    answer = (
+        state["messages"][-1].content if state.get("messages") else state["result"]["final_output"]
+    )
     (out / "answer.md").write_text(redact(str(answer)) + "\n", encoding="utf-8", errors="replace")
-    trace.write_text(redact(json.dumps(state["result"], indent=2, ensure_ascii=True)) + "\n", encoding="utf-8")
+    trace.write_text(
+        redact(json.dumps(state["result"], indent=2, ensure_ascii=True)) + "\n", encoding="utf-8"
+    )
     _draw(out, state["result"])
     return trace
 
@@ -114,8 +138,19 @@ def _draw(out: Path, result: dict[str, Any]) -> None:
 
 
 def _summary(result: dict[str, Any], trace: Path) -> None:
-    rows = [(n["node_id"], n["worker"], n["seconds"], n["usd"], "ok" if n["success"] else "failed") for n in result["nodes"]]
-    rows.append(("total", "", result["latency_s"], result["total_usd"], "ok" if result["success"] else "failed"))
+    rows = [
+        (n["node_id"], n["worker"], n["seconds"], n["usd"], "ok" if n["success"] else "failed")
+        for n in result["nodes"]
+    ]
+    rows.append(
+        (
+            "total",
+            "",
+            result["latency_s"],
+            result["total_usd"],
+            "ok" if result["success"] else "failed",
+        )
+    )
     table("Run", ["node", "worker", "seconds", "USD", "status"], rows)
     for output in result["outputs"].values():
         for path in output.get("artifacts", []):

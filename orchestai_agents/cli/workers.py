@@ -21,9 +21,17 @@ def run(args: argparse.Namespace) -> int:
         print_json(workers)
         return 0
     rows = [
-        (w["name"], ", ".join(w["task_types"]), w["usd_per_input_token"] * 1e6, w["usd_per_output_token"] * 1e6,
-         w["usd_per_call"], w["description"])
+        (
+            w["name"],
+            ", ".join(w["task_types"]),
+            w["usd_per_input_token"] * 1e6,
+            w["usd_per_output_token"] * 1e6,
+            w["usd_per_call"],
+            w["description"],
+        )
         for w in workers
     ]
-    table("Workers", ["name", "task types", "USD/M in", "USD/M out", "USD/call", "description"], rows)
+    table(
+        "Workers", ["name", "task types", "USD/M in", "USD/M out", "USD/call", "description"], rows
+    )
     return 0

@@ -42,7 +42,9 @@ class StrictHubLoading:
     """Overrides of the mixin's weight I/O; mix in before ``PyTorchModelHubMixin``."""
 
     @classmethod
-    def from_pretrained(cls: type[T], pretrained_model_name_or_path: str | Path, *args: Any, **kwargs: Any) -> T:
+    def from_pretrained(
+        cls: type[T], pretrained_model_name_or_path: str | Path, *args: Any, **kwargs: Any
+    ) -> T:
         """The mixin's loader, with a :class:`CheckpointError` naming a bad or missing config.json."""
         source = str(pretrained_model_name_or_path)
         try:

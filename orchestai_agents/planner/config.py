@@ -146,8 +146,12 @@ class PlannerConfig:
     def _order_inventory(self) -> None:
         if not self.type_order:
             self.type_order = list(self.inventory)
-        if set(self.type_order) != set(self.inventory) or len(self.type_order) != len(self.inventory):
-            raise ValueError("PlannerConfig.type_order must list exactly the inventory's task types")
+        if set(self.type_order) != set(self.inventory) or len(self.type_order) != len(
+            self.inventory
+        ):
+            raise ValueError(
+                "PlannerConfig.type_order must list exactly the inventory's task types"
+            )
         self.inventory = {t: self.inventory[t] for t in self.type_order}
 
     def _derive(self) -> None:

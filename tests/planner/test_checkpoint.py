@@ -24,8 +24,12 @@ def test_round_trip_restores_config_and_predictions(
     folder = _save(tiny_planner, tmp_path / "ckpt")
     loaded = Planner.from_pretrained(folder)
     assert loaded.config == tiny_planner.config  # nested dataclasses, not dicts
-    assert list(loaded.config.inventory) == list(tiny_planner.config.inventory)  # config.json sorts keys
-    assert list(loaded.config.inventory) == list(tiny_planner.config.inventory)  # config.json sorts keys
+    assert list(loaded.config.inventory) == list(
+        tiny_planner.config.inventory
+    )  # config.json sorts keys
+    assert list(loaded.config.inventory) == list(
+        tiny_planner.config.inventory
+    )  # config.json sorts keys
     requests = ["summarise the paper then make slides", "translate it"]
     assert loaded.predict(requests, inventory) == tiny_planner.predict(requests, inventory)
 
