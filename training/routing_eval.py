@@ -56,7 +56,7 @@ from orchestai_agents.training.routing.pretrain import (
 
 from orchestai_agents.planner.selector import Selector, save_selector
 
-__all__ = ["RouterResult", "RoutingEvalConfig", "add_arguments", "main", "run", "run_from_args"]
+__all__ = ["RouterResult", "RoutingEvalConfig", "main", "run", "run_from_args"]
 
 
 @dataclass(frozen=True)
@@ -482,49 +482,16 @@ def run(
     return metrics
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
-    """The evaluation's options (shared by ``orchestai route`` and ``python -m``)."""
-    parser.add_argument(
-        "--data", type=Path, required=True, help="RouterBench-style folder or one outcome table"
-    )
-    parser.add_argument(
-        "--out", type=Path, default=Path("runs/routing"), help="folder for plot, metrics, selectors"
-    )
-    parser.add_argument("--json", action="store_true", help="print the metrics per router as JSON")
-    parser.add_argument(
-        "--choices-out", type=Path, help="CSV of router, sample_id, eval_name, chosen model"
-    )
-    parser.add_argument(
-        "--checkpoint", type=Path, help="planner checkpoint folder to write the tuned selector into"
-    )
-    parser.add_argument(
-        "--timesteps", type=int, default=PPOConfig().total_timesteps, help="PPO steps"
-    )
-    parser.add_argument(
-        "--epochs", type=int, default=PretrainConfig().epochs, help="phase-1 epochs"
-    )
-    parser.add_argument("--n-envs", type=int, default=PPOConfig().n_envs, help="parallel PPO envs")
-    parser.add_argument("--device", default="auto", help="torch device for PPO: auto, cpu, cuda")
-    parser.add_argument("--reference-model", help="model whose accuracy and cost set the goal")
-    parser.add_argument(
-        "--threads",
-        type=int,
-        default=1,
-        help="torch CPU threads; 1 is fastest for this small network (more threads thrash)",
-    )
-    parser.add_argument("--seed", type=int, default=0)
-    return parser
-
-
 def config_from_args(args: argparse.Namespace) -> RoutingEvalConfig:
     base = RoutingEvalConfig(data=args.data, out=args.out)
+    # Options left unset (None) keep the configs' own defaults.
     return replace(
         base,
-        pretrain=replace(base.pretrain, epochs=args.epochs, seed=args.seed),
+        pretrain=replace(base.pretrain, epochs=args.epochs or base.pretrain.epochs, seed=args.seed),
         ppo=replace(
             base.ppo,
-            total_timesteps=args.timesteps,
-            n_envs=args.n_envs,
+            total_timesteps=args.timesteps or base.ppo.total_timesteps,
+            n_envs=args.n_envs or base.ppo.n_envs,
             device=args.device,
             seed=args.seed,
         ),
@@ -561,6 +528,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         prog="python -m orchestai_agents.training.routing_eval",
         description=__doc__.split("\n\n")[0],
     )
+    from orchestai_agents.cli.route import add_arguments
+
     return run_from_args(add_arguments(parser).parse_args(argv))
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from orchestai_agents.training.routing_eval import add_arguments
-
     parser = subparsers.add_parser(
         "route",
         help="train the selector on an outcome table (RouterBench or your own) and print the routing table",
@@ -21,3 +20,36 @@ def run(args: argparse.Namespace) -> int:
     from orchestai_agents.training.routing_eval import run_from_args
 
     return run_from_args(args)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """The evaluation's options (shared with ``python -m orchestai_agents.training.routing_eval``).
+
+    Defined here, without importing the training stack, so ``orchestai --help`` stays instant.
+    """
+    parser.add_argument(
+        "--data", type=Path, required=True, help="RouterBench-style folder or one outcome table"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("runs/routing"), help="folder for plot, metrics, selectors"
+    )
+    parser.add_argument("--json", action="store_true", help="print the metrics per router as JSON")
+    parser.add_argument(
+        "--choices-out", type=Path, help="CSV of router, sample_id, eval_name, chosen model"
+    )
+    parser.add_argument(
+        "--checkpoint", type=Path, help="planner checkpoint folder to write the tuned selector into"
+    )
+    parser.add_argument("--timesteps", type=int, help="PPO steps (default: PPOConfig's)")
+    parser.add_argument("--epochs", type=int, help="phase-1 epochs (default: PretrainConfig's)")
+    parser.add_argument("--n-envs", type=int, help="parallel PPO envs (default: PPOConfig's)")
+    parser.add_argument("--device", default="auto", help="torch device for PPO: auto, cpu, cuda")
+    parser.add_argument("--reference-model", help="model whose accuracy and cost set the goal")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch CPU threads; 1 is fastest for this small network",
+    )
+    parser.add_argument("--seed", type=int, default=0)
+    return parser
