@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 __all__ = [
     "BudgetExceededError",
     "CheckpointError",
+    "DatasetFormatError",
     "InputFileError",
     "OrchestAIError",
     "PlanValidationError",
@@ -50,3 +53,18 @@ class BudgetExceededError(OrchestAIError):
 
 class CheckpointError(OrchestAIError, ValueError):
     """A checkpoint is missing, incomplete, tampered with or of an unsafe format."""
+
+
+class DatasetFormatError(InputFileError):
+    """A data or inventory file is missing, not JSON, or a record lacks what its format requires.
+
+    Attributes:
+        path: the offending file.
+        line: 1-based line (JSON lines) or record number (JSON arrays), when one is to blame.
+    """
+
+    def __init__(self, path: str | Path, message: str, *, line: int | None = None) -> None:
+        where = f"{path}, line {line}" if line is not None else str(path)
+        super().__init__(f"{where}: {message}")
+        self.path = Path(path)
+        self.line = line

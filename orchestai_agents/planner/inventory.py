@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orchestai_agents.errors import OrchestAIError
+from orchestai_agents.errors import DatasetFormatError, OrchestAIError
 from orchestai_agents.registry import WorkerRegistry
 from orchestai_agents.task_types import BUILTIN_TASK_TYPES
 
-__all__ = ["Inventory"]
+__all__ = ["Inventory", "read_tool_desc"]
 
 
 @dataclass(frozen=True)
@@ -70,17 +70,8 @@ class Inventory:
 
     @classmethod
     def from_tool_desc(cls, path: str | Path) -> Inventory:
-        """A TaskBench / GNN4TaskPlan ``tool_desc.json`` ({"nodes": [{"id", "desc"}]})."""
-        path = Path(path)
-        try:
-            nodes = json.loads(path.read_text(encoding="utf-8"))["nodes"]
-            tools = {str(n["id"]): str(n.get("desc", "")) for n in nodes}
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise OrchestAIError(
-                f"cannot read the tool inventory {path}: {exc}; expected TaskBench's tool_desc.json "
-                'format {"nodes": [{"id": ..., "desc": ...}]}'
-            ) from exc
-        return cls.of_tools(tools)
+        """A TaskBench / GNN4TaskPlan ``tool_desc.json`` (see :func:`read_tool_desc`)."""
+        return cls.of_tools(read_tool_desc(path))
 
     @classmethod
     def from_registry(
@@ -118,3 +109,32 @@ class Inventory:
             tuple(str(workers[w]["description"]) for w in names),
             capable,
         )
+
+
+def read_tool_desc(path: str | Path) -> dict[str, str]:
+    """Tool name -> description from TaskBench's ``tool_desc.json``.
+
+    Accepts ``{"nodes": [{"id", "desc"}]}`` or a bare list of such entries (``description`` may
+    stand for ``desc``).
+
+    Raises:
+        DatasetFormatError: naming the file, and the entry when one is to blame.
+    """
+    what = "expected TaskBench's tool_desc.json, {'nodes': [{'id': ..., 'desc': ...}]}"
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise DatasetFormatError(path, f"cannot read it ({exc.strerror}); {what}") from exc
+    except json.JSONDecodeError as exc:
+        raise DatasetFormatError(
+            path, f"not valid JSON ({exc.msg}); {what}", line=exc.lineno
+        ) from exc
+    nodes = data.get("nodes") if isinstance(data, dict) else data
+    if not isinstance(nodes, list):
+        raise DatasetFormatError(path, "expected {'nodes': [...]} or a list of tools")
+    tools: dict[str, str] = {}
+    for number, entry in enumerate(nodes, start=1):
+        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+            raise DatasetFormatError(path, "tool entry needs a string 'id' (its name)", line=number)
+        tools[entry["id"]] = str(entry.get("desc", entry.get("description", "")))
+    return tools

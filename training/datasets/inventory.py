@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ._json_files import iter_json_lines, read_json
+from orchestai_agents.planner.inventory import read_tool_desc
+
+from ._json_files import iter_json_lines
 from .errors import DatasetFormatError
 
 __all__ = ["Tool", "load_nestools_inventories", "load_tool_inventory"]
@@ -28,22 +30,15 @@ class Tool:
 def load_tool_inventory(path: str | Path) -> list[Tool]:
     """Read a TaskBench ``tool_desc.json`` (``{"nodes": [{"id", "desc"}]}`` or a bare list).
 
+    The planner reads the same file at inference through
+    :func:`orchestai_agents.planner.inventory.read_tool_desc`; this is that reader, as Tools.
+
     Example:
         >>> tools = load_tool_inventory("../shared/datasets/planning/ultratool/tool_desc.json")
         >>> len(tools), tools[0].name
         (260, 'order_tracking')
     """
-    data = read_json(path, "a TaskBench tool inventory, {'nodes': [{'id': ..., 'desc': ...}]}")
-    nodes = data.get("nodes") if isinstance(data, dict) else data
-    if not isinstance(nodes, list):
-        raise DatasetFormatError(path, "expected {'nodes': [...]} or a list of tools")
-    return [_tool(entry, Path(path), number) for number, entry in enumerate(nodes, start=1)]
-
-
-def _tool(entry: Any, path: Path, number: int) -> Tool:
-    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-        raise DatasetFormatError(path, "tool entry needs a string 'id' (its name)", line=number)
-    return Tool(name=entry["id"], description=str(entry.get("desc", entry.get("description", ""))))
+    return [Tool(name, description) for name, description in read_tool_desc(path).items()]
 
 
 def load_nestools_inventories(path: str | Path) -> dict[str, list[Tool]]:
