@@ -138,10 +138,9 @@ def _draw(out: Path, result: dict[str, Any]) -> None:
 
 
 def _summary(result: dict[str, Any], trace: Path) -> None:
-    rows = [
-        (n["node_id"], n["worker"], n["seconds"], n["usd"], "ok" if n["success"] else "failed")
-        for n in result["nodes"]
-    ]
+    from orchestai_agents.accounting import RunResult
+
+    rows: list[tuple[str, str, float, float, str]] = RunResult.from_dict(result).table()
     rows.append(
         (
             "total",
