@@ -41,7 +41,11 @@ class AgentInput(TypedDict, total=False):
         inputs: paths of the user's input files.
         output_dir: where workers write files.
         plan: a plan (dict) to run as given, bypassing the planner for this call.
-        budget: ``{"max_usd": ..., "max_tokens": ...}`` for this run.
+        budget: ``{"max_usd": ..., "max_tokens": ...}`` for this run; ``max_usd`` also steers the
+            routing (workers whose estimated call no longer fits are not chosen).
+        cost_preference: 0 (default) routes each sub-task for quality, 1 for the lowest price;
+            the planner's trained router (or, without one, the plan's worker scores against
+            estimated prices) re-chooses the workers for this run, with no retraining.
     """
 
     messages: Annotated[list[AnyMessage], add_messages]
@@ -50,6 +54,7 @@ class AgentInput(TypedDict, total=False):
     output_dir: str | None
     plan: dict[str, Any] | None
     budget: dict[str, Any] | None
+    cost_preference: float | None
 
 
 class AgentState(AgentInput, total=False):
@@ -111,6 +116,7 @@ def create_orchestai_agent(
             chosen = Plan(instruction, given.subtasks, given.scores)
         else:
             chosen = planner.plan(instruction, registry)
+        chosen = _route(validate_plan(chosen, registry), registry, state, planner)
         return {"plan": validate_plan(chosen, registry).to_dict(), "instruction": instruction}
 
     def respond(state: AgentState) -> dict[str, Any]:
@@ -144,6 +150,26 @@ def _default_planner() -> PlannerLike:
     from orchestai_agents.planner import load_default_planner
 
     return load_default_planner()
+
+
+def _route(
+    plan: Plan, registry: WorkerRegistry, state: AgentState, planner: PlannerLike | None
+) -> Plan:
+    """The plan with workers re-chosen for this call's cost preference and USD cap, if any."""
+    preference = state.get("cost_preference")
+    max_usd = (state.get("budget") or {}).get("max_usd")
+    if not preference and max_usd is None:
+        return plan
+    from orchestai_agents.planner.routing import RoutingPreference, route_plan
+
+    try:
+        weight = float(preference or 0.0)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"cost_preference must be a number in [0, 1], got {preference!r}"
+        ) from None
+    wanted = RoutingPreference(weight, max_usd)
+    return route_plan(plan, registry, wanted, getattr(planner, "router", None))
 
 
 def _instruction(state: AgentState, default: str | None) -> str:

@@ -201,3 +201,25 @@ def test_a_checkpointed_conversation_answers_each_new_message(make_worker):
     agent.invoke({"messages": [("user", "first")]}, config)
     out = agent.invoke({"messages": [("user", "second")]}, config)
     assert out["messages"][-1].content == "you said second"
+
+
+def test_cost_preference_re_routes_one_call_without_touching_the_next(make_worker):
+    from orchestai_agents import Alternative, CostModel
+
+    priced = [
+        make_worker("dear", ("answer_question",), cost=CostModel(usd_per_call=0.01)),
+        make_worker("cheap", ("answer_question",), cost=CostModel(usd_per_call=0.0001)),
+    ]
+    ranked = (Alternative("dear", 0.6), Alternative("cheap", 0.4))
+    plan = Plan("q", (SubTask("a", "Answer", "answer_question", "dear", alternatives=ranked),))
+    agent = create_orchestai_agent(priced, plan=plan)
+    cheap = agent.invoke({"instruction": "2 + 2?", "cost_preference": 1.0})
+    assert cheap["messages"][-1].content == "a by cheap"
+    assert cheap["result"]["plan"]["subtasks"][0]["worker"] == "cheap"
+    assert agent.invoke({"instruction": "2 + 2?"})["messages"][-1].content == "a by dear"
+    capped = agent.invoke({"instruction": "2 + 2?", "budget": {"max_usd": 0.005}})
+    assert capped["messages"][-1].content == "a by cheap" and capped["result"]["success"]
+    with pytest.raises(
+        ValueError, match=r"cost_preference must be a number in \[0, 1\], got 'low'"
+    ):
+        agent.invoke({"instruction": "2 + 2?", "cost_preference": "low"})

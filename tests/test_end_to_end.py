@@ -55,3 +55,15 @@ def _squash(text: str) -> str:
 def _sentences(text: str) -> list[str]:
     """Sentences of a slide long enough that finding one in the paper is no accident."""
     return [s.strip(" .…") for s in _squash(text).split(". ") if len(s.strip()) > 30]
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "phrase"),
+    [("--cost-preference", "2", "must lie in [0, 1]"), ("--max-usd", "-1", "must be >= 0 USD")],
+)
+def test_run_refuses_a_bad_routing_option_before_loading_anything(
+    option: str, value: str, phrase: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["run", "Summarise it", "--out", str(tmp_path), option, value])
+    assert exit_info.value.code == 2 and phrase in capsys.readouterr().err

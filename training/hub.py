@@ -17,10 +17,20 @@ from huggingface_hub import constants
 
 from orchestai_agents.errors import CheckpointError
 from orchestai_agents.planner import Planner
+from orchestai_agents.planner.routing import ROUTER_WORKERS_FILE
+from orchestai_agents.planner.selector import SELECTOR_CONFIG_FILE, SELECTOR_WEIGHTS_FILE
 
 __all__ = ["CHECKPOINT_FILES", "publish_planner", "record_training", "seed_hub_cache"]
 
-CHECKPOINT_FILES = ("config.json", "model.safetensors", "README.md")
+# The planner's files, then its optional router's (written when the planner has one).
+CHECKPOINT_FILES = (
+    "config.json",
+    "model.safetensors",
+    "README.md",
+    SELECTOR_CONFIG_FILE,
+    SELECTOR_WEIGHTS_FILE,
+    ROUTER_WORKERS_FILE,
+)
 
 
 def record_training(

@@ -26,16 +26,16 @@ from pathlib import Path
 import numpy as np
 import torch
 from orchestai_agents.training.env import EnvConfig, RewardConfig
-from orchestai_agents.training.routing.embeddings import embed_texts, worker_features
+from orchestai_agents.training.routing.embeddings import embed_texts
 
 from orchestai_agents.accounting import RunResult
 from orchestai_agents.errors import CheckpointError
 from orchestai_agents.execution_log import ExecutionLog
 from orchestai_agents.plan import Plan
+from orchestai_agents.planner.routing import ROUTER_WORKERS_FILE, worker_features
 from orchestai_agents.planner.selector import Selector, load_selector, node_context, save_selector
 
 __all__ = [
-    "WORKERS_FILE",
     "Phase3Config",
     "UpdateReport",
     "WorkerCard",
@@ -44,7 +44,6 @@ __all__ = [
     "save_worker_cards",
 ]
 
-WORKERS_FILE = "selector_workers.json"
 STATE_FILE = "phase3_state.json"
 
 
@@ -58,11 +57,13 @@ class WorkerCard:
 
 
 def save_worker_cards(cards: Sequence[WorkerCard], folder: str | Path) -> None:
-    Path(folder, WORKERS_FILE).write_text(json.dumps([asdict(c) for c in cards], indent=2) + "\n")
+    Path(folder, ROUTER_WORKERS_FILE).write_text(
+        json.dumps([asdict(c) for c in cards], indent=2) + "\n"
+    )
 
 
 def load_worker_cards(folder: str | Path) -> list[WorkerCard]:
-    path = Path(folder, WORKERS_FILE)
+    path = Path(folder, ROUTER_WORKERS_FILE)
     if not path.is_file():
         raise CheckpointError(
             f"{path} is missing: the checkpoint must list the selector's workers (routing_eval writes it)"

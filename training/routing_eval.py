@@ -35,11 +35,7 @@ from orchestai_agents.training.routing.baselines import (
     oracle_choices,
     random_point,
 )
-from orchestai_agents.training.routing.embeddings import (
-    DEFAULT_CACHE_DIR,
-    embed_texts,
-    worker_features,
-)
+from orchestai_agents.training.routing.embeddings import DEFAULT_CACHE_DIR, embed_texts
 from orchestai_agents.training.routing.metrics import RoutePoint, aiq, cost_to_reach, score_choices
 from orchestai_agents.training.routing.outcomes import (
     ROUTERBENCH_DESCRIPTIONS,
@@ -54,6 +50,7 @@ from orchestai_agents.training.routing.pretrain import (
     selector_choices,
 )
 
+from orchestai_agents.planner.routing import worker_features
 from orchestai_agents.planner.selector import Selector, save_selector
 
 __all__ = ["RouterResult", "RoutingEvalConfig", "main", "run", "run_from_args"]
@@ -455,9 +452,8 @@ def run(
     ]
     save_worker_cards(cards, config.out / "phase1")
     save_worker_cards(cards, config.out / "ppo" / "selector")
-    if checkpoint is not None:  # the planner checkpoint's selector becomes the tuned one
-        save_selector(tuned, checkpoint)
-        save_worker_cards(cards, checkpoint)
+    if checkpoint is not None:
+        write_router(tuned, cards, checkpoint)
     selectors = {"selector phase 1 (CE)": phase1, "selector phase 2 (PPO)": tuned}
     results = sweep_routers(config, train, test, embeddings, selectors)
     reference_name = config.reference_model or train.models[int(train.success.mean(0).argmax())]
@@ -480,6 +476,25 @@ def run(
     if choices_out is not None:
         write_choices(choices_out, test, results, goal_usd)
     return metrics
+
+
+def write_router(selector: Selector, cards: Sequence[WorkerCard], checkpoint: Path) -> None:
+    """Make ``selector`` the router of the planner checkpoint in ``checkpoint``.
+
+    A folder without a planner starts from the shipped default planner. A router already there
+    is kept in ``checkpoint/previous/``.
+    """
+    from orchestai_agents.planner import Planner, load_default_planner
+
+    has_planner = (checkpoint / "config.json").is_file()
+    planner = Planner.from_pretrained(checkpoint) if has_planner else load_default_planner()
+    if planner.router is not None:
+        planner.router.save(checkpoint / "previous")
+    planner.attach_router(selector, [asdict(c) for c in cards])
+    if has_planner:
+        planner.router.save(checkpoint)
+    else:
+        planner.save_pretrained(checkpoint)
 
 
 def config_from_args(args: argparse.Namespace) -> RoutingEvalConfig:

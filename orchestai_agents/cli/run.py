@@ -37,7 +37,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--json", action="store_true", help="print the run result as JSON on stdout"
     )
+    parser.add_argument(
+        "--cost-preference",
+        type=_preference,
+        help="0 routes each sub-task for quality (default), 1 for the lowest price",
+    )
+    parser.add_argument(
+        "--max-usd", type=_usd, help="USD budget of the run: routing and execution keep to it"
+    )
     parser.set_defaults(func=run)
+
+
+def _preference(text: str) -> float:
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(
+            f"must lie in [0, 1] (0: best quality, 1: cheapest), got {text}"
+        )
+    return value
+
+
+def _usd(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0 USD, got {text}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -50,6 +74,10 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.instruction:
         request["instruction"] = args.instruction
+    if args.cost_preference is not None:
+        request["cost_preference"] = args.cost_preference
+    if args.max_usd is not None:
+        request["budget"] = {"max_usd": args.max_usd}
     state = _stream(agent, request)
     result = state["result"]
     trace = _write_trace(args.out, state)

@@ -8,6 +8,7 @@ from orchestai_agents.planner.config import (
 )
 from orchestai_agents.planner.inventory import Inventory
 from orchestai_agents.planner.model import Planner, PlannerOutput, PlanningTargets, PredictedGraph
+from orchestai_agents.planner.routing import Router, RoutingPreference, route_plan
 from orchestai_agents.planner.selector import Selector, SelectorConfig, SelectorOutput
 from orchestai_agents.planner.shipped import DEFAULT_PLANNER_DIR, load_default_planner
 
@@ -22,8 +23,11 @@ __all__ = [
     "PlannerOutput",
     "PlanningTargets",
     "PredictedGraph",
+    "Router",
+    "RoutingPreference",
     "Selector",
     "SelectorConfig",
     "SelectorOutput",
     "load_default_planner",
+    "route_plan",
 ]

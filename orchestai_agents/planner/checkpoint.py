@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import torch
-from huggingface_hub import ModelCard
+from huggingface_hub import ModelCard, hf_hub_download
+from huggingface_hub.errors import EntryNotFoundError
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
@@ -51,7 +52,7 @@ class StrictHubLoading:
             # The mixin prints "Loading weights from local directory" to stdout, which would
             # corrupt a CLI's --json output.
             with contextlib.redirect_stdout(sys.stderr):
-                return super().from_pretrained(pretrained_model_name_or_path, *args, **kwargs)  # type: ignore[misc]
+                model = super().from_pretrained(pretrained_model_name_or_path, *args, **kwargs)  # type: ignore[misc]
         except json.JSONDecodeError as exc:
             raise CheckpointError(
                 f"{source}/config.json is not valid JSON ({exc}); re-save the planner with save_pretrained"
@@ -63,6 +64,12 @@ class StrictHubLoading:
                 f"{source} has no planner config.json; a checkpoint is config.json beside "
                 "model.safetensors, as save_pretrained writes them"
             ) from exc
+        folder = _router_folder(source, kwargs)
+        if folder is not None:
+            from orchestai_agents.planner.routing import Router
+
+            model.attach_router(Router.load(folder, model.embed_for_routing))  # type: ignore[attr-defined]
+        return model
 
     def save_pretrained(self, save_directory: str | Path, *args: Any, **kwargs: Any) -> Any:
         """The mixin's save (also the first step of ``push_to_hub``), with keys redacted from the
@@ -82,6 +89,8 @@ class StrictHubLoading:
             str(Path(save_directory) / WEIGHTS_NAME),
             metadata={"format": "pt"},
         )  # type: ignore[arg-type]
+        if self.router is not None:  # type: ignore[attr-defined]
+            self.router.save(save_directory)  # type: ignore[attr-defined]
 
     @classmethod
     def _load_as_safetensor(
@@ -124,3 +133,31 @@ def load_strict(model: torch.nn.Module, state: dict[str, torch.Tensor], *, sourc
             f"planner checkpoint {source}: weight(s) {wrong[:8]} have shapes that do not match config.json"
         )
     model.load_state_dict(state, strict=False)
+
+
+def _router_folder(source: str, hub_kwargs: dict[str, Any]) -> Path | None:
+    """The folder holding the checkpoint's router files, or ``None`` when it has no router.
+
+    A local folder is read as it is; a Hub repo's router files are fetched like its weights
+    (same revision, cache and offline rules). A checkpoint without them simply has no router.
+    """
+    from orchestai_agents.planner.routing import ROUTER_WORKERS_FILE
+    from orchestai_agents.planner.selector import SELECTOR_CONFIG_FILE, SELECTOR_WEIGHTS_FILE
+
+    if Path(source).is_dir():
+        return Path(source) if (Path(source) / SELECTOR_CONFIG_FILE).is_file() else None
+    options = {
+        k: hub_kwargs[k]
+        for k in ("revision", "cache_dir", "force_download", "token", "local_files_only")
+        if hub_kwargs.get(k) is not None
+    }
+    try:
+        files = [
+            hf_hub_download(source, name, **options)
+            for name in (SELECTOR_CONFIG_FILE, SELECTOR_WEIGHTS_FILE)
+        ]
+    except EntryNotFoundError:  # LocalEntryNotFoundError too: offline, never downloaded
+        return None
+    with contextlib.suppress(EntryNotFoundError):
+        hf_hub_download(source, ROUTER_WORKERS_FILE, **options)
+    return Path(files[0]).parent

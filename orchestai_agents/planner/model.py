@@ -12,6 +12,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from orchestai_agents.encoders import EncodedText
+from orchestai_agents.errors import CheckpointError
 from orchestai_agents.planner.checkpoint import StrictHubLoading
 from orchestai_agents.planner.config import PlannerConfig
 from orchestai_agents.planner.decoding import beam_search
@@ -20,6 +21,7 @@ from orchestai_agents.planner.encoder import PlannerEncoder, describe, lexical_m
 from orchestai_agents.planner.graph import GraphGenerator, acyclicity, forward_mask
 from orchestai_agents.planner.inventory import Inventory
 from orchestai_agents.planner.memory import PlanMemory, PlanPrior
+from orchestai_agents.planner.routing import Router
 from orchestai_agents.planner.selector import Selector
 
 __all__ = ["Planner", "PlannerOutput", "PlanningTargets", "PredictedGraph"]
@@ -107,6 +109,9 @@ class Planner(
         self.graph = GraphGenerator(self.config.graph, hidden)
         self.selector = Selector(self.config.selector)
         self.memory = PlanMemory(self.config.memory, enc)
+        # A cost-aware selector trained on outcomes (orchestai route); its own files in the
+        # checkpoint folder, so phase 3 can update it without touching the planner's weights.
+        self.router: Router | None = None
 
     @classmethod
     def default(cls) -> Planner:
@@ -466,6 +471,25 @@ class Planner(
             inventory = Inventory.from_registry(registry)
         graph = self.predict([instruction], inventory)[0]
         return to_plan(instruction, graph, inventory or self.inventory, alternatives=alternatives)
+
+    def attach_router(
+        self, router: Router | Selector, workers: Sequence[dict[str, Any]] = ()
+    ) -> None:
+        """Make ``router`` (or a routing selector, embedded with this planner's encoder) the
+        planner's router; ``save_pretrained`` then writes it beside the planner's weights."""
+        if isinstance(router, Selector):
+            router = Router(router, self.embed_for_routing, workers)
+        width = self.config.encoder.hidden_size
+        if router.selector.config.instruction_dim != width:
+            raise CheckpointError(
+                f"the router reads {router.selector.config.instruction_dim}-d embeddings but this "
+                f"planner's encoder gives {width}-d; train the router with the planner's encoder"
+            )
+        self.router = router
+
+    def embed_for_routing(self, texts: Sequence[str]) -> torch.Tensor:
+        """L2-normalised pooled embeddings, as the router was trained on. Shapes: -> (n, enc)"""
+        return F.normalize(self.encoder.encode(list(texts)).pooled.float(), dim=-1)
 
 
 def _stop_loss(stop_logits: torch.Tensor, n_nodes: torch.Tensor) -> torch.Tensor:

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+import torch
 from orchestai_agents.training.env import EnvConfig
 from orchestai_agents.training.routing.pretrain import (
     PretrainConfig,
@@ -14,7 +15,12 @@ from orchestai_agents.training.routing.pretrain import (
     selector_choices,
 )
 
-from orchestai_agents.planner.selector import context_width, cost_preference, node_context
+from orchestai_agents.planner.selector import (
+    context_width,
+    cost_preference,
+    load_selector,
+    node_context,
+)
 
 
 def test_node_context_layout_by_hand():
@@ -86,6 +92,8 @@ def test_a_users_table_trains_through_the_route_command(tmp_path):
             "2",
             "--choices-out",
             str(tmp_path / "choices.csv"),
+            "--checkpoint",
+            str(tmp_path / "planner"),
         ]
     )
     assert code == 0
@@ -102,3 +110,13 @@ def test_a_users_table_trains_through_the_route_command(tmp_path):
     assert {r["model"] for r in rows} <= {"small", "big"} and len(
         {r["sample_id"] for r in rows}
     ) == 18
+    # --checkpoint into a new folder: the shipped planner with the tuned selector as its router.
+    from orchestai_agents.planner import Planner
+
+    planned = Planner.from_pretrained(tmp_path / "planner")
+    assert planned.router is not None
+    assert [w["name"] for w in planned.router.workers] == ["small", "big"]
+    assert torch.equal(
+        planned.router.selector.score.weight,
+        load_selector(out / "ppo" / "selector").score.weight,
+    )

@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import huggingface_hub
 import pytest
+import torch
 from huggingface_hub.utils._http import default_client_factory
 from orchestai_agents.training import hub
 
@@ -102,3 +103,51 @@ def test_load_by_repo_id_from_a_seeded_cache_offline(
     assert loaded.config == planner.config
     with pytest.raises(CheckpointError, match="not a planner checkpoint"):
         hub.seed_hub_cache(tmp_path, "org/other", cache_dir=tmp_path / "cache")
+
+
+@pytest.fixture
+def routed(planner: Planner) -> Iterator[Planner]:
+    """The module's planner with a router attached for one test."""
+    from orchestai_agents.planner.selector import Selector, SelectorConfig, context_width
+
+    torch.manual_seed(0)
+    planner.attach_router(
+        Selector(SelectorConfig(384, 384, 385, context_width(5), hidden=8)),
+        [{"name": "gpt", "description": "A big model.", "usd_per_call": 0.01}],
+    )
+    yield planner
+    planner.router = None
+
+
+def test_a_router_is_published_with_the_planner(routed: Planner, fake_hub: FakeHub) -> None:
+    hub.publish_planner(routed, "org/routed", token="hf_fake")
+    assert {"selector.safetensors", "selector_config.json", "selector_workers.json"} <= set(
+        fake_hub.files
+    )
+
+
+def test_a_router_loads_back_from_a_folder_and_by_repo_id(
+    routed: Planner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    routed.save_pretrained(tmp_path / "ckpt")
+    hub.seed_hub_cache(tmp_path / "ckpt", "org/routed", cache_dir=tmp_path / "cache")
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    for source in (tmp_path / "ckpt", "org/routed"):
+        loaded = Planner.from_pretrained(source, cache_dir=tmp_path / "cache")
+        assert loaded.router is not None and loaded.router.workers == routed.router.workers
+        for (name, mine), theirs in zip(
+            routed.router.selector.state_dict().items(),
+            loaded.router.selector.state_dict().values(),
+            strict=True,
+        ):
+            assert torch.equal(mine, theirs), name
+
+
+def test_a_router_for_another_encoder_is_refused(planner: Planner) -> None:
+    from orchestai_agents.planner.selector import Selector, SelectorConfig, context_width
+
+    with pytest.raises(
+        CheckpointError, match="reads 32-d embeddings but this planner's encoder gives 384-d"
+    ):
+        planner.attach_router(Selector(SelectorConfig(32, 32, 33, context_width(5), hidden=8)))
+    assert planner.router is None

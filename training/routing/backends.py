@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
-from orchestai_agents.training.routing.embeddings import worker_features
 from orchestai_agents.training.routing.outcomes import OutcomeTable
 
 from orchestai_agents.accounting import RunResult
 from orchestai_agents.plan import Plan
+from orchestai_agents.planner.routing import worker_features
 from orchestai_agents.registry import WorkerRegistry
 
 __all__ = [

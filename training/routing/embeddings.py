@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["DEFAULT_CACHE_DIR", "embed_texts", "price_feature", "worker_features"]
+__all__ = ["DEFAULT_CACHE_DIR", "embed_texts"]
 
 DEFAULT_CACHE_DIR = Path("runs/cache")
 
@@ -50,16 +50,3 @@ def embed_texts(
         path.parent.mkdir(parents=True, exist_ok=True)
         np.save(path, array)
     return array
-
-
-def price_feature(usd: np.ndarray | float) -> np.ndarray:
-    """log10 of USD per call, shifted so $0.001 maps to 0 (a worker feature of order 1)."""
-    return np.log10(np.maximum(np.asarray(usd, dtype=np.float32), 1e-7)) + 3.0
-
-
-def worker_features(
-    description_embeddings: np.ndarray, usd_per_call: Sequence[float]
-) -> np.ndarray:
-    """A worker's features: its description embedding and its price, (workers, hidden + 1)."""
-    price = price_feature(np.asarray(usd_per_call, dtype=np.float32))[:, None]
-    return np.concatenate([description_embeddings.astype(np.float32), price], axis=1)

@@ -1,0 +1,84 @@
+"""route_plan without a router: plan scores traded against estimated prices, worked out by hand."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from langchain_core.runnables import RunnableLambda
+
+from orchestai_agents import (
+    Alternative,
+    Capabilities,
+    CostModel,
+    Plan,
+    SubTask,
+    WorkerOutput,
+    WorkerRegistry,
+    WorkerSpec,
+)
+from orchestai_agents.planner import RoutingPreference, route_plan
+
+
+def _worker(name: str, usd_per_call: float) -> WorkerSpec:
+    return WorkerSpec(
+        name,
+        f"{name} model",
+        RunnableLambda(lambda t: WorkerOutput("ok")),
+        Capabilities(frozenset({"answer_question"})),
+        CostModel(usd_per_call=usd_per_call),
+        expected_output_tokens=0,  # priced per call only: estimates are exactly usd_per_call
+    )
+
+
+@pytest.fixture
+def registry() -> WorkerRegistry:
+    return WorkerRegistry([_worker("dear", 0.01), _worker("cheap", 0.0001)])
+
+
+def _node(node_id: str, deps: tuple[str, ...] = ()) -> SubTask:
+    scores = (Alternative("dear", 0.6), Alternative("cheap", 0.4))
+    return SubTask(node_id, "Answer it", "answer_question", "dear", deps, alternatives=scores)
+
+
+def test_preference_maps_to_the_cost_weight_the_selector_was_trained_over():
+    assert RoutingPreference(0.0).cost_weight == 0.0
+    assert RoutingPreference(1.0).cost_weight == pytest.approx(3e4)
+    assert not RoutingPreference().active and RoutingPreference(max_usd=0.0).active
+    with pytest.raises(ValueError, match=r"cost_preference must lie in \[0, 1\]"):
+        RoutingPreference(1.5)
+    with pytest.raises(ValueError, match="max_usd must be >= 0"):
+        RoutingPreference(max_usd=-1.0)
+
+
+def test_the_cheap_worker_wins_once_its_saving_outweighs_the_quality_gap(registry):
+    # Utility 10 * score - w * usd: dear 6 - 0.01 w, cheap 4 - 0.0001 w; they tie at w = 2 / 0.0099,
+    # i.e. at preference log1p(202.02) / log1p(3e4) = 0.5153.
+    plan = Plan("What is 2 + 2?", (_node("a"),))
+    tie = math.log1p(2 / 0.0099) / math.log1p(3e4)
+    below = route_plan(plan, registry, RoutingPreference(tie - 0.01)).subtasks[0]
+    above = route_plan(plan, registry, RoutingPreference(tie + 0.01)).subtasks[0]
+    assert below.worker == "dear" and [a.worker for a in below.alternatives] == ["dear", "cheap"]
+    assert above.worker == "cheap" and [a.worker for a in above.alternatives] == ["cheap", "dear"]
+
+
+def test_a_usd_cap_is_shared_out_in_topological_order(registry):
+    plan = Plan("q", (_node("second", ("first",)), _node("first")))
+    routed = route_plan(plan, registry, RoutingPreference(max_usd=0.015))
+    workers = {s.id: s.worker for s in routed.subtasks}
+    # The first node's dear call ($0.01) fits; $0.005 is left, so the second gets the cheap one.
+    assert workers == {"first": "dear", "second": "cheap"}
+    assert [s.id for s in routed.subtasks] == ["second", "first"]  # the plan's own order is kept
+
+
+def test_when_nothing_fits_the_cheapest_capable_worker_is_kept(registry):
+    plan = Plan("q", (_node("a"),))
+    assert route_plan(plan, registry, RoutingPreference(max_usd=0.0)).subtasks[0].worker == "cheap"
+
+
+def test_a_hand_written_choice_gives_way_only_to_a_saving_worth_a_whole_success(registry):
+    plan = Plan("q", (SubTask("a", "Answer it", "answer_question", "dear"),))
+    # Without scores the chosen worker counts 1, the other 0: the switch needs w * 0.0099 > 10.
+    assert route_plan(plan, registry, RoutingPreference(0.5)).subtasks[0].worker == "dear"
+    routed = route_plan(plan, registry, RoutingPreference(1.0)).subtasks[0]
+    assert routed.worker == "cheap" and routed.alternatives == ()
