@@ -42,6 +42,8 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.dag_speed
 	$(PY) -m benchmarks.planning_speed
 	$(PY) -m benchmarks.rl_throughput
+	$(PY) -m orchestai_agents.training.routing_eval --data ../shared/datasets/routing/routerbench_zs --out runs/routing --checkpoint runs/routed-planner
+	$(PY) -m benchmarks.routing_knob --planner runs/routed-planner
 	$(PY) -m benchmarks.reliability
 
 clean:

@@ -42,6 +42,7 @@ from orchestai_agents.training.routing.outcomes import (
     OutcomeTable,
     load_outcome_table,
     load_routerbench,
+    model_description,
     query_text,
 )
 from orchestai_agents.training.routing.pretrain import (
@@ -153,17 +154,13 @@ def embed_tables(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Prompt embeddings of train and test rows and the worker features (cached)."""
     embed = lambda texts: embed_texts(texts, encoder=config.encoder, cache_dir=config.cache_dir)  # noqa: E731
-    descriptions = [_description(m) for m in train.models]
+    descriptions = [model_description(m) for m in train.models]
     features = worker_features(embed(descriptions), train.cost.mean(0))
     return (
         embed([query_text(p) for p in train.prompts]),
         embed([query_text(p) for p in test.prompts]),
         features,
     )
-
-
-def _description(model: str) -> str:
-    return ROUTERBENCH_DESCRIPTIONS.get(model, f"The language model {model}.")
 
 
 def train_selectors(
@@ -447,7 +444,7 @@ def run(
     embeddings = embed_tables(config, train, test)
     phase1, tuned = train_selectors(config, train, embeddings[0], embeddings[2])
     cards = [
-        WorkerCard(m, _description(m), float(usd))
+        WorkerCard(m, model_description(m), float(usd))
         for m, usd in zip(train.models, train.cost.mean(0), strict=True)
     ]
     save_worker_cards(cards, config.out / "phase1")

@@ -5,7 +5,11 @@ import pytest
 from langchain_core.runnables import RunnableLambda
 from orchestai_agents.training.env import EnvConfig, OrchestrationEnv
 from orchestai_agents.training.routing.backends import LiveBackend, OutcomeBackend
-from orchestai_agents.training.routing.outcomes import load_outcome_table, query_text
+from orchestai_agents.training.routing.outcomes import (
+    load_outcome_table,
+    model_registry,
+    query_text,
+)
 
 from orchestai_agents.accounting import NodeRecord, RunResult
 from orchestai_agents.errors import OrchestAIError
@@ -154,3 +158,12 @@ def test_live_backend_runs_through_the_compiled_graph():
     _, reward, done, _, info = env.step(0)
     assert done and info["success"] and info["usd"] == pytest.approx(0.001)
     assert reward == pytest.approx(10.1 - 0.1 * 0.001 - 0.01 * info["seconds"])
+
+
+def test_a_tables_models_become_priced_workers_to_route_to(table):
+    workers = model_registry(table)
+    assert list(workers) == list(table.models) and workers.capable("answer_question") == list(
+        table.models
+    )
+    assert [workers[m].cost.usd_per_call for m in table.models] == pytest.approx([0.001, 0.01, 0.1])
+    assert workers["dear"].description == "The language model dear."

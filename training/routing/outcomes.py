@@ -14,14 +14,24 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from langchain_core.runnables import RunnableLambda
 
 from orchestai_agents.errors import OrchestAIError
+from orchestai_agents.registry import (
+    Capabilities,
+    CostModel,
+    WorkerOutput,
+    WorkerRegistry,
+    WorkerSpec,
+)
 
 __all__ = [
     "ROUTERBENCH_DESCRIPTIONS",
     "OutcomeTable",
     "load_outcome_table",
     "load_routerbench",
+    "model_description",
+    "model_registry",
     "query_text",
 ]
 
@@ -94,6 +104,30 @@ class OutcomeTable:
             self.seconds[rows],
             self.dropped,
         )
+
+
+def model_description(model: str) -> str:
+    """What the selector reads of a model: its RouterBench description, else its name."""
+    return ROUTERBENCH_DESCRIPTIONS.get(model, f"The language model {model}.")
+
+
+def model_registry(table: OutcomeTable, task_type: str = "answer_question") -> WorkerRegistry:
+    """A table's models as workers for :func:`~orchestai_agents.planner.route_plan`.
+
+    Each is priced per call at its mean USD over the table's rows and described by
+    :func:`model_description`; it is only routed to, never run.
+    """
+    return WorkerRegistry(
+        WorkerSpec(
+            model,
+            model_description(model),
+            RunnableLambda(lambda task: WorkerOutput("")),
+            Capabilities(frozenset({task_type})),
+            CostModel(usd_per_call=float(usd)),
+            expected_output_tokens=0,
+        )
+        for model, usd in zip(table.models, table.cost.mean(0), strict=True)
+    )
 
 
 def query_text(prompt: str) -> str:
