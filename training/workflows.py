@@ -33,6 +33,8 @@ class AnnotatedWorkflow:
         nodes: steps in execution order (a topological order of ``links``).
         links: directed (source index, target index) pairs into ``nodes``, source < target.
         source: the data set it came from, e.g. ``"ultratool"``.
+        candidates: the tools this request may use, when the data set hands each request its
+            own (NesTools' ``api`` list); empty when the data set's whole inventory applies.
     """
 
     id: str
@@ -40,6 +42,7 @@ class AnnotatedWorkflow:
     nodes: tuple[WorkflowNode, ...]
     links: tuple[tuple[int, int], ...] = ()
     source: str = ""
+    candidates: tuple[WorkflowNode, ...] = ()
 
     def __post_init__(self) -> None:
         n = len(self.nodes)
@@ -81,6 +84,15 @@ class AnnotatedWorkflow:
             ],
             "links": [list(link) for link in self.links],
             "source": self.source,
+            **(
+                {
+                    "candidates": [
+                        {"name": c.name, "description": c.description} for c in self.candidates
+                    ]
+                }
+                if self.candidates
+                else {}
+            ),
         }
 
     @classmethod
@@ -91,4 +103,5 @@ class AnnotatedWorkflow:
             nodes=tuple(WorkflowNode(**n) for n in data["nodes"]),
             links=tuple((int(s), int(t)) for s, t in data.get("links", ())),
             source=str(data.get("source", "")),
+            candidates=tuple(WorkflowNode(**c) for c in data.get("candidates", ())),
         )

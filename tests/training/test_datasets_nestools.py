@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from training.datasets import DatasetFormatError, load_nestools, load_nestools_inventories
+from training.datasets import DatasetFormatError, load_nestools
+from training.workflows import AnnotatedWorkflow
 
 NESTOOLS = (
     Path(__file__).resolve().parents[3]
@@ -77,9 +78,15 @@ def test_missing_field_names_the_line(tmp_path: Path) -> None:
         load_nestools(write(tmp_path / "n.jsonl", {k: v for k, v in RECORD.items() if k != "task"}))
 
 
-def test_per_request_inventories(tmp_path: Path) -> None:
-    inventories = load_nestools_inventories(write(tmp_path / "n.jsonl", RECORD))
-    assert [(t.name, t.description) for t in inventories["5"]] == [("scan", "Scan an ISBN.")]
+def test_each_request_keeps_its_own_candidate_apis(tmp_path: Path) -> None:
+    [w] = load_nestools(write(tmp_path / "n.jsonl", RECORD))
+    assert [(c.name, c.description) for c in w.candidates] == [("scan", "Scan an ISBN.")]
+    assert AnnotatedWorkflow.from_dict(w.to_dict()) == w
+
+
+def test_a_malformed_api_list_names_the_line(tmp_path: Path) -> None:
+    with pytest.raises(DatasetFormatError, match=r"line 1: field 'api' should be a list"):
+        load_nestools(write(tmp_path / "n.jsonl", {**RECORD, "api": [{"name": "scan"}]}))
 
 
 @pytest.mark.skipif(not NESTOOLS.is_file(), reason=f"NesTools is not at {NESTOOLS}")

@@ -6,7 +6,7 @@ NesTools (``API_call_k`` data flow) and NESTFUL (``$varK...$`` data flow, Comple
 """
 
 from .errors import DatasetFormatError
-from .inventory import Tool, load_nestools_inventories, load_tool_inventory
+from .inventory import Tool, load_tool_inventory
 from .loading import (
     DATASET_NAMES,
     Split,
@@ -30,7 +30,6 @@ __all__ = [
     "load_nestful",
     "load_nestful_specs",
     "load_nestools",
-    "load_nestools_inventories",
     "load_planning_dataset",
     "load_taskbench",
     "load_tool_inventory",

@@ -39,7 +39,8 @@ def parse_nestools_record(
     calls = require(record, "call", list, path, line)
     if not all(isinstance(c, dict) and isinstance(c.get("api_name"), str) for c in calls):
         raise DatasetFormatError(path, "every entry of 'call' needs a string 'api_name'", line=line)
-    descriptions = _api_descriptions(record.get("api"))
+    candidates = _candidate_apis(record, path, line)
+    descriptions = {c.name: c.description for c in candidates}
     return AnnotatedWorkflow(
         id=str(require(record, "test_id", (str, int), path, line)),
         request=require(record, "task", str, path, line).strip(),
@@ -48,17 +49,21 @@ def parse_nestools_record(
         ),
         links=_data_flow_links(calls, path, line),
         source=source,
+        candidates=candidates,
     )
 
 
-def _api_descriptions(apis: Any) -> dict[str, str]:
-    if not isinstance(apis, list):
-        return {}
-    return {
-        a["api_name"]: str(a.get("api_description", ""))
-        for a in apis
-        if isinstance(a, dict) and "api_name" in a
-    }
+def _candidate_apis(record: dict[str, Any], path: Path, line: int) -> tuple[WorkflowNode, ...]:
+    """The request's own candidate APIs: NesTools names its APIs per request (2,799 distinct
+    names among 3,036 calls), so a planner can only name the right tools when handed these."""
+    apis = record.get("api")
+    if not isinstance(apis, list) or not all(
+        isinstance(a, dict) and isinstance(a.get("api_name"), str) for a in apis
+    ):
+        raise DatasetFormatError(
+            path, "field 'api' should be a list of {'api_name', 'api_description'}", line=line
+        )
+    return tuple(WorkflowNode(a["api_name"], str(a.get("api_description", ""))) for a in apis)
 
 
 def _data_flow_links(
