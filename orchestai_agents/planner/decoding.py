@@ -72,7 +72,7 @@ def beam_search(
             ],
             -1,
         )
-        used = used.gather(1, parent.unsqueeze(-1).expand(-1, -1, n_types)).clone()
+        used = used.gather(1, parent.unsqueeze(-1).expand(-1, -1, n_types))  # a new tensor
         used.scatter_(2, chosen.unsqueeze(-1), True)
         inputs = keys[chosen.view(-1)].unsqueeze(1)
     return [seq for _, seq in best]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import torch
 from torch import nn
@@ -13,13 +14,53 @@ from orchestai_agents.encoders import EncodedText, TextEncoder
 from orchestai_agents.errors import CheckpointError
 from orchestai_agents.planner.config import EncoderConfig
 
-__all__ = ["PlannerEncoder", "describe", "lexical_match"]
+__all__ = [
+    "PlannerEncoder",
+    "TypeWords",
+    "describe",
+    "lexical_match",
+    "score_words",
+    "type_words",
+]
 
 
 def describe(name: str, description: str) -> str:
     """The text a task type, tool or worker is embedded from: its name in words, then its description."""
     words = name.replace("_", " ").replace("-", " ").strip()
     return f"{words}: {description}" if description else words
+
+
+class TypeWords(NamedTuple):
+    """The first words of each task type's text, as :func:`lexical_match` scores them.
+
+    They depend only on the inventory, so inference computes them once per inventory.
+
+    Shapes:
+        keys: (n_words, enc) unit-length token states; types: (n_words,) the type of each word;
+        share: (n_words,) 1 / the number of words of its type; n_types: how many types
+    """
+
+    keys: torch.Tensor
+    types: torch.Tensor
+    share: torch.Tensor
+    n_types: int
+
+
+def type_words(type_tokens: torch.Tensor, type_mask: torch.Tensor, *, words: int = 8) -> TypeWords:
+    """The first ``words`` tokens of each type's text (its name comes first), special tokens skipped.
+
+    Shapes:
+        type_tokens (types, len, enc), type_mask (types, len)
+    """
+    lengths = type_mask.sum(1)  # real tokens incl. [CLS] and [SEP]
+    pos = torch.arange(1, words + 1, device=lengths.device)
+    keep = pos.unsqueeze(0) < (
+        lengths.unsqueeze(1) - 1
+    )  # (types, words): drops [CLS], [SEP], padding
+    rows, cols = keep.nonzero(as_tuple=True)
+    keys = F.normalize(type_tokens[rows, cols + 1].float(), dim=-1)  # (n_words, enc)
+    share = 1.0 / keep.sum(1).clamp(min=1)[rows].float()  # each type's words average to its score
+    return TypeWords(keys, rows, share, type_mask.shape[0])
 
 
 def lexical_match(
@@ -35,28 +76,33 @@ def lexical_match(
 
     For each of the first ``words`` tokens of a type's text (its name comes first; special tokens
     are skipped), the best cosine with any request token, averaged. It needs no training and
-    carries over to new inventories.
+    carries over to new inventories. With a fixed inventory, compute :func:`type_words` once and
+    call :func:`score_words`.
 
     Shapes:
         tokens (batch, seq, enc), mask (batch, seq), type_tokens (types, len, enc),
         type_mask (types, len) -> (batch, types)
     """
-    lengths = type_mask.sum(1)  # real tokens incl. [CLS] and [SEP]
-    pos = torch.arange(1, words + 1, device=lengths.device)
-    keep = pos.unsqueeze(0) < (
-        lengths.unsqueeze(1) - 1
-    )  # (types, words): drops [CLS], [SEP], padding
-    rows, cols = keep.nonzero(as_tuple=True)
-    keys = F.normalize(type_tokens[rows, cols + 1].float(), dim=-1)  # (n_words, enc)
-    share = 1.0 / keep.sum(1).clamp(min=1)[rows].float()  # each type's words average to its score
+    return score_words(tokens, mask, type_words(type_tokens, type_mask, words=words), chunk=chunk)
+
+
+def score_words(
+    tokens: torch.Tensor, mask: torch.Tensor, words: TypeWords, *, chunk: int = 32
+) -> torch.Tensor:
+    """:func:`lexical_match` against precomputed type words, ``chunk`` requests at a time.
+
+    Shapes:
+        tokens (batch, seq, enc), mask (batch, seq) -> (batch, types)
+    """
     out = []
     for start in range(0, tokens.shape[0], chunk):
         m = mask[start : start + chunk].bool()
         width = int(m.sum(1).max())
         q = F.normalize(tokens[start : start + chunk, :width].float(), dim=-1)  # (chunk, seq, enc)
-        best = (q @ keys.T).masked_fill(~m[:, :width, None], -1.0).amax(1)  # (chunk, n_words)
-        score = torch.zeros(q.shape[0], type_mask.shape[0], device=q.device)
-        out.append(score.index_add_(1, rows, best * share))
+        scores = q @ words.keys.T  # (chunk, seq, n_words): tens of MB at batch 32, masked in place
+        best = scores.masked_fill_(~m[:, :width, None], -1.0).amax(1)  # (chunk, n_words)
+        score = torch.zeros(q.shape[0], words.n_types, device=q.device)
+        out.append(score.index_add_(1, words.types, best * words.share))
     return torch.cat(out)
 
 
@@ -96,6 +142,7 @@ class PlannerEncoder(nn.Module):
         )
         self._quantized = False
         self._cache: dict[tuple[str, ...], EncodedText] = {}
+        self._words: tuple[torch.Tensor, TypeWords] | None = None
 
     @property
     def frozen_prefix(self) -> str:
@@ -128,6 +175,17 @@ class PlannerEncoder(nn.Module):
             self._cache[key] = EncodedText(out.pooled.detach(), out.tokens.detach(), out.mask)
         return self._cache[key]
 
+    def words_of(self, types: EncodedText) -> TypeWords:
+        """:func:`type_words` of encoded descriptions, kept for the last inventory seen.
+
+        Gathering and normalising every type's words costs about a millisecond at batch 1; the
+        descriptions come from :meth:`describe_all`'s cache, so the same inventory gives the same
+        token tensor, whose identity keys this cache (holding it keeps the identity valid).
+        """
+        if self._words is None or self._words[0] is not types.tokens:
+            self._words = (types.tokens, type_words(types.tokens, types.mask))
+        return self._words[1]
+
     def _maybe_quantize(self) -> None:
         # int8 dynamic quantization triples CPU speed of the encoder; only for a frozen encoder at inference.
         if not self.config.quantize or self._quantized or self.training or self.config.trainable:
@@ -136,8 +194,9 @@ class PlannerEncoder(nn.Module):
             return
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            # Its new Linear modules start in training mode: eval, as predict() expects of all.
             self.text.model = torch.ao.quantization.quantize_dynamic(
                 self.text.model, {nn.Linear}, dtype=torch.qint8
-            )
+            ).eval()
         self._quantized = True
         self._cache.clear()

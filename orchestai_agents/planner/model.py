@@ -17,7 +17,7 @@ from orchestai_agents.planner.checkpoint import StrictHubLoading
 from orchestai_agents.planner.config import PlannerConfig
 from orchestai_agents.planner.decoding import beam_search
 from orchestai_agents.planner.decomposer import Decomposer
-from orchestai_agents.planner.encoder import PlannerEncoder, describe, lexical_match
+from orchestai_agents.planner.encoder import PlannerEncoder, describe, score_words
 from orchestai_agents.planner.graph import GraphGenerator, acyclicity, forward_mask
 from orchestai_agents.planner.inventory import Inventory
 from orchestai_agents.planner.memory import PlanMemory, PlanPrior
@@ -237,19 +237,28 @@ class Planner(
     def _inference_keys(self, types: torch.Tensor, inventory: Inventory) -> torch.Tensor:
         """Type keys, cached per inventory embedding while not training (they cost a pass of the type MLP)."""
         cached = getattr(self, "_keys_cache", None)
+        # In-place edits of the weights (no_grad tweaks) bump their versions: recompute then.
+        # Inference tensors (weights made under inference_mode) have no version to read.
+        versions = tuple(
+            p._version
+            for m in (self.decomposer.type_proj, self.decomposer.known_types)
+            for p in m.parameters()
+            if not p.is_inference()
+        )
         if (
             self.training
             or cached is None
             or cached[0] is not types
             or cached[1] != inventory.task_types
+            or cached[2] != versions
         ):
             keys = self.decomposer.type_keys(types, self._known_rows(inventory, types))
             if self.training:
                 return keys
             # Holding ``types`` keeps its identity valid as the cache key.
-            self._keys_cache = (types, inventory.task_types, keys)
+            self._keys_cache = (types, inventory.task_types, versions, keys)
             return keys
-        return cached[2]
+        return cached[3]
 
     def _known_rows(self, inventory: Inventory | None, types: torch.Tensor) -> torch.Tensor:
         """Row of each inventory type in ``config.inventory`` (-1 if new); None: the same inventory."""
@@ -290,12 +299,14 @@ class Planner(
         """
         if isinstance(instructions, str):
             raise TypeError("predict() takes a list of instructions; use plan() for one")
-        self.eval()
+        # eval() walks every module (~0.5 ms) and drops the cached type keys: only when needed.
+        if any(m.training for m in self.modules()):
+            self.eval()
         inventory = inventory or self.inventory
         encoded = self.encoder.encode(instructions)
         types, workers = self.embed_inventory(inventory)
         match = (
-            lexical_match(encoded.tokens, encoded.mask, types.tokens, types.mask)
+            score_words(encoded.tokens, encoded.mask, self.encoder.words_of(types))
             if self.config.decomposer.lexical_match
             else None
         )
@@ -362,11 +373,9 @@ class Planner(
             prior=prior,
         )
         type_ids = _pad([torch.tensor(s) for s in seqs], -100).to(tokens.device)
-        if prior is not None:
-            prior = PlanPrior(
-                prior.types[:, : type_ids.shape[1] + 1], prior.stop[:, : type_ids.shape[1] + 1]
-            )
-        steps = self.decomposer.teacher_forced(pooled, memory, mask, keys, type_ids, prior)
+        # The re-run is for nodes, dependencies, complexity and attention; the type and stop
+        # logits (what the prior biases) are not read, so it goes without the prior.
+        steps = self.decomposer.teacher_forced(pooled, memory, mask, keys, type_ids)
         n_nodes = torch.tensor([len(s) for s in seqs], device=tokens.device)
         refined, edges = self.graph(steps.nodes, steps.dep_logits, instruction, n_nodes)
         kept = (torch.sigmoid(edges) > self.config.graph.edge_threshold) & forward_mask(
@@ -374,12 +383,13 @@ class Planner(
         )
         ranked = self._rank_workers(instruction, refined, workers, inventory, type_ids)
         spans = self._focus(instructions, steps.attention.cpu())
-        kept, complexity = kept.cpu(), steps.complexity.cpu()
+        # Python lists once, rather than a few tensor ops per sub-task.
+        links, complexity = kept.tolist(), steps.complexity.tolist()
         return [
             PredictedGraph(
                 tuple(inventory.task_types[t] for t in seq),
-                tuple(tuple(kept[b, i, :i].nonzero().flatten().tolist()) for i in range(len(seq))),
-                tuple(complexity[b, : len(seq)].tolist()),
+                tuple(tuple(j for j in range(i) if links[b][i][j]) for i in range(len(seq))),
+                tuple(complexity[b][: len(seq)]),
                 tuple(ranked[b][: len(seq)]),
                 tuple(spans[b][: len(seq)]),
             )

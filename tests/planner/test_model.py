@@ -1,5 +1,6 @@
 from collections.abc import Callable
 
+import pytest
 import torch
 
 from orchestai_agents.planner import Inventory, Planner, PlanningTargets
@@ -84,3 +85,30 @@ def test_lexical_match_is_full_when_every_type_word_is_in_the_request() -> None:
     with_specials = torch.nn.functional.pad(types, (0, 0, 1, 1))  # [CLS] and [SEP] around the words
     match = lexical_match(tokens, mask, with_specials, torch.ones(2, 4, dtype=torch.bool))
     assert torch.allclose(match, torch.tensor([[1.0, (1 + 2**-0.5) / 2]]))
+
+
+def test_predict_reuses_the_type_keys_until_the_weights_change(
+    tiny_planner: Planner, inventory: Inventory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = []
+    type_keys = tiny_planner.decomposer.type_keys
+    monkeypatch.setattr(
+        tiny_planner.decomposer, "type_keys", lambda *a: calls.append(a) or type_keys(*a)
+    )
+    tiny_planner.train()
+    tiny_planner.predict(["summarise this paper"], inventory)
+    assert not any(m.training for m in tiny_planner.modules())  # predict still sets eval mode
+    tiny_planner.predict(["translate it"], inventory)
+    assert len(calls) == 1
+    with torch.no_grad():
+        tiny_planner.decomposer.type_proj[0].weight.mul_(2.0)  # an in-place edit, still in eval
+    tiny_planner.predict(["translate it"], inventory)
+    assert len(calls) == 2
+
+
+def test_a_planner_built_under_inference_mode_predicts(
+    make_planner: Callable[..., Planner], inventory: Inventory
+) -> None:
+    with torch.inference_mode():
+        planner = make_planner()
+    assert len(planner.predict(["summarise this paper"], inventory)) == 1
