@@ -30,7 +30,7 @@ from orchestai_agents.encoders import EncodedText
 from orchestai_agents.planner import Inventory, Planner, PlannerConfig, PlanningTargets
 from orchestai_agents.planner.encoder import lexical_match
 
-from .phase1_data import encode_cached, inventory_of, make_targets
+from .phase1_data import candidate_mask, encode_cached, inventory_of, make_targets
 from .workflows import AnnotatedWorkflow
 
 __all__ = ["Phase1Config", "Phase1Result", "resolve_device", "seed_everything", "train_phase1"]
@@ -176,6 +176,9 @@ class _Data:
     val: tuple[EncodedText, PlanningTargets, list[AnnotatedWorkflow]]
     train_match: torch.Tensor  # (n_train, n_types) lexical match, computed once
     val_match: torch.Tensor
+    # (n, n_types) bool, the types each request may use (its own candidates); None: all of them
+    train_allowed: torch.Tensor | None = None
+    val_allowed: torch.Tensor | None = None
 
     @classmethod
     def build(
@@ -205,6 +208,11 @@ class _Data:
                 if planner.config.decomposer.lexical_match
                 else torch.zeros(len(part), len(inventory.task_types), device=device)
             )
+        allowed = (
+            [candidate_mask(part, inventory).to(device) for part in (train, val)]
+            if any(w.candidates for w in (*train, *val))
+            else [None, None]
+        )
         return cls(
             inventory,
             types.pooled.to(device),
@@ -213,6 +221,7 @@ class _Data:
             sides[0],
             sides[1],
             *matches,
+            *allowed,
         )
 
 
@@ -322,6 +331,7 @@ class _Loop:
                 self.data.capable,
                 memory_rows=idx.to(self.device),
                 match=self.data.train_match[idx.to(self.device)],
+                allowed=_rows(self.data.train_allowed, idx),
             )
             self.optimizer.zero_grad(set_to_none=True)
             out.loss.backward()
@@ -348,11 +358,16 @@ class _Loop:
                 self.data.workers,
                 self.data.inventory,
                 match=self.data.val_match[idx.to(self.device)],
+                allowed=_rows(self.data.val_allowed, idx),
             )
         scores = score_graphs(predicted, workflows)
         return {f"val_{k}": v for k, v in scores.items()} | {
             "val_score": scores["node_f1"] + scores["link_f1"]
         }
+
+
+def _rows(allowed: torch.Tensor | None, idx: torch.Tensor) -> torch.Tensor | None:
+    return None if allowed is None else allowed[idx.to(allowed.device)]
 
 
 def score_graphs(predicted: Sequence[Any], gold: Sequence[AnnotatedWorkflow]) -> dict[str, float]:

@@ -16,6 +16,7 @@ from .datasets import DATASET_NAMES, load_planning_dataset
 from .workflows import AnnotatedWorkflow
 
 __all__ = [
+    "candidate_mask",
     "dataset_inventory",
     "dataset_tools",
     "encode_cached",
@@ -67,7 +68,7 @@ def inventory_of(
     types = dict(tools or {})
     capable: dict[str, set[str]] = {}
     for w in workflows:
-        for node in w.nodes:
+        for node in (*w.nodes, *w.candidates):
             types.setdefault(node.name, node.description)
             if node.worker:
                 capable.setdefault(node.worker, set()).add(node.name)
@@ -96,6 +97,21 @@ def make_targets(workflows: Sequence[AnnotatedWorkflow], inventory: Inventory) -
             deps[b, t, s] = 1.0
     n_nodes = torch.tensor([len(w.nodes) for w in workflows])
     return PlanningTargets(type_ids, deps, n_nodes, worker_ids)
+
+
+def candidate_mask(workflows: Sequence[AnnotatedWorkflow], inventory: Inventory) -> torch.Tensor:
+    """(len(workflows), n_types) bool: the task types each request may use.
+
+    A request with its own candidate tools (NesTools) may use only those, as at evaluation;
+    the others may use the whole inventory.
+    """
+    type_index = {t: i for i, t in enumerate(inventory.task_types)}
+    allowed = torch.ones(len(workflows), len(inventory.task_types), dtype=torch.bool)
+    for b, w in enumerate(workflows):
+        if w.candidates:
+            allowed[b] = False
+            allowed[b, [type_index[c.name] for c in w.candidates]] = True
+    return allowed
 
 
 def load_training_data(

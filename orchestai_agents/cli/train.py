@@ -37,6 +37,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--no-memory", action="store_true", help="train without the plan memory prior"
     )
     parser.add_argument(
+        "--no-known-types",
+        action="store_true",
+        help="score task types by their descriptions alone (for data whose tool names rarely recur)",
+    )
+    parser.add_argument(
         "--no-lexical-match",
         action="store_true",
         help="no word-coverage feature (it costs requests x inventory words to precompute)",
@@ -67,7 +72,9 @@ def run(args: argparse.Namespace) -> int:
     planner_config = PlannerConfig(
         encoder=EncoderConfig(name_or_path=args.encoder),
         decomposer=DecomposerConfig(
-            hidden_size=args.hidden, lexical_match=not args.no_lexical_match
+            hidden_size=args.hidden,
+            lexical_match=not args.no_lexical_match,
+            known_type_embeddings=not args.no_known_types,
         ),
         graph=GraphConfig(conv=args.conv),
     )

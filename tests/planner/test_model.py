@@ -112,3 +112,21 @@ def test_a_planner_built_under_inference_mode_predicts(
     with torch.inference_mode():
         planner = make_planner()
     assert len(planner.predict(["summarise this paper"], inventory)) == 1
+
+
+def test_allowed_types_bound_decoding_and_the_type_loss(
+    tiny_planner: Planner, inventory: Inventory
+) -> None:
+    tokens, mask, types, workers, match = _inputs(tiny_planner, inventory)
+    allowed = torch.zeros(2, len(inventory.task_types), dtype=torch.bool)
+    allowed[0, [0, 1, 2]] = True  # request 0 may use its three gold tools, request 1 only its one
+    allowed[1, 3] = True
+    graphs = tiny_planner.decode(
+        ["a", "b"], tokens, mask, types, workers, inventory, match=match, allowed=allowed
+    )
+    names = inventory.task_types
+    assert set(graphs[0].task_types) <= set(names[:3]) and graphs[1].task_types == (names[3],)
+    free = tiny_planner(tokens, mask, types, _targets(), match=match).losses["type"]
+    bound = tiny_planner(tokens, mask, types, _targets(), match=match, allowed=allowed)
+    # With only the gold tools left, the type loss shrinks (request 1's is exactly 0).
+    assert bound.losses["type"] < free

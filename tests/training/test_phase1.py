@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,16 @@ def test_early_stopping_and_seeds(tmp_path: Path) -> None:
     assert len(a.history) < 30  # stopped once validation stopped improving
     b = train_phase1(_config(tmp_path, max_epochs=2, patience=50, seed=3), data, data)
     assert [r["train_loss"] for r in b.history] == [r["train_loss"] for r in a.history[:2]]
+
+
+def test_requests_with_candidates_train_and_validate_over_them_alone(tmp_path: Path) -> None:
+    from orchestai_agents.training.phase1_data import candidate_mask, inventory_of
+
+    # Each request may call only its own gold tools: validation decodes nothing else.
+    data = [replace(w, candidates=w.nodes) for w in _workflows()]
+    inventory = inventory_of(data)
+    allowed = candidate_mask(data, inventory)
+    assert allowed.sum(1).tolist() == [len(w.nodes) for w in data]
+    result = train_phase1(_config(tmp_path, max_epochs=3, patience=50), data, data)
+    assert all(row["val_node_f1"] > 0 for row in result.history)
+    assert max(row["val_node_f1"] for row in result.history) > 80  # the mask leaves little to miss
