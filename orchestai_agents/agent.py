@@ -15,6 +15,7 @@ from typing_extensions import TypedDict
 
 from orchestai_agents._internal._checkpoints import strict_checkpointer
 from orchestai_agents.accounting import RunResult
+from orchestai_agents.budget import Budget
 from orchestai_agents.compiler import ExecutionSettings, PlanExecutor
 from orchestai_agents.errors import PlanValidationError
 from orchestai_agents.execution_log import ExecutionLog
@@ -41,8 +42,9 @@ class AgentInput(TypedDict, total=False):
         inputs: paths of the user's input files.
         output_dir: where workers write files.
         plan: a plan (dict) to run as given, bypassing the planner for this call.
-        budget: ``{"max_usd": ..., "max_tokens": ...}`` for this run; ``max_usd`` also steers the
-            routing (workers whose estimated call no longer fits are not chosen).
+        budget: ``{"max_usd": ..., "max_tokens": ...}`` for this run (else the settings'
+            budget); ``max_usd`` also steers the routing: a worker whose estimated call no
+            longer fits is not chosen, so it is not tried first.
         cost_preference: 0 (default) routes each sub-task for quality, 1 for the lowest price;
             the planner's trained router (or, without one, the plan's worker scores against
             estimated prices) re-chooses the workers for this run, with no retraining.
@@ -116,7 +118,15 @@ def create_orchestai_agent(
             chosen = Plan(instruction, given.subtasks, given.scores)
         else:
             chosen = planner.plan(instruction, registry)
-        chosen = _route(validate_plan(chosen, registry), registry, state, planner)
+        budget = Budget.from_dict(state["budget"]) if state.get("budget") else None
+        max_usd = (budget or executor.settings.budget).max_usd
+        chosen = _route(
+            validate_plan(chosen, registry),
+            registry,
+            state.get("cost_preference"),
+            max_usd,
+            planner,
+        )
         return {"plan": validate_plan(chosen, registry).to_dict(), "instruction": instruction}
 
     def respond(state: AgentState) -> dict[str, Any]:
@@ -153,11 +163,13 @@ def _default_planner() -> PlannerLike:
 
 
 def _route(
-    plan: Plan, registry: WorkerRegistry, state: AgentState, planner: PlannerLike | None
+    plan: Plan,
+    registry: WorkerRegistry,
+    preference: Any,
+    max_usd: float | None,
+    planner: PlannerLike | None,
 ) -> Plan:
     """The plan with workers re-chosen for this call's cost preference and USD cap, if any."""
-    preference = state.get("cost_preference")
-    max_usd = (state.get("budget") or {}).get("max_usd")
     if not preference and max_usd is None:
         return plan
     from orchestai_agents.planner.routing import RoutingPreference, route_plan

@@ -242,12 +242,11 @@ def route_plan(
 def _prior(subtask: SubTask, names: Sequence[str]) -> np.ndarray:
     """Quality prior of each capable worker: its score among the plan's alternatives.
 
-    A plan without scores (a hand-written one) gives its chosen worker 1 and the others 0, so a
-    cheaper worker replaces it only when the price gap outweighs a whole success.
+    A chosen worker the plan does not score (a hand-written plan's, whose alternatives are
+    its fallbacks) counts 1 and unlisted workers 0, so a cheaper worker replaces it only when
+    the price gap outweighs a whole success.
     """
-    scores = {a.worker: a.score for a in subtask.alternatives}
-    if not scores:
-        scores = {subtask.worker: 1.0}
+    scores = {subtask.worker: 1.0} | {a.worker: a.score for a in subtask.alternatives}
     return np.array([max(scores.get(n, 0.0), 0.0) for n in names])
 
 

@@ -35,9 +35,10 @@ from orchestai_agents import (
     WorkerOutput,
     WorkerRegistry,
     WorkerSpec,
+    compile_plan,
     create_orchestai_agent,
 )
-from orchestai_agents.budget import estimate_call
+from orchestai_agents.budget import Budget, estimate_call
 
 NODES = 8  # diamond_plan(6): src, six in parallel, sink
 
@@ -119,18 +120,40 @@ def test_budget_too_small_fails_the_node_before_any_call() -> None:
     assert result["total_usd"] == 0.0
 
 
-def test_cheaper_alternative_is_used_when_it_fits() -> None:
-    counter = CallCounter()
+def _premium_or_budget(counter: CallCounter) -> tuple[WorkerRegistry, Plan]:
     registry = WorkerRegistry(
         [
             worker("premium", counter=counter, usd_per_call=0.10),
             worker("budget", counter=counter, usd_per_call=0.01),
         ]
     )
-    plan = Plan("x", (node("a", "premium", alternatives={"budget": 0.4}),))
-    result = create_orchestai_agent(registry, plan=plan, settings=settings()).invoke(
-        {"instruction": "x", "budget": {"max_usd": 0.05}}
-    )["result"]
+    return registry, Plan("x", (node("a", "premium", alternatives={"budget": 0.4}),))
+
+
+def test_the_agent_routes_to_the_alternative_that_fits_the_budget() -> None:
+    counter = CallCounter()
+    registry, plan = _premium_or_budget(counter)
+    agent = create_orchestai_agent(
+        registry, plan=plan, settings=settings(budget=Budget(max_usd=1.0))
+    )
+    for budget in ({"max_usd": 0.05}, None):
+        state = {"instruction": "x", "budget": budget} if budget else {"instruction": "x"}
+        expected = "budget" if budget else "premium"
+        record = agent.invoke(state)["result"]["nodes"][0]
+        assert (record["worker"], record["error"]) == (expected, None)
+    # the settings' budget steers routing too when the call names none
+    capped = create_orchestai_agent(
+        registry, plan=plan, settings=settings(budget=Budget(max_usd=0.05))
+    )
+    assert capped.invoke({"instruction": "x"})["result"]["nodes"][0]["worker"] == "budget"
+    assert counter.of("premium") == 1 and counter.of("budget") == 2
+
+
+def test_a_compiled_plan_falls_back_to_the_cheaper_alternative_when_it_fits() -> None:
+    counter = CallCounter()
+    registry, plan = _premium_or_budget(counter)
+    graph = compile_plan(plan, registry, settings=settings(budget=Budget(max_usd=0.05)))
+    result = graph.invoke({"instruction": "x"})["result"]
     record = result["nodes"][0]
     assert result["success"] and record["worker"] == "budget"
     assert "BudgetExceededError" in record["error"]
