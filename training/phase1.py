@@ -14,11 +14,12 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -107,7 +108,46 @@ def train_phase1(
     inventory: Inventory | None = None,
     planner: Planner | None = None,
 ) -> Phase1Result:
-    """Train a planner; ``val`` defaults to a seeded ``val_fraction`` of ``train``."""
+    """Train a planner; ``val`` defaults to a seeded ``val_fraction`` of ``train``.
+
+    On CPU the run is bit-reproducible: same seed, data and thread count, same checkpoint.
+    """
+    device = resolve_device(config.device)
+    with _deterministic_on_cpu(device):
+        return _train(config, train, val, inventory, planner, device)
+
+
+@contextlib.contextmanager
+def _deterministic_on_cpu(device: torch.device) -> Iterator[None]:
+    """PyTorch's deterministic kernels for the run, then the caller's setting back.
+
+    Without them, multithreaded CPU ``index_put_(accumulate=True)`` (the backward of gathering
+    the chosen task types' keys) sums in a varying order, and two runs drift apart by several
+    points. CUDA runs are left as they are (their deterministic mode needs
+    ``CUBLAS_WORKSPACE_CONFIG``).
+    """
+    if device.type != "cpu":
+        yield
+        return
+    previous = (
+        torch.are_deterministic_algorithms_enabled(),
+        torch.is_deterministic_algorithms_warn_only_enabled(),
+    )
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
+    finally:
+        torch.use_deterministic_algorithms(previous[0], warn_only=previous[1])
+
+
+def _train(
+    config: Phase1Config,
+    train: Sequence[AnnotatedWorkflow],
+    val: Sequence[AnnotatedWorkflow] | None,
+    inventory: Inventory | None,
+    planner: Planner | None,
+    device: torch.device,
+) -> Phase1Result:
     seed_everything(config.seed)
     if config.threads:
         torch.set_num_threads(config.threads)
@@ -116,7 +156,6 @@ def train_phase1(
     planner = planner or Planner(
         _with_inventory(config.planner, inventory, len(train) if config.memory else 0)
     )
-    device = resolve_device(config.device)
     planner.to(device)
     data = _Data.build(planner, inventory, train, val, config.cache_dir, device)
     if planner.memory.enabled:
