@@ -88,3 +88,24 @@ def test_length_mismatch_is_an_error() -> None:
         score_plans([None], [wf(["a"]), wf(["b"])])
     with pytest.raises(ValueError, match="empty"):
         score_plans([], [])
+
+
+def test_validation_score_weighs_each_data_set_equally() -> None:
+    from dataclasses import replace
+
+    from orchestai_agents.planner import PredictedGraph
+    from training.phase1 import validation_score
+
+    def predicted(names: list[str]) -> PredictedGraph:
+        n = len(names)
+        deps = tuple((i - 1,) if i else () for i in range(n))
+        return PredictedGraph(
+            tuple(names), deps, (0.5,) * n, (((names[0], 1.0),),) * n, ((0, 1),) * n
+        )
+
+    big = [replace(wf(["a", "b"], [(0, 1)], id=f"b{i}"), source="big") for i in range(3)]
+    small = [replace(wf(["c", "d"], [(0, 1)], id="s"), source="small")]
+    plans = [predicted(["a", "b"])] * 3 + [predicted(["x", "y"])]
+    # pooled over the four requests it would be 150; per data set it is (200 + 0) / 2
+    assert validation_score(plans, big + small) == pytest.approx(100.0)
+    assert validation_score(plans[:3], big) == pytest.approx(200.0)
