@@ -15,7 +15,6 @@ from typing_extensions import TypedDict
 
 from orchestai_agents._internal._checkpoints import strict_checkpointer
 from orchestai_agents.accounting import RunResult
-from orchestai_agents.budget import Budget
 from orchestai_agents.compiler import ExecutionSettings, PlanExecutor
 from orchestai_agents.errors import PlanValidationError
 from orchestai_agents.execution_log import ExecutionLog
@@ -118,16 +117,14 @@ def create_orchestai_agent(
             chosen = Plan(instruction, given.subtasks, given.scores)
         else:
             chosen = planner.plan(instruction, registry)
-        budget = Budget.from_dict(state["budget"]) if state.get("budget") else None
-        max_usd = (budget or executor.settings.budget).max_usd
         chosen = _route(
             validate_plan(chosen, registry),
             registry,
             state.get("cost_preference"),
-            max_usd,
+            executor.settings.budget_for(state.get("budget")).max_usd,
             planner,
         )
-        return {"plan": validate_plan(chosen, registry).to_dict(), "instruction": instruction}
+        return {"plan": chosen.to_dict(), "instruction": instruction}
 
     def respond(state: AgentState) -> dict[str, Any]:
         result = RunResult.from_dict(state["result"])

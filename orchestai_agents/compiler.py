@@ -18,7 +18,7 @@ import functools
 import threading
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, NotRequired
@@ -88,6 +88,10 @@ class ExecutionSettings:
     max_concurrency: int = 128
     node_timeout_s: float | None = None
     budget: Budget = field(default_factory=Budget)
+
+    def budget_for(self, requested: Mapping[str, Any] | None) -> Budget:
+        """The budget of one run: the request's own, else the default."""
+        return Budget.from_dict(requested) if requested else self.budget
 
 
 class PlanRequest(TypedDict):
@@ -163,14 +167,11 @@ class PlanExecutor:
         plan = validate_plan(
             plan if isinstance(plan, Plan) else Plan.from_dict(plan), self.registry
         )
-        budget = (
-            Budget.from_dict(request["budget"]) if request.get("budget") else self.settings.budget
-        )
         return plan, _RunArgs(
             instruction=request.get("instruction") or plan.instruction,
             inputs=tuple(str(p) for p in request.get("inputs") or ()),
             output_dir=request.get("output_dir"),
-            ledger=BudgetLedger(budget),
+            ledger=BudgetLedger(self.settings.budget_for(request.get("budget"))),
         )
 
     # -- one sub-task ------------------------------------------------------------------------
