@@ -36,7 +36,13 @@ from orchestai_agents.training.routing.baselines import (
     random_point,
 )
 from orchestai_agents.training.routing.embeddings import DEFAULT_CACHE_DIR, embed_texts
-from orchestai_agents.training.routing.metrics import RoutePoint, aiq, cost_to_reach, score_choices
+from orchestai_agents.training.routing.metrics import (
+    RoutePoint,
+    aiq,
+    cost_to_reach,
+    frontier_gap,
+    score_choices,
+)
 from orchestai_agents.training.routing.outcomes import (
     ROUTERBENCH_DESCRIPTIONS,
     OutcomeTable,
@@ -87,7 +93,7 @@ class RoutingEvalConfig:
         default_factory=lambda: PPOConfig(curriculum=((0.0, 1), (0.5, 3)), eval_freq=0)
     )
     knn_k: int = 40
-    n_cost_weights: int = 25
+    n_cost_weights: int = 49
     cost_goal_fraction: float = 0.2
     reference_model: str | None = None
     test_fraction: float = 0.3
@@ -428,6 +434,14 @@ def format_table(summaries: list[dict], goal_usd: float, reference_name: str) ->
     lines.append(
         f"(95%ref: 95% of {reference_name}'s accuracy; AIQ over the single models' cost range)"
     )
+    for s in summaries:
+        if "vs_knn" in s:
+            gap, usd = 100 * s["vs_knn"]["smallest_gap"], s["vs_knn"]["at_usd"]
+            verdict = "dominates kNN" if gap >= 0 else "does not dominate kNN"
+            lines.append(
+                f"{s['router']}: {verdict} (frontier minus kNN's, at its lowest: "
+                f"{gap:+.1f} points at ${usd:.2f})"
+            )
     return "\n".join(lines)
 
 
@@ -459,6 +473,11 @@ def run(
     single = [r.points[0].usd for r in results if r.name.startswith("always")]
     cost_range = (min(single), max(single))
     summaries = [r.summary(goal_usd, 0.95 * reference.accuracy, cost_range) for r in results]
+    knn = next(r for r in results if r.name.startswith("kNN"))
+    for result, summary in zip(results, summaries, strict=True):
+        if result.name in selectors:
+            gap, usd = frontier_gap(result.points, knn.points, cost_range[1])
+            summary["vs_knn"] = {"smallest_gap": gap, "at_usd": usd}
     metrics = {
         "reference": {"model": reference_name, **asdict(reference)},
         "goal_usd": goal_usd,

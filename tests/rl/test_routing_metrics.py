@@ -8,6 +8,7 @@ from orchestai_agents.training.routing.metrics import (
     aiq,
     cost_to_reach,
     frontier,
+    frontier_gap,
     score_choices,
 )
 
@@ -28,6 +29,19 @@ def test_aiq_by_hand():
 def test_cost_to_reach_interpolates_on_the_hull():
     assert cost_to_reach(POINTS, 0.75) == pytest.approx(2.25)  # 1 + 2 * (0.25 / 0.4)
     assert cost_to_reach(POINTS, 0.95) is None
+
+
+def test_frontier_gap_finds_where_a_router_falls_below_the_reference():
+    # Hull of POINTS: 0.5 at $1 rising to 0.9 at $3, flat after. This router is better at $1
+    # (0.6) but reaches only 0.8 at $3: its worst shortfall is 0.1, from $3 on.
+    router = [RoutePoint(0.6, 1.0), RoutePoint(0.8, 3.0)]
+    gap, usd = frontier_gap(router, POINTS, 4.0)
+    assert gap == pytest.approx(-0.1) and usd == pytest.approx(3.0, abs=1e-2)
+    assert frontier_gap(POINTS, POINTS, 4.0)[0] == pytest.approx(0.0)
+    # A router with no point as cheap as the reference's scores 0 there: its worst shortfall is
+    # just below its cheapest point, $2, where the reference is at 0.7.
+    gap, usd = frontier_gap([RoutePoint(0.9, 2.0)], POINTS, 4.0)
+    assert gap == pytest.approx(-0.7, abs=1e-2) and usd == pytest.approx(2.0, abs=1e-2)
 
 
 def test_score_and_oracle(table):

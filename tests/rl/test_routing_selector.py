@@ -8,8 +8,10 @@ import numpy as np
 import pytest
 import torch
 from orchestai_agents.training.env import EnvConfig
+from orchestai_agents.training.routing.outcomes import OutcomeTable
 from orchestai_agents.training.routing.pretrain import (
     PretrainConfig,
+    estimate_success,
     gold_workers,
     pretrain_selector,
     selector_choices,
@@ -55,6 +57,46 @@ def test_one_selector_serves_every_cost_weight(table, embeddings, features):
     )
     np.testing.assert_array_equal(selector_choices(selector, embeddings, features, 1.0, env), 2)
     np.testing.assert_array_equal(selector_choices(selector, embeddings, features, 1e4, env), 0)
+
+
+def _clustered(n: int = 200) -> tuple[OutcomeTable, np.ndarray]:
+    """Two kinds of prompt: model 0 is right on 80% of kind A and 20% of kind B, model 1 the reverse."""
+    rng = np.random.default_rng(0)
+    kind = np.arange(n) % 2
+    centres = rng.normal(size=(2, 16))
+    x = (centres[kind] + 0.3 * rng.normal(size=(n, 16))).astype(np.float32)
+    p_right = np.where(kind[:, None] == 0, [0.8, 0.2], [0.2, 0.8])
+    score = (rng.random((n, 2)) < p_right).astype(np.float32)
+    ids = tuple(f"row{i}" for i in range(n))
+    cost = np.full((n, 2), 0.01, np.float32)
+    return OutcomeTable(ids, ids, ("",) * n, ("m0", "m1"), score, cost, np.zeros_like(cost)), x
+
+
+def test_success_estimates_learn_which_model_suits_which_prompts():
+    table, x = _clustered()
+    torch.manual_seed(0)
+    estimate = estimate_success(table, x, PretrainConfig(hidden=16))
+    kind_a = np.arange(len(table)) % 2 == 0
+    assert estimate[kind_a, 0].mean() > 0.6 and estimate[~kind_a, 0].mean() < 0.4
+    assert estimate[kind_a, 1].mean() < 0.4 and estimate[~kind_a, 1].mean() > 0.6
+
+
+def test_a_rows_success_estimate_never_sees_its_own_outcome():
+    table, x = _clustered(60)
+    config = PretrainConfig(hidden=16, success_epochs=20)
+    torch.manual_seed(0)
+    before = estimate_success(table, x, config)
+    flipped = replace(table, score=table.score.copy())
+    flipped.score[0] = 1.0 - flipped.score[0]
+    torch.manual_seed(0)
+    after = estimate_success(flipped, x, config)
+    np.testing.assert_array_equal(after[0], before[0])
+    assert not np.array_equal(after, before)  # the other folds' models did see it
+
+
+def test_success_folds_must_leave_a_fold_out():
+    with pytest.raises(ValueError, match="success_folds must be 0"):
+        PretrainConfig(success_folds=1)
 
 
 @pytest.mark.slow
@@ -103,6 +145,9 @@ def test_a_users_table_trains_through_the_route_command(tmp_path):
         "oracle",
         "always big",
     }
+    ppo = next(r for r in metrics["routers"] if r["router"] == "selector phase 2 (PPO)")
+    assert set(ppo["vs_knn"]) == {"smallest_gap", "at_usd"}
+    assert "kNN" in metrics["table"]
     assert (out / "cost_quality.png").stat().st_size > 0
     assert (out / "ppo" / "selector" / "selector.safetensors").is_file()
     with (tmp_path / "choices.csv").open() as f:

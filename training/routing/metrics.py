@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 from orchestai_agents.training.routing.outcomes import OutcomeTable
 
-__all__ = ["RoutePoint", "aiq", "cost_to_reach", "frontier", "score_choices"]
+__all__ = ["RoutePoint", "aiq", "cost_to_reach", "frontier", "frontier_gap", "score_choices"]
 
 
 @dataclass(frozen=True)
@@ -60,17 +60,36 @@ def _cross(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float
     return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
 
 
+def _frontier_on(points: Sequence[RoutePoint], grid: np.ndarray) -> np.ndarray:
+    """The frontier's accuracy at each cost of ``grid``: 0 below its cheapest point, flat beyond."""
+    costs, accs = frontier(points)
+    values = np.interp(grid, costs, accs, left=0.0, right=accs[-1])
+    values[grid < costs[0]] = 0.0
+    return values
+
+
+def frontier_gap(
+    points: Sequence[RoutePoint], reference: Sequence[RoutePoint], high: float
+) -> tuple[float, float]:
+    """(smallest accuracy difference, the USD where it occurs) of a router's frontier minus a
+    reference router's, over the reference's costs from its cheapest point to ``high``.
+
+    A router dominates the reference everywhere when the difference is >= 0.
+    """
+    grid = np.linspace(frontier(reference)[0][0], high, 2001)
+    gap = _frontier_on(points, grid) - _frontier_on(reference, grid)
+    i = int(gap.argmin())
+    return float(gap[i]), float(grid[i])
+
+
 def aiq(points: Sequence[RoutePoint], cost_range: tuple[float, float]) -> float:
     """RouterBench's Average Improvement in Quality: the mean of the frontier over ``cost_range``.
 
     The frontier is 0 below the router's cheapest point and flat beyond its dearest one.
     """
     low, high = cost_range
-    costs, accs = frontier(points)
     grid = np.linspace(low, high, 2001)
-    values = np.interp(grid, costs, accs, left=0.0, right=accs[-1])
-    values[grid < costs[0]] = 0.0
-    return float(np.trapezoid(values, grid) / (high - low))
+    return float(np.trapezoid(_frontier_on(points, grid), grid) / (high - low))
 
 
 def cost_to_reach(points: Sequence[RoutePoint], accuracy: float) -> float | None:

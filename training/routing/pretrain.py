@@ -7,6 +7,13 @@ everything to the cheapest model. Soft gold targets, softmax(reward / temperatur
 over every model that is (nearly) as good, so the selector learns which models are likely right
 and how much cheaper they are. A cost weight is drawn per row and step and shown to the selector
 as its preference, so one selector serves every cost weight.
+
+A row's recorded outcome is one noisy draw: a model that is right 60% of the time on prompts like
+this one either succeeded or failed on this prompt. Targets built from the draw teach the selector
+to chase it. By default the targets are built from an estimate instead: each model's probability
+of success on the row, predicted by a small network trained on the *other* folds of the table
+(out of fold, so no estimate has seen its own outcome). On RouterBench this moves the phase-1
+selector from 81.3% to about 84% accuracy at gpt-4's cost goal (``orchestai route``, README).
 """
 
 from __future__ import annotations
@@ -21,7 +28,13 @@ from orchestai_agents.training.routing.outcomes import OutcomeTable
 
 from orchestai_agents.planner.selector import Selector, SelectorConfig, context_width
 
-__all__ = ["PretrainConfig", "gold_workers", "pretrain_selector", "selector_choices"]
+__all__ = [
+    "PretrainConfig",
+    "estimate_success",
+    "gold_workers",
+    "pretrain_selector",
+    "selector_choices",
+]
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,10 @@ class PretrainConfig:
         dropout: dropout on the selector's state.
         target_temperature: temperature of the soft gold targets in reward units; 0 gives the
             hard argmax (one gold worker per row).
+        success_folds: folds of the out-of-fold success estimate the targets are built from
+            (see :func:`estimate_success`); 0 builds them from the recorded outcomes themselves.
+        success_epochs: the estimator's maximum passes over its folds (the best held-out
+            epoch is kept).
         value_weight: weight of the critic's loss (its target: the policy's expected reward).
         val_fraction: train rows held out to pick the best epoch.
         seed: RNG seed.
@@ -50,7 +67,17 @@ class PretrainConfig:
     grad_clip: float = 1.0
     hidden: int = 256
     dropout: float = 0.1
-    target_temperature: float = 1.0
+    target_temperature: float = 0.3
+    success_folds: int = 5
+    success_epochs: int = 200
+
+    def __post_init__(self) -> None:
+        if self.success_folds == 1 or self.success_folds < 0:
+            raise ValueError(
+                f"PretrainConfig.success_folds must be 0 (targets from the outcomes) or >= 2, "
+                f"got {self.success_folds}"
+            )
+
     value_weight: float = 0.05
     val_fraction: float = 0.1
     seed: int = 0
@@ -82,6 +109,58 @@ def _rewards(
         rows
     ]
     return (value - reward.gamma * table.seconds[rows]).astype(np.float32)
+
+
+def estimate_success(
+    table: OutcomeTable, embeddings: np.ndarray, config: PretrainConfig
+) -> np.ndarray:
+    """(rows, workers) each worker's out-of-fold probability of success on each row, float32.
+
+    The rows are split into ``config.success_folds`` folds; an MLP (prompt embedding -> one
+    success logit per worker, binary cross-entropy) trained on the other folds predicts each one.
+    """
+    rng = np.random.default_rng(config.seed)
+    folds = rng.permutation(len(table)) % config.success_folds
+    success = table.success.astype(np.float32)
+    estimate = np.zeros_like(success)
+    for fold in range(config.success_folds):
+        held = folds == fold
+        model = _fit_success(embeddings[~held], success[~held], config, rng)
+        with torch.no_grad():
+            estimate[held] = torch.sigmoid(model(torch.as_tensor(embeddings[held]))).numpy()
+    return estimate
+
+
+def _fit_success(
+    x: np.ndarray, y: np.ndarray, config: PretrainConfig, rng: np.random.Generator
+) -> torch.nn.Module:
+    """An MLP fitted on (x, y) with the epoch of least held-out loss kept."""
+    inputs, targets = torch.as_tensor(x), torch.as_tensor(y)
+    order = rng.permutation(len(inputs))
+    n_val = max(1, int(config.val_fraction * len(inputs)))
+    val, train = order[:n_val], order[n_val:]
+    model = torch.nn.Sequential(
+        torch.nn.Linear(inputs.shape[1], config.hidden),
+        torch.nn.GELU(),
+        torch.nn.Dropout(0.2),
+        torch.nn.Linear(config.hidden, targets.shape[1]),
+    )
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=config.weight_decay)
+    loss = torch.nn.functional.binary_cross_entropy_with_logits
+    best, best_state = np.inf, copy.deepcopy(model.state_dict())
+    for _ in range(config.success_epochs):
+        model.train()
+        for rows in np.array_split(rng.permutation(train), max(1, len(train) // config.batch_size)):
+            optimizer.zero_grad()
+            loss(model(inputs[rows]), targets[rows]).backward()
+            optimizer.step()
+        model.eval()
+        with torch.no_grad():
+            held = loss(model(inputs[val]), targets[val]).item()
+        if held < best:
+            best, best_state = held, copy.deepcopy(model.state_dict())
+    model.load_state_dict(best_state)
+    return model.eval()
 
 
 def sample_betas(rng: np.random.Generator, n: int, env_config: EnvConfig) -> np.ndarray:
@@ -120,9 +199,18 @@ def pretrain_selector(
     env_config: EnvConfig,
     config: PretrainConfig,
 ) -> Selector:
-    """Train a selector on ``table``'s rows; the epoch with the best held-out reward is kept."""
+    """Train a selector on ``table``'s rows; the epoch with the best held-out reward is kept.
+
+    The targets come from :func:`estimate_success` unless ``config.success_folds`` is 0 (or the
+    table has fewer rows than folds), then from the recorded outcomes.
+    """
     rng = np.random.default_rng(config.seed)
     torch.manual_seed(config.seed)
+    success = (
+        estimate_success(table, embeddings, config)
+        if 0 < config.success_folds <= len(table)
+        else table.success
+    )
     order = rng.permutation(len(table))
     n_val = max(1, int(config.val_fraction * len(table)))
     val, train = order[:n_val], order[n_val:]
@@ -146,7 +234,7 @@ def pretrain_selector(
         for rows in np.array_split(rng.permutation(train), max(1, len(train) // config.batch_size)):
             betas = sample_betas(rng, len(rows), env_config)
             gold = gold_workers(
-                table.success[rows], table.cost[rows], betas, env_config, config.target_temperature
+                success[rows], table.cost[rows], betas, env_config, config.target_temperature
             )
             masks = np.ones((len(rows), len(features)), bool)
             out = selector(
@@ -167,7 +255,7 @@ def pretrain_selector(
         score = validation_reward(
             selector, table.subset(val), embeddings[val], features, env_config
         )
-        if score > best:
+        if score >= best:  # ties (a saturated validation score) keep the better-trained epoch
             best, best_state = score, copy.deepcopy(selector.state_dict())
     selector.load_state_dict(best_state)
     return selector.eval()
