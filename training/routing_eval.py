@@ -518,7 +518,19 @@ def config_from_args(args: argparse.Namespace) -> RoutingEvalConfig:
     # Options left unset (None) keep the configs' own defaults.
     return replace(
         base,
-        pretrain=replace(base.pretrain, epochs=args.epochs or base.pretrain.epochs, seed=args.seed),
+        pretrain=replace(
+            base.pretrain,
+            epochs=args.epochs or base.pretrain.epochs,
+            success_folds=(
+                base.pretrain.success_folds if args.success_folds is None else args.success_folds
+            ),
+            target_temperature=(
+                base.pretrain.target_temperature
+                if args.target_temperature is None
+                else args.target_temperature
+            ),
+            seed=args.seed,
+        ),
         ppo=replace(
             base.ppo,
             total_timesteps=args.timesteps or base.ppo.total_timesteps,

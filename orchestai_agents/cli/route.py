@@ -42,6 +42,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     )
     parser.add_argument("--timesteps", type=int, help="PPO steps (default: PPOConfig's)")
     parser.add_argument("--epochs", type=int, help="phase-1 epochs (default: PretrainConfig's)")
+    parser.add_argument(
+        "--success-folds",
+        type=_folds,
+        help="folds of the success estimate phase 1 learns from; 0: the recorded outcomes "
+        "(default: PretrainConfig's)",
+    )
+    parser.add_argument(
+        "--target-temperature",
+        type=_non_negative,
+        help="softness of phase 1's targets in reward units (default: PretrainConfig's)",
+    )
     parser.add_argument("--n-envs", type=int, help="parallel PPO envs (default: PPOConfig's)")
     parser.add_argument("--device", default="auto", help="torch device for PPO: auto, cpu, cuda")
     parser.add_argument("--reference-model", help="model whose accuracy and cost set the goal")
@@ -53,3 +64,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     )
     parser.add_argument("--seed", type=int, default=0)
     return parser
+
+
+def _folds(text: str) -> int:
+    folds = int(text)
+    if folds < 0 or folds == 1:
+        raise argparse.ArgumentTypeError(
+            f"{text}: use 0 (learn from the recorded outcomes) or 2 or more folds"
+        )
+    return folds
+
+
+def _non_negative(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text}: must be 0 or more")
+    return value

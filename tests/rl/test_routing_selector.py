@@ -99,6 +99,23 @@ def test_success_folds_must_leave_a_fold_out():
         PretrainConfig(success_folds=1)
 
 
+def test_the_route_command_chooses_phase_1_targets(capsys):
+    from orchestai_agents.training.routing_eval import config_from_args
+
+    from orchestai_agents.cli.main import build_parser
+
+    args = build_parser().parse_args(
+        ["route", "--data", "t.csv", "--success-folds", "0", "--target-temperature", "1"]
+    )
+    pretrain = config_from_args(args).pretrain
+    assert (pretrain.success_folds, pretrain.target_temperature) == (0, 1.0)
+    default = config_from_args(build_parser().parse_args(["route", "--data", "t.csv"])).pretrain
+    assert default.success_folds == PretrainConfig().success_folds
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["route", "--data", "t.csv", "--success-folds", "1"])
+    assert "use 0 (learn from the recorded outcomes) or 2 or more" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_a_users_table_trains_through_the_route_command(tmp_path):
     """The documented command on a user's own outcome table (runs the real MiniLM encoder)."""

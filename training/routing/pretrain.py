@@ -12,8 +12,9 @@ A row's recorded outcome is one noisy draw: a model that is right 60% of the tim
 this one either succeeded or failed on this prompt. Targets built from the draw teach the selector
 to chase it. By default the targets are built from an estimate instead: each model's probability
 of success on the row, predicted by a small network trained on the *other* folds of the table
-(out of fold, so no estimate has seen its own outcome). On RouterBench this moves the phase-1
-selector from 81.3% to about 84% accuracy at gpt-4's cost goal (``orchestai route``, README).
+(out of fold, so no estimate has seen its own outcome). On RouterBench this lifts the PPO
+selector from 81.7% to 83.2% accuracy at gpt-4's cost goal and its AIQ from 0.839 to 0.858
+(``orchestai route``, README).
 """
 
 from __future__ import annotations
