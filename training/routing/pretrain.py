@@ -71,6 +71,9 @@ class PretrainConfig:
     target_temperature: float = 0.3
     success_folds: int = 5
     success_epochs: int = 200
+    value_weight: float = 0.05
+    val_fraction: float = 0.1
+    seed: int = 0
 
     def __post_init__(self) -> None:
         if self.success_folds == 1 or self.success_folds < 0:
@@ -78,10 +81,6 @@ class PretrainConfig:
                 f"PretrainConfig.success_folds must be 0 (targets from the outcomes) or >= 2, "
                 f"got {self.success_folds}"
             )
-
-    value_weight: float = 0.05
-    val_fraction: float = 0.1
-    seed: int = 0
 
 
 def gold_workers(
