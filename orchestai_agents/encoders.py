@@ -6,7 +6,9 @@ The offline default is all-MiniLM-L6-v2 as shipped inside the PyPI package
 
 from __future__ import annotations
 
+import copy
 import importlib.util
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -49,6 +51,10 @@ class TextEncoder(torch.nn.Module):
         name_or_path: Hub id or local folder; ``None`` means the offline MiniLM.
         max_length: tokens kept per text (at most 512).
         trainable: fine-tune the encoder's weights (else they are frozen).
+        trainable_layers: with ``trainable``, fine-tune only the top this many transformer layers
+            (``None``: all of them); the token embeddings and the layers below stay frozen, so
+            their outputs can be computed once (:meth:`encode_below`) and only the top runs in
+            training (:meth:`run_top`). Needs a BERT-style encoder (``model.encoder.layer``).
 
     Example:
         >>> enc = TextEncoder()
@@ -57,7 +63,12 @@ class TextEncoder(torch.nn.Module):
     """
 
     def __init__(
-        self, name_or_path: str | None = None, *, max_length: int = 128, trainable: bool = False
+        self,
+        name_or_path: str | None = None,
+        *,
+        max_length: int = 128,
+        trainable: bool = False,
+        trainable_layers: int | None = None,
     ) -> None:
         super().__init__()
         from transformers import AutoModel, AutoTokenizer
@@ -77,13 +88,119 @@ class TextEncoder(torch.nn.Module):
             if hasattr(self.model.config, "hidden_size")
             else self.model.config.d_model
         )
-        self.set_trainable(trainable)
+        self.top_layers = 0
+        # int8 copy of a trainable encoder for inference; a tuple keeps it out of the state dict
+        self._int8: tuple[torch.nn.Module, ...] = ()
+        self._int8_in_place = False
+        self.set_trainable(trainable, trainable_layers)
 
-    def set_trainable(self, trainable: bool) -> None:
+    @property
+    def quantized(self) -> bool:
+        return self._int8_in_place or bool(self._int8)
+
+    def quantize(self) -> None:
+        """int8 dynamic quantization of the Linear layers, for CPU inference.
+
+        A frozen encoder is quantized in place. A trainable one keeps its float weights
+        (checkpoints store them and training goes on from them) and encodes with an int8 copy,
+        dropped when it trains or loads weights again.
+        """
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = copy.deepcopy(self.model) if self.trainable else self.model
+            # Its new Linear modules start in training mode: eval, as inference expects.
+            model = torch.ao.quantization.quantize_dynamic(
+                model, {torch.nn.Linear}, dtype=torch.qint8
+            ).eval()
+        if self.trainable:
+            self._int8 = (model,)
+        else:
+            self.model, self._int8_in_place = model, True
+
+    def train(self, mode: bool = True) -> TextEncoder:
+        if mode:
+            self._int8 = ()  # the float weights are about to change
+        return super().train(mode)
+
+    def _load_from_state_dict(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self._int8 = ()  # stale once new weights are loaded
+        super()._load_from_state_dict(*args, **kwargs)
+
+    def set_trainable(self, trainable: bool, layers: int | None = None) -> None:
+        """Freeze the encoder, or fine-tune its top ``layers`` transformer layers (``None``: all)."""
         self.trainable = trainable
         for p in self.model.parameters():
-            p.requires_grad_(trainable)
+            p.requires_grad_(False)
+        self.top_layers = 0
+        if trainable:
+            stack = self.layers()
+            if layers is None:
+                layers = len(stack)
+            if not 1 <= layers <= len(stack):
+                raise ValueError(
+                    f"trainable_layers must lie in [1, {len(stack)}] for {self.name_or_path!r}, "
+                    f"got {layers}"
+                )
+            self.top_layers = layers
+            for p in stack[len(stack) - layers :].parameters():
+                p.requires_grad_(True)
         self.model.train(trainable)
+
+    def layers(self) -> torch.nn.ModuleList:
+        """The transformer layers of a BERT-style encoder (``model.encoder.layer``)."""
+        stack = getattr(getattr(self.model, "encoder", None), "layer", None)
+        if not isinstance(stack, torch.nn.ModuleList):
+            raise ValueError(
+                f"fine-tuning runs the top layers of a BERT-style encoder (model.encoder.layer); "
+                f"{self.name_or_path!r} ({type(self.model).__name__}) has none: keep it frozen"
+            )
+        return stack
+
+    def trainable_prefixes(self) -> tuple[str, ...]:
+        """State-dict prefixes (relative to this module) of the fine-tuned layers."""
+        if not self.trainable:
+            return ()
+        n = len(self.layers())
+        return tuple(f"model.encoder.layer.{i}." for i in range(n - self.top_layers, n))
+
+    @torch.inference_mode()
+    def encode_below(self, texts: Sequence[str], *, batch_size: int = 64) -> EncodedText:
+        """The hidden states that enter the fine-tuned top layers (``tokens``), computed once.
+
+        ``pooled`` is the mean of those states (not the encoder's output). Needs ``trainable``.
+        """
+        if not self.top_layers:
+            raise ValueError("encode_below needs a trainable encoder (set_trainable(True, ...))")
+        device = next(self.model.parameters()).device
+        below = len(self.layers()) - self.top_layers
+        training, parts = self.model.training, []
+        self.model.eval()  # no dropout in states that are computed once
+        try:
+            for start in range(0, len(texts), batch_size):
+                batch = {
+                    k: v.to(device)
+                    for k, v in self.tokenize(texts[start : start + batch_size]).items()
+                }
+                out = self.model(**batch, output_hidden_states=True)
+                parts.append(_pooled(out.hidden_states[below], batch["attention_mask"]))
+        finally:
+            self.model.train(training)
+        return _concat(parts)
+
+    def run_top(self, states: torch.Tensor, mask: torch.Tensor) -> EncodedText:
+        """The encoder's output from :meth:`encode_below`'s states, through the fine-tuned layers.
+
+        Shapes:
+            states: (batch, seq, hidden); mask: (batch, seq) -> pooled (batch, hidden), tokens
+        """
+        stack = self.layers()
+        # The additive mask BERT's own forward builds: large negative where padding.
+        additive = (1.0 - mask[:, None, None, :].to(states.dtype)) * torch.finfo(states.dtype).min
+        hidden = states
+        for layer in stack[len(stack) - self.top_layers :]:
+            out = layer(hidden, additive)
+            hidden = out[0] if isinstance(out, tuple) else out
+        return _pooled(hidden, mask)
 
     def tokenize(self, texts: Sequence[str]) -> dict[str, torch.Tensor]:
         return self.tokenizer(
@@ -95,23 +212,21 @@ class TextEncoder(torch.nn.Module):
         )
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> EncodedText:
-        tokens = self.model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-        # (batch, seq, hidden)
-        mask = attention_mask.to(tokens.dtype)
-        pooled = (tokens * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True).clamp(min=1.0)
-        return EncodedText(pooled, tokens, attention_mask)
+        model = self._int8[0] if self._int8 and not torch.is_grad_enabled() else self.model
+        tokens = model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return _pooled(tokens, attention_mask)  # tokens: (batch, seq, hidden)
 
     def encode(
         self, texts: Sequence[str], *, normalize: bool = False, batch_size: int = 64
     ) -> EncodedText:
-        """Encode texts in batches without gradients (unless the encoder is trainable)."""
+        """Encode texts in batches without gradients (unless the encoder is trainable and training)."""
         if isinstance(texts, str):
             raise TypeError("encode() takes a list of texts, not one string")
         device = next(self.model.parameters()).device
         parts: list[EncodedText] = []
         context = (
             torch.enable_grad()
-            if self.trainable and torch.is_grad_enabled()
+            if self.trainable and self.model.training and torch.is_grad_enabled()
             else torch.inference_mode()
         )
         with context:
@@ -121,16 +236,30 @@ class TextEncoder(torch.nn.Module):
                     for k, v in self.tokenize(texts[start : start + batch_size]).items()
                 }
                 parts.append(self(batch["input_ids"], batch["attention_mask"]))
-        pooled = torch.cat([p.pooled for p in parts])
+        out = _concat(parts)
         if normalize:
-            pooled = torch.nn.functional.normalize(pooled, dim=-1)
-        if len(parts) == 1:
-            return EncodedText(pooled, parts[0].tokens, parts[0].mask)
-        width = max(p.tokens.shape[1] for p in parts)
-        tokens = torch.cat(
+            out = out._replace(pooled=torch.nn.functional.normalize(out.pooled, dim=-1))
+        return out
+
+
+def _pooled(tokens: torch.Tensor, attention_mask: torch.Tensor) -> EncodedText:
+    """Mean over real tokens; tokens (batch, seq, hidden), attention_mask (batch, seq)."""
+    mask = attention_mask.to(tokens.dtype)
+    pooled = (tokens * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True).clamp(min=1.0)
+    return EncodedText(pooled, tokens, attention_mask)
+
+
+def _concat(parts: list[EncodedText]) -> EncodedText:
+    """Batches of encoder outputs as one, padded to the longest.
+
+    Concatenating outside inference mode also turns inference tensors into normal ones, which
+    autograd may then use (a frozen encoder's outputs feed trained layers).
+    """
+    width = max(p.tokens.shape[1] for p in parts)
+    return EncodedText(
+        torch.cat([p.pooled for p in parts]),
+        torch.cat(
             [torch.nn.functional.pad(p.tokens, (0, 0, 0, width - p.tokens.shape[1])) for p in parts]
-        )
-        mask = torch.cat(
-            [torch.nn.functional.pad(p.mask, (0, width - p.mask.shape[1])) for p in parts]
-        )
-        return EncodedText(pooled, tokens, mask)
+        ),
+        torch.cat([torch.nn.functional.pad(p.mask, (0, width - p.mask.shape[1])) for p in parts]),
+    )

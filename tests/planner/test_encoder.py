@@ -1,8 +1,11 @@
+import pytest
 import torch
 from torch.nn import functional as F
 
-from orchestai_agents.planner import Inventory, Planner
-from orchestai_agents.planner.encoder import type_words
+from orchestai_agents.encoders import TextEncoder
+from orchestai_agents.errors import CheckpointError
+from orchestai_agents.planner import EncoderConfig, Inventory, Planner
+from orchestai_agents.planner.encoder import PlannerEncoder, type_words
 
 
 def test_type_words_skip_special_tokens_and_padding() -> None:
@@ -22,3 +25,34 @@ def test_type_words_are_kept_for_the_last_inventory(
     assert tiny_planner.encoder.words_of(types) is words
     other, _ = tiny_planner.embed_inventory(Inventory.of_tools({"translate": "Translate a text."}))
     assert tiny_planner.encoder.words_of(other).n_types == 1
+
+
+@pytest.mark.parametrize("layers", [1, 6])
+def test_the_fine_tuned_top_layers_reproduce_the_encoder_from_cached_states(layers: int) -> None:
+    encoder = TextEncoder(trainable=True, trainable_layers=layers).eval()
+    texts = ["book a flight to Paris and check the weather there", "hi"]
+    below = encoder.encode_below(texts)
+    with torch.no_grad():
+        top = encoder.run_top(below.tokens, below.mask)
+    full = encoder.encode(texts)
+    assert torch.allclose(top.tokens, full.tokens, atol=1e-5)
+    assert torch.allclose(top.pooled, full.pooled, atol=1e-5)
+    trained = {n for n, p in encoder.model.named_parameters() if p.requires_grad}
+    assert trained and {int(n.split(".")[2]) for n in trained} == set(range(6 - layers, 6))
+    assert encoder.trainable_prefixes() == tuple(
+        f"model.encoder.layer.{i}." for i in range(6 - layers, 6)
+    )
+
+
+def test_fine_tuning_settings_the_encoder_cannot_meet_are_clear_errors() -> None:
+    with pytest.raises(ValueError, match=r"trainable_layers must lie in \[1, 6\].*got 7"):
+        TextEncoder(trainable=True, trainable_layers=7)
+    with pytest.raises(CheckpointError, match="planner encoder config: trainable_layers"):
+        PlannerEncoder(EncoderConfig(trainable=True, trainable_layers=0))
+    frozen = TextEncoder()
+    assert frozen.trainable_prefixes() == () and frozen.top_layers == 0
+    with pytest.raises(ValueError, match="needs a trainable encoder"):
+        frozen.encode_below(["hi"])
+    frozen.model = torch.nn.Linear(2, 2)  # stands in for an encoder without BERT's layer stack
+    with pytest.raises(ValueError, match=r"BERT-style encoder.*Linear.*keep it frozen"):
+        frozen.set_trainable(True, 1)
