@@ -7,7 +7,11 @@ score is node-F1 + link-F1 averaged over the data sets in the validation split, 
 weighs as much as a large one in when to stop and which epoch to keep.
 
 The encoder is frozen unless the config says otherwise, so its outputs are computed once and cached
-under ``cache_dir``; each step then runs only the adapter, decomposer, GNN and selector.
+under ``cache_dir``; each step then runs only the adapter, decomposer, GNN and selector. When the
+config fine-tunes the encoder's top layers, the states entering them are cached instead, each step
+runs the top layers too (at ``encoder_lr``), and after every epoch the embeddings that depend on
+the encoder's output (descriptions, lexical matches, plan-memory keys) are recomputed, so training,
+validation and the saved checkpoint all see the encoder as it is.
 
 Example:
     >>> from training.datasets import load_planning_dataset
@@ -24,6 +28,7 @@ import statistics
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +61,8 @@ class Phase1Config:
         out_dir: where the best checkpoint, ``metrics.csv`` and TensorBoard logs go.
         cache_dir: where frozen-encoder outputs are cached between runs.
         lr: AdamW learning rate.
+        encoder_lr: AdamW learning rate of the encoder's fine-tuned layers (when the planner config
+            fine-tunes them).
         weight_decay: AdamW weight decay.
         batch_size: workflows per step.
         max_epochs: upper bound on epochs.
@@ -75,6 +82,7 @@ class Phase1Config:
     out_dir: str = "runs/phase1"
     cache_dir: str | None = "runs/cache"
     lr: float = 1e-4
+    encoder_lr: float = 5e-5
     weight_decay: float = 0.01
     batch_size: int = 32
     max_epochs: int = 60
@@ -168,9 +176,6 @@ def _train(
     )
     planner.to(device)
     data = _Data.build(planner, inventory, train, val, config.cache_dir, device)
-    if planner.memory.enabled:
-        encoded, targets, _ = data.train
-        planner.memory.fill(encoded.pooled.to(device), targets.type_ids.clamp(min=-1).to(device))
     return _Loop(config, planner, data, device).run()
 
 
@@ -215,19 +220,25 @@ def _with_inventory(config: PlannerConfig, inventory: Inventory, memory_size: in
 
 @dataclass
 class _Data:
-    """Everything a step needs, on the device."""
+    """Everything a step needs, on the device.
+
+    ``train`` and ``val`` hold the cached encoder states of the requests: the encoder's output, or
+    for a fine-tuned encoder the states entering its top layers. Everything derived from the
+    encoder's output is set by :meth:`refresh`.
+    """
 
     inventory: Inventory
-    types: torch.Tensor  # (n_types, enc)
-    workers: torch.Tensor  # (n_workers, enc)
+    descriptions: tuple[EncodedText, EncodedText]  # cached states of the types' and workers' texts
     capable: torch.Tensor  # (n_types, n_workers) bool
     train: tuple[EncodedText, PlanningTargets, list[AnnotatedWorkflow]]
     val: tuple[EncodedText, PlanningTargets, list[AnnotatedWorkflow]]
-    train_match: torch.Tensor  # (n_train, n_types) lexical match, computed once
-    val_match: torch.Tensor
     # (n, n_types) bool, the types each request may use (its own candidates); None: all of them
     train_allowed: torch.Tensor | None = None
     val_allowed: torch.Tensor | None = None
+    types: torch.Tensor = field(init=False)  # (n_types, enc)
+    workers: torch.Tensor = field(init=False)  # (n_workers, enc)
+    train_match: torch.Tensor = field(init=False)  # (n_train, n_types) lexical match
+    val_match: torch.Tensor = field(init=False)
 
     @classmethod
     def build(
@@ -241,37 +252,75 @@ class _Data:
     ) -> _Data:
         encoder = planner.encoder.text
         type_texts, worker_texts = _inventory_texts(inventory)
-        types = encode_cached(encoder, type_texts, cache_dir)
-        workers = encode_cached(encoder, worker_texts, cache_dir).pooled.to(device)
         capable = torch.zeros(len(inventory.task_types), len(inventory.workers), dtype=torch.bool)
         for t, idx in enumerate(inventory.capable):
             capable[t, list(idx)] = True
-        sides, matches = [], []
+        sides = []
         for part in (train, val):
             encoded = encode_cached(encoder, [w.request for w in part], cache_dir)
             encoded = encoded._replace(tokens=encoded.tokens.float())  # once, not every step
             sides.append((encoded, make_targets(part, inventory), part))
-            # The lexical match needs no gradient: computed once per request, not per step.
-            matches.append(
-                lexical_match(encoded.tokens, encoded.mask, types.tokens, types.mask).to(device)
-                if planner.config.decomposer.lexical_match
-                else torch.zeros(len(part), len(inventory.task_types), device=device)
-            )
         allowed = (
             [candidate_mask(part, inventory).to(device) for part in (train, val)]
             if any(w.candidates for w in (*train, *val))
             else [None, None]
         )
-        return cls(
+        data = cls(
             inventory,
-            types.pooled.to(device),
-            workers,
+            (
+                encode_cached(encoder, type_texts, cache_dir),
+                encode_cached(encoder, worker_texts, cache_dir),
+            ),
             capable.to(device),
             sides[0],
             sides[1],
-            *matches,
             *allowed,
         )
+        data.refresh(planner, device)
+        return data
+
+    @torch.no_grad()
+    def refresh(self, planner: Planner, device: torch.device) -> None:
+        """Description embeddings, lexical matches and plan-memory keys from the encoder as it is
+        (the planner is left in eval mode)."""
+        planner.eval()
+        output = partial(_encoder_output, planner)
+        types, workers = (output(e) for e in self.descriptions)
+        self.types, self.workers = types.pooled.to(device), workers.pooled.to(device)
+        train, val = output(self.train[0]), output(self.val[0])
+        if planner.config.decomposer.lexical_match:
+            # No gradient needed: computed once per request (per epoch when fine-tuning).
+            self.train_match, self.val_match = (
+                lexical_match(out.tokens, out.mask, types.tokens, types.mask).to(device)
+                for out in (train, val)
+            )
+        else:
+            n_types = len(self.inventory.task_types)
+            self.train_match = torch.zeros(len(self.train[2]), n_types, device=device)
+            self.val_match = torch.zeros(len(self.val[2]), n_types, device=device)
+        if planner.memory.enabled:
+            planner.memory.fill(
+                train.pooled.to(device), self.train[1].type_ids.clamp(min=-1).to(device)
+            )
+
+
+def _encoder_output(planner: Planner, cached: EncodedText, batch_size: int = 128) -> EncodedText:
+    """The encoder's output for cached states: themselves, or run through the fine-tuned top layers
+    (in batches of similar length: padding to the longest request would double the work)."""
+    text = planner.encoder.text
+    if not text.top_layers:
+        return cached
+    device = next(text.parameters()).device
+    lengths = cached.mask.sum(1)
+    pooled = torch.zeros(cached.pooled.shape)
+    tokens = torch.zeros(cached.tokens.shape)
+    for idx in lengths.argsort().split(batch_size):
+        width = int(lengths[idx].max())
+        out = text.run_top(
+            cached.tokens[idx, :width].to(device).float(), cached.mask[idx, :width].to(device)
+        )
+        pooled[idx], tokens[idx, :width] = out.pooled.cpu(), out.tokens.cpu()
+    return EncodedText(pooled, tokens, cached.mask)
 
 
 def _inventory_texts(inventory: Inventory) -> tuple[list[str], list[str]]:
@@ -322,8 +371,21 @@ class _Loop:
         self, config: Phase1Config, planner: Planner, data: _Data, device: torch.device
     ) -> None:
         self.config, self.planner, self.data, self.device = config, planner, data, device
-        params = [p for p in planner.parameters() if p.requires_grad]
-        self.optimizer = torch.optim.AdamW(params, lr=config.lr, weight_decay=config.weight_decay)
+        encoder = {id(p) for p in planner.encoder.text.parameters()}
+        groups = [
+            {
+                "params": [
+                    p for p in planner.parameters() if p.requires_grad and id(p) not in encoder
+                ]
+            },
+            {
+                "params": [p for p in planner.encoder.text.parameters() if p.requires_grad],
+                "lr": config.encoder_lr,
+            },
+        ]
+        self.optimizer = torch.optim.AdamW(
+            [g for g in groups if g["params"]], lr=config.lr, weight_decay=config.weight_decay
+        )
         self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
             self.optimizer, mode="max", factor=0.5, patience=config.plateau_patience
         )
@@ -337,7 +399,10 @@ class _Loop:
         history, stale, start = [], 0, time.monotonic()
         bar = tqdm(range(1, self.config.max_epochs + 1), desc="phase 1", unit="epoch")
         for epoch in bar:
-            row = {"epoch": epoch, **self._train_epoch(), **self._validate()}
+            row = self._train_epoch()
+            if self.planner.encoder.text.top_layers:
+                self.data.refresh(self.planner, self.device)
+            row = {"epoch": epoch, **row, **self._validate()}
             row["lr"] = self.optimizer.param_groups[0]["lr"]
             row["minutes"] = (time.monotonic() - start) / 60
             self.scheduler.step(row["val_score"])
@@ -364,13 +429,22 @@ class _Loop:
         self.planner.eval()
         return Phase1Result(self.planner, history, best)
 
+    def _inputs(
+        self, side: tuple[EncodedText, PlanningTargets, list[AnnotatedWorkflow]], idx: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, PlanningTargets]:
+        """A batch's encoder output (through the fine-tuned top layers, if any), mask and targets."""
+        tokens, mask, targets = _batch(side, idx, self.device)
+        if self.planner.encoder.text.top_layers:
+            tokens = self.planner.encoder.text.run_top(tokens, mask).tokens
+        return tokens, mask, targets
+
     def _train_epoch(self) -> dict[str, float]:
         self.planner.train()
         self.planner.encoder.text.train(self.planner.config.encoder.trainable)
         totals: dict[str, float] = {}
         steps = 0
         for idx in _length_buckets(self.data.train[0].mask, self.config.batch_size):
-            tokens, mask, targets = _batch(self.data.train, idx, self.device)
+            tokens, mask, targets = self._inputs(self.data.train, idx)
             out = self.planner(
                 tokens,
                 mask,
@@ -398,7 +472,7 @@ class _Loop:
         predicted = []
         for start in range(0, len(workflows), 64):
             idx = torch.arange(start, min(start + 64, len(workflows)))
-            tokens, mask, _ = _batch(self.data.val, idx, self.device)
+            tokens, mask, _ = self._inputs(self.data.val, idx)
             predicted += self.planner.decode(
                 [w.request for w in workflows[start : start + 64]],
                 tokens,

@@ -32,19 +32,27 @@ def encode_cached(
 ) -> EncodedText:
     """Frozen-encoder outputs of ``texts`` (tokens kept in fp16), read from / written to ``cache_dir``.
 
+    For an encoder whose top layers are fine-tuned these are the states entering those layers
+    (:meth:`~orchestai_agents.encoders.TextEncoder.encode_below`), since only they stay fixed.
+
     Shapes:
         pooled (n, enc), tokens (n, seq, enc), mask (n, seq)
     """
     path = None
     if cache_dir is not None:
-        digest = hashlib.sha1(f"{encoder.name_or_path}|{encoder.max_length}".encode())
+        below = f"|below top {encoder.top_layers}" if encoder.top_layers else ""
+        digest = hashlib.sha1(f"{encoder.name_or_path}|{encoder.max_length}{below}".encode())
         for text in texts:
             digest.update(b"\x00" + text.encode("utf-8"))
         path = Path(cache_dir) / f"tokens-{digest.hexdigest()[:20]}.safetensors"
         if path.is_file():
             t = load_file(path)
             return EncodedText(t["pooled"], t["tokens"], t["mask"])
-    out = encoder.encode(list(texts), batch_size=64)
+    out = (
+        encoder.encode_below(list(texts))
+        if encoder.top_layers
+        else encoder.encode(list(texts), batch_size=64)
+    )
     encoded = EncodedText(out.pooled.float().cpu(), out.tokens.half().cpu(), out.mask.cpu())
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -34,6 +34,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="transformers encoder id or folder (default: offline MiniLM)",
     )
     parser.add_argument(
+        "--fine-tune-layers",
+        type=_layers,
+        default=0,
+        metavar="N",
+        help="fine-tune the encoder's top N transformer layers (BERT-style encoders; they are "
+        "then stored in the checkpoint); 0 keeps the encoder frozen (default)",
+    )
+    parser.add_argument(
+        "--encoder-lr",
+        type=float,
+        default=5e-5,
+        help="learning rate of the fine-tuned encoder layers (default 5e-5)",
+    )
+    parser.add_argument(
         "--no-memory", action="store_true", help="train without the plan memory prior"
     )
     parser.add_argument(
@@ -60,6 +74,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+def _layers(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(
+            f"must be 0 (frozen encoder) or a number of layers, got {value}"
+        )
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
     from orchestai_agents.cli._display import console
     from orchestai_agents.planner import DecomposerConfig, EncoderConfig, GraphConfig, PlannerConfig
@@ -70,7 +93,11 @@ def run(args: argparse.Namespace) -> int:
     names = [n.strip() for n in args.data.split(",") if n.strip()]
     train, val, inventory = load_training_data(names)
     planner_config = PlannerConfig(
-        encoder=EncoderConfig(name_or_path=args.encoder),
+        encoder=EncoderConfig(
+            name_or_path=args.encoder,
+            trainable=args.fine_tune_layers > 0,
+            trainable_layers=args.fine_tune_layers or None,
+        ),
         decomposer=DecomposerConfig(
             hidden_size=args.hidden,
             lexical_match=not args.no_lexical_match,
@@ -81,6 +108,7 @@ def run(args: argparse.Namespace) -> int:
     config = Phase1Config(
         planner=planner_config,
         out_dir=str(args.out),
+        encoder_lr=args.encoder_lr,
         cache_dir=args.cache_dir,
         batch_size=args.batch_size,
         max_epochs=args.epochs,

@@ -26,6 +26,13 @@ def model_card(config: PlannerConfig) -> ModelCard:
         for k, v in metrics.items()
     )
     encoder = config.encoder.name_or_path or "sentence-transformers/all-MiniLM-L6-v2 (offline copy)"
+    layers = config.encoder.trainable_layers
+    weights = (
+        f"{'all' if layers is None else f'the top {layers}'} of its layers fine-tuned and included, "
+        "the rest loaded by name"
+        if config.encoder.trainable
+        else "weights not included; loaded by name"
+    )
     text = f"""---
 {data.to_yaml()}
 ---
@@ -33,7 +40,7 @@ def model_card(config: PlannerConfig) -> ModelCard:
 # orchestai-agents planner
 
 A learned task planner: instruction -> workflow DAG of sub-tasks with a worker for each, in
-milliseconds on CPU and with no LLM call. Encoder `{encoder}` (weights not included; loaded by name),
+milliseconds on CPU and with no LLM call. Encoder `{encoder}` ({weights}),
 LSTM decomposer, {config.graph.conv.upper()} graph generator, actor-critic worker selector.
 
 ## Training data

@@ -30,12 +30,11 @@ T = TypeVar("T", bound="StrictHubLoading")
 
 def checkpoint_state(model: torch.nn.Module) -> dict[str, torch.Tensor]:
     """The weights a checkpoint holds: everything but the frozen encoder."""
-    skip = model.encoder.frozen_prefix  # type: ignore[attr-defined]
-    prefix = f"encoder.{skip}" if skip else None
+    frozen = model.encoder.frozen  # type: ignore[attr-defined]
     return {
         k: v.detach().contiguous()
         for k, v in model.state_dict().items()
-        if not (prefix and k.startswith(prefix))
+        if not (k.startswith("encoder.") and frozen(k[len("encoder.") :]))
     }
 
 

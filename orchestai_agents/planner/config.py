@@ -25,7 +25,10 @@ class EncoderConfig:
         name_or_path: Hub id or local folder of a transformers encoder; ``None`` is the offline MiniLM.
         hidden_size: the encoder's output width (checked against the loaded encoder).
         max_length: tokens kept per text (at most 512).
-        trainable: fine-tune the encoder itself (its weights are then stored in the checkpoint).
+        trainable: fine-tune the encoder itself in phase 1 (the fine-tuned layers are then stored
+            in the checkpoint; needs a BERT-style encoder).
+        trainable_layers: with ``trainable``, how many of the encoder's top transformer layers are
+            fine-tuned (``None``: all); the layers below stay frozen and their outputs are cached.
         adapter_layers: trainable transformer layers over the encoder's token embeddings; they let a
             frozen encoder (whose outputs can be cached) adapt to planning.
         adapter_heads: attention heads of each adapter layer.
@@ -36,6 +39,7 @@ class EncoderConfig:
     hidden_size: int = 384
     max_length: int = 128
     trainable: bool = False
+    trainable_layers: int | None = None
     adapter_layers: int = 0
     adapter_heads: int = 4
     quantize: bool = True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from typing import NamedTuple
 
@@ -120,9 +119,15 @@ class PlannerEncoder(nn.Module):
     def __init__(self, config: EncoderConfig) -> None:
         super().__init__()
         self.config = config
-        self.text = TextEncoder(
-            config.name_or_path, max_length=config.max_length, trainable=config.trainable
-        )
+        try:
+            self.text = TextEncoder(
+                config.name_or_path,
+                max_length=config.max_length,
+                trainable=config.trainable,
+                trainable_layers=config.trainable_layers,
+            )
+        except ValueError as exc:  # settings the encoder cannot meet
+            raise CheckpointError(f"planner encoder config: {exc}") from exc
         if self.text.hidden_size != config.hidden_size:
             raise CheckpointError(
                 f"encoder {self.text.name_or_path!r} has hidden size {self.text.hidden_size}, but the planner "
@@ -140,14 +145,15 @@ class PlannerEncoder(nn.Module):
             if config.adapter_layers
             else None
         )
-        self._quantized = False
         self._cache: dict[tuple[str, ...], EncodedText] = {}
         self._words: tuple[torch.Tensor, TypeWords] | None = None
 
-    @property
-    def frozen_prefix(self) -> str:
-        """State-dict prefix of the weights that stay outside checkpoints (the frozen encoder)."""
-        return "text." if not self.config.trainable else ""
+    def frozen(self, key: str) -> bool:
+        """Whether a state-dict key (relative to this module) is a frozen encoder weight, which
+        checkpoints leave out (the encoder is loaded by name); fine-tuned layers are stored."""
+        if not key.startswith("text."):
+            return False
+        return not key[len("text.") :].startswith(self.text.trainable_prefixes())
 
     def encode(self, texts: Sequence[str]) -> EncodedText:
         """Encoder outputs (no gradient unless the encoder is trainable and training)."""
@@ -187,16 +193,21 @@ class PlannerEncoder(nn.Module):
         return self._words[1]
 
     def _maybe_quantize(self) -> None:
-        # int8 dynamic quantization triples CPU speed of the encoder; only for a frozen encoder at inference.
-        if not self.config.quantize or self._quantized or self.training or self.config.trainable:
+        # int8 dynamic quantization triples CPU speed of the encoder; only at inference.
+        if not self.config.quantize or self.text.quantized or self.training:
             return
         if next(self.text.model.parameters()).device.type != "cpu":
             return
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            # Its new Linear modules start in training mode: eval, as predict() expects of all.
-            self.text.model = torch.ao.quantization.quantize_dynamic(
-                self.text.model, {nn.Linear}, dtype=torch.qint8
-            ).eval()
-        self._quantized = True
+        self.text.quantize()
         self._cache.clear()
+
+    def train(self, mode: bool = True) -> PlannerEncoder:
+        if mode and self.config.trainable:  # fine-tuning changes what was encoded before
+            self._cache.clear()
+            self._words = None
+        return super().train(mode)
+
+    def _load_from_state_dict(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self._cache.clear()  # new fine-tuned weights: descriptions are encoded again
+        self._words = None
+        super()._load_from_state_dict(*args, **kwargs)

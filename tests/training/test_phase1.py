@@ -7,10 +7,20 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import torch
 from orchestai_agents.training.phase1 import Phase1Config, train_phase1
 from orchestai_agents.training.workflows import AnnotatedWorkflow, WorkflowNode
+from safetensors.torch import load_file
+from torch.nn import functional as F
 
-from orchestai_agents.planner import DecomposerConfig, GraphConfig, PlannerConfig
+from orchestai_agents.encoders import TextEncoder
+from orchestai_agents.planner import (
+    DecomposerConfig,
+    EncoderConfig,
+    GraphConfig,
+    Planner,
+    PlannerConfig,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -114,3 +124,46 @@ def test_cpu_training_is_bit_reproducible_on_several_threads(
     first, second = (r.planner.state_dict() for r in runs)
     assert all(torch.equal(first[k], second[k]) for k in first)
     assert [r["val_score"] for r in runs[0].history] == [r["val_score"] for r in runs[1].history]
+
+
+def test_fine_tuning_trains_the_top_layers_and_the_checkpoint_keeps_them(tmp_path: Path) -> None:
+    data = _workflows()
+    config = _config(tmp_path, max_epochs=3, patience=50, encoder_lr=1e-3)
+    config.planner.encoder = EncoderConfig(trainable=True, trainable_layers=1)
+    before = TextEncoder().model.state_dict()
+    planner = train_phase1(config, data, data).planner
+    after = planner.encoder.text.model.state_dict()
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    assert changed and all(k.startswith("encoder.layer.5.") for k in changed)
+    # The plan memory is keyed by the fine-tuned encoder, as it embeds requests at inference.
+    pooled = planner.encoder.text.encode([w.request for w in data]).pooled  # float weights
+    assert torch.allclose(planner.memory.keys.float(), F.normalize(pooled, dim=-1), atol=1e-2)
+
+    requests = [w.request for w in data]
+    expected = [p.task_types for p in planner.predict(requests)]
+    assert planner.encoder.text.quantized  # an int8 copy encodes; the float weights stay
+    planner.save_pretrained(tmp_path / "ckpt")
+    stored = {k for k in load_file(tmp_path / "ckpt" / "model.safetensors") if "text." in k}
+    assert stored == {f"encoder.text.model.{k}" for k in after if k.startswith("encoder.layer.5.")}
+    card = (tmp_path / "ckpt" / "README.md").read_text()
+    assert "the top 1 of its layers fine-tuned and included, the rest loaded by name" in card
+    loaded = Planner.from_pretrained(tmp_path / "ckpt")
+    assert [p.task_types for p in loaded.predict(requests)] == expected
+    planner.train()
+    assert not planner.encoder.text.quantized  # training changes the weights the copy was made of
+
+
+def test_the_train_command_fine_tunes_the_top_layers_it_is_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from orchestai_agents.cli.main import build_parser, main
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--out", "x", "--fine-tune-layers", "-1"])
+    assert "must be 0 (frozen encoder) or a number of layers" in capsys.readouterr().err
+    out = tmp_path / "ckpt"
+    argv = ["train", "--data", "builtin", "--out", str(out), "--epochs", "1"]
+    argv += ["--cache-dir", str(tmp_path / "cache")]
+    assert main([*argv, "--fine-tune-layers", "1"]) == 0
+    config = Planner.from_pretrained(out).config.encoder
+    assert (config.trainable, config.trainable_layers) == (True, 1)
