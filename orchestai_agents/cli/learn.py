@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from orchestai_agents.cli._args import positive_int
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -18,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--checkpoint", type=Path, required=True, help="folder with selector.safetensors"
     )
     parser.add_argument(
-        "--every", type=int, default=100, help="update after this many new executions"
+        "--every", type=positive_int, default=100, help="update after this many new executions"
     )
     parser.add_argument(
         "--force", action="store_true", help="update now, however few new executions"

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from orchestai_agents.cli._args import positive_int
 from orchestai_agents.errors import InputFileError
 
 
@@ -26,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--tools", type=Path, help="plan over this TaskBench tool_desc.json inventory"
     )
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=positive_int, default=64)
     parser.set_defaults(func=run)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from orchestai_agents.cli._args import non_negative_float, non_negative_int, positive_int
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -40,8 +42,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--checkpoint", type=Path, help="planner checkpoint folder to write the tuned selector into"
     )
-    parser.add_argument("--timesteps", type=int, help="PPO steps (default: PPOConfig's)")
-    parser.add_argument("--epochs", type=int, help="phase-1 epochs (default: PretrainConfig's)")
+    parser.add_argument("--timesteps", type=positive_int, help="PPO steps (default: PPOConfig's)")
+    parser.add_argument(
+        "--epochs", type=positive_int, help="phase-1 epochs (default: PretrainConfig's)"
+    )
     parser.add_argument(
         "--success-folds",
         type=_folds,
@@ -50,19 +54,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--target-temperature",
-        type=_non_negative,
+        type=non_negative_float,
         help="softness of phase 1's targets in reward units (default: PretrainConfig's)",
     )
-    parser.add_argument("--n-envs", type=int, help="parallel PPO envs (default: PPOConfig's)")
+    parser.add_argument(
+        "--n-envs", type=positive_int, help="parallel PPO envs (default: PPOConfig's)"
+    )
     parser.add_argument("--device", default="auto", help="torch device for PPO: auto, cpu, cuda")
     parser.add_argument("--reference-model", help="model whose accuracy and cost set the goal")
     parser.add_argument(
         "--threads",
-        type=int,
+        type=positive_int,
         default=1,
         help="torch CPU threads; 1 is fastest for this small network",
     )
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=non_negative_int, default=0)
     return parser
 
 
@@ -73,10 +79,3 @@ def _folds(text: str) -> int:
             f"{text}: use 0 (learn from the recorded outcomes) or 2 or more folds"
         )
     return folds
-
-
-def _non_negative(text: str) -> float:
-    value = float(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text}: must be 0 or more")
-    return value

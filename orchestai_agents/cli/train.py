@@ -5,6 +5,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from orchestai_agents.cli._args import (
+    non_negative_int,
+    positive_float,
+    positive_int,
+)
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -21,13 +27,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--out", type=Path, required=True, help="checkpoint folder (also metrics.csv, tensorboard/)"
     )
-    parser.add_argument("--epochs", type=int, default=60, help="maximum epochs")
-    parser.add_argument("--lr", type=float, default=None, help="AdamW learning rate (default 1e-4)")
-    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--epochs", type=positive_int, default=60, help="maximum epochs")
+    parser.add_argument(
+        "--lr", type=positive_float, default=None, help="AdamW learning rate (default 1e-4)"
+    )
+    parser.add_argument("--batch-size", type=positive_int, default=32)
     parser.add_argument(
         "--conv", choices=["gcn", "gat", "sage"], default="gat", help="graph convolution"
     )
-    parser.add_argument("--hidden", type=int, default=256, help="planner hidden size")
+    parser.add_argument("--hidden", type=positive_int, default=256, help="planner hidden size")
     parser.add_argument(
         "--encoder",
         default=None,
@@ -35,7 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--fine-tune-layers",
-        type=_layers,
+        type=non_negative_int,
         default=0,
         metavar="N",
         help="fine-tune the encoder's top N transformer layers (BERT-style encoders; they are "
@@ -43,7 +51,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--encoder-lr",
-        type=float,
+        type=positive_float,
         default=5e-5,
         help="learning rate of the fine-tuned encoder layers (default 5e-5)",
     )
@@ -60,27 +68,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="no word-coverage feature (it costs requests x inventory words to precompute)",
     )
-    parser.add_argument("--max-minutes", type=float, default=25.0, help="wall-clock budget")
-    parser.add_argument("--patience", type=int, default=6, help="early-stopping patience (epochs)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--max-minutes", type=positive_float, default=25.0, help="wall-clock budget"
+    )
+    parser.add_argument(
+        "--patience", type=non_negative_int, default=6, help="early-stopping patience (epochs)"
+    )
+    parser.add_argument("--seed", type=non_negative_int, default=0)
     parser.add_argument("--device", default="auto", help="auto, cpu or cuda")
     parser.add_argument(
-        "--threads", type=int, default=0, help="torch CPU threads (0: torch's default)"
+        "--threads", type=non_negative_int, default=0, help="torch CPU threads (0: torch's default)"
     )
     parser.add_argument(
         "--cache-dir", default="runs/cache", help="where frozen-encoder outputs are cached"
     )
     parser.add_argument("--wandb-project", default=None, help="also log to wandb (if installed)")
     parser.set_defaults(func=run)
-
-
-def _layers(text: str) -> int:
-    value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(
-            f"must be 0 (frozen encoder) or a number of layers, got {value}"
-        )
-    return value
 
 
 def run(args: argparse.Namespace) -> int:

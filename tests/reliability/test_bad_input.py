@@ -72,6 +72,35 @@ def test_cli_bad_input(name: str, tmp_path: Path) -> None:
         assert (out / "trace.json").is_file() and len(ExecutionLog(out / "executions.jsonl")) == 1
 
 
+@pytest.mark.parametrize(
+    ("argv", "flag", "rule"),
+    [
+        (["train", "--out", "x", "--lr", "-0.001"], "--lr", "a number above 0"),
+        (["train", "--out", "x", "--encoder-lr", "0"], "--encoder-lr", "a number above 0"),
+        (["train", "--out", "x", "--epochs", "0"], "--epochs", "a whole number of 1 or more"),
+        (["train", "--out", "x", "--batch-size", "2.5"], "--batch-size", "a whole number"),
+        (["train", "--out", "x", "--max-minutes", "nan"], "--max-minutes", "a number above 0"),
+        (["route", "--data", "t.csv", "--n-envs", "0"], "--n-envs", "a whole number of 1"),
+        (
+            ["route", "--data", "t.csv", "--target-temperature", "-1"],
+            "--target-temperature",
+            "0 or",
+        ),
+        (["plan", "--batch-size", "0"], "--batch-size", "a whole number of 1 or more"),
+        (["learn", "--log", "l", "--checkpoint", "c", "--every", "ten"], "--every", "a whole"),
+    ],
+)
+def test_cli_refuses_a_bad_number_and_names_the_flag(
+    argv: list[str], flag: str, rule: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from orchestai_agents.cli.main import build_parser
+
+    with pytest.raises(SystemExit) as exc:
+        build_parser().parse_args(argv)
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and f"argument {flag}:" in err and rule in err
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can read a file whatever its mode")
 def test_cli_unreadable_input(tmp_path: Path) -> None:
     path = tmp_path / "secret.pdf"
