@@ -97,6 +97,23 @@ class Phase1Config:
     threads: int = 0
     memory: bool = True
 
+    def __post_init__(self) -> None:
+        # "not >" rather than "<=": NaN fails every comparison, so it is refused too
+        for name in ("lr", "encoder_lr", "batch_size", "max_epochs", "grad_clip", "max_minutes"):
+            if not getattr(self, name) > 0:
+                raise ValueError(
+                    f"Phase1Config.{name} must be above 0, got {getattr(self, name)!r}"
+                )
+        for name in ("weight_decay", "patience", "plateau_patience", "threads"):
+            if not getattr(self, name) >= 0:
+                raise ValueError(
+                    f"Phase1Config.{name} must be 0 or more, got {getattr(self, name)!r}"
+                )
+        if not 0 < self.val_fraction < 1:
+            raise ValueError(
+                f"Phase1Config.val_fraction must lie strictly between 0 and 1, got {self.val_fraction!r}"
+            )
+
 
 @dataclass
 class Phase1Result:

@@ -75,6 +75,21 @@ def test_training_lowers_the_loss_and_logs_every_epoch(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "rule"),
+    [
+        ("lr", -1e-3, "above 0"),
+        ("encoder_lr", float("nan"), "above 0"),
+        ("batch_size", 0, "above 0"),
+        ("patience", -1, "0 or more"),
+        ("val_fraction", 1.0, "strictly between 0 and 1"),
+    ],
+)
+def test_a_bad_training_option_is_refused_by_name(field: str, value: float, rule: str) -> None:
+    with pytest.raises(ValueError, match=f"Phase1Config.{field} must .*{rule}"):
+        Phase1Config(**{field: value})
+
+
 def test_early_stopping_and_seeds(tmp_path: Path) -> None:
     data = _workflows()
     a = train_phase1(_config(tmp_path, max_epochs=30, patience=1, seed=3), data, data)
