@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -171,16 +171,11 @@ class TextEncoder(torch.nn.Module):
         """
         if not self.top_layers:
             raise ValueError("encode_below needs a trainable encoder (set_trainable(True, ...))")
-        device = next(self.model.parameters()).device
         below = len(self.layers()) - self.top_layers
         training, parts = self.model.training, []
         self.model.eval()  # no dropout in states that are computed once
         try:
-            for start in range(0, len(texts), batch_size):
-                batch = {
-                    k: v.to(device)
-                    for k, v in self.tokenize(texts[start : start + batch_size]).items()
-                }
+            for batch in self._batches(texts, batch_size):
                 out = self.model(**batch, output_hidden_states=True)
                 parts.append(_pooled(out.hidden_states[below], batch["attention_mask"]))
         finally:
@@ -211,6 +206,13 @@ class TextEncoder(torch.nn.Module):
             return_tensors="pt",
         )
 
+    def _batches(self, texts: Sequence[str], batch_size: int) -> Iterator[dict[str, torch.Tensor]]:
+        """``texts`` tokenized ``batch_size`` at a time, on the encoder's device."""
+        device = next(self.model.parameters()).device
+        for start in range(0, len(texts), batch_size):
+            tokens = self.tokenize(texts[start : start + batch_size])
+            yield {k: v.to(device) for k, v in tokens.items()}
+
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> EncodedText:
         model = self._int8[0] if self._int8 and not torch.is_grad_enabled() else self.model
         tokens = model(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
@@ -222,20 +224,16 @@ class TextEncoder(torch.nn.Module):
         """Encode texts in batches without gradients (unless the encoder is trainable and training)."""
         if isinstance(texts, str):
             raise TypeError("encode() takes a list of texts, not one string")
-        device = next(self.model.parameters()).device
-        parts: list[EncodedText] = []
         context = (
             torch.enable_grad()
             if self.trainable and self.model.training and torch.is_grad_enabled()
             else torch.inference_mode()
         )
         with context:
-            for start in range(0, len(texts), batch_size):
-                batch = {
-                    k: v.to(device)
-                    for k, v in self.tokenize(texts[start : start + batch_size]).items()
-                }
-                parts.append(self(batch["input_ids"], batch["attention_mask"]))
+            parts = [
+                self(batch["input_ids"], batch["attention_mask"])
+                for batch in self._batches(texts, batch_size)
+            ]
         out = _concat(parts)
         if normalize:
             out = out._replace(pooled=torch.nn.functional.normalize(out.pooled, dim=-1))
