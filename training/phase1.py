@@ -388,17 +388,11 @@ class _Loop:
         self, config: Phase1Config, planner: Planner, data: _Data, device: torch.device
     ) -> None:
         self.config, self.planner, self.data, self.device = config, planner, data, device
-        encoder = {id(p) for p in planner.encoder.text.parameters()}
+        trained = [(n, p) for n, p in planner.named_parameters() if p.requires_grad]
+        encoder = [p for n, p in trained if n.startswith("encoder.text.")]  # fine-tuned layers
         groups = [
-            {
-                "params": [
-                    p for p in planner.parameters() if p.requires_grad and id(p) not in encoder
-                ]
-            },
-            {
-                "params": [p for p in planner.encoder.text.parameters() if p.requires_grad],
-                "lr": config.encoder_lr,
-            },
+            {"params": [p for n, p in trained if not n.startswith("encoder.text.")]},
+            {"params": encoder, "lr": config.encoder_lr},
         ]
         self.optimizer = torch.optim.AdamW(
             [g for g in groups if g["params"]], lr=config.lr, weight_decay=config.weight_decay
