@@ -37,7 +37,7 @@ from tqdm.auto import tqdm
 
 from orchestai_agents.encoders import EncodedText
 from orchestai_agents.planner import Inventory, Planner, PlannerConfig, PlanningTargets
-from orchestai_agents.planner.encoder import lexical_match
+from orchestai_agents.planner.encoder import TypeWords, score_words, type_words
 
 from .phase1_data import candidate_mask, encode_cached, inventory_of, make_targets
 from .workflows import AnnotatedWorkflow
@@ -277,9 +277,10 @@ class _Data:
             encoded = encode_cached(encoder, [w.request for w in part], cache_dir)
             encoded = encoded._replace(tokens=encoded.tokens.float())  # once, not every step
             sides.append((encoded, make_targets(part, inventory), part))
+        everything = [*train, *val]
         allowed = (
-            [candidate_mask(part, inventory).to(device) for part in (train, val)]
-            if any(w.candidates for w in (*train, *val))
+            [candidate_mask(part, inventory, everything).to(device) for part in (train, val)]
+            if any(w.candidates for w in everything) or len({w.source for w in everything}) > 1
             else [None, None]
         )
         data = cls(
@@ -307,9 +308,10 @@ class _Data:
         train, val = output(self.train[0]), output(self.val[0])
         if planner.config.decomposer.lexical_match:
             # No gradient needed: computed once per request (per epoch when fine-tuning).
+            words = type_words(types.tokens, types.mask)
             self.train_match, self.val_match = (
-                lexical_match(out.tokens, out.mask, types.tokens, types.mask).to(device)
-                for out in (train, val)
+                _match(out, words, allowed).to(device)
+                for out, allowed in ((train, self.train_allowed), (val, self.val_allowed))
             )
         else:
             n_types = len(self.inventory.task_types)
@@ -319,6 +321,26 @@ class _Data:
             planner.memory.fill(
                 train.pooled.to(device), self.train[1].type_ids.clamp(min=-1).to(device)
             )
+
+
+def _match(out: EncodedText, words: TypeWords, allowed: torch.Tensor | None) -> torch.Tensor:
+    """(n, n_types) lexical match of each request with the types it may use.
+
+    Requests are scored against their allowed types alone (all of a request's own data set, or
+    its 2-6 NesTools candidates, rather than thousands of tools): the planner puts the other
+    types out of reach, so their 0 is never read, and a fine-tuned joint run's per-epoch refresh
+    stays affordable. Requests that share an allowed set are scored together.
+    """
+    if allowed is None:
+        return score_words(out.tokens, out.mask, words)
+    match = torch.zeros(out.mask.shape[0], words.n_types)
+    patterns, group = allowed.cpu().unique(dim=0, return_inverse=True)
+    for k, pattern in enumerate(patterns):
+        rows = (group == k).nonzero().squeeze(1)
+        keep = pattern[words.types].nonzero().squeeze(1)
+        own = TypeWords(words.keys[keep], words.types[keep], words.share[keep], words.n_types)
+        match[rows] = score_words(out.tokens[rows], out.mask[rows], own)
+    return match
 
 
 def _encoder_output(planner: Planner, cached: EncodedText, batch_size: int = 128) -> EncodedText:

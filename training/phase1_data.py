@@ -107,18 +107,35 @@ def make_targets(workflows: Sequence[AnnotatedWorkflow], inventory: Inventory) -
     return PlanningTargets(type_ids, deps, n_nodes, worker_ids)
 
 
-def candidate_mask(workflows: Sequence[AnnotatedWorkflow], inventory: Inventory) -> torch.Tensor:
+def candidate_mask(
+    workflows: Sequence[AnnotatedWorkflow],
+    inventory: Inventory,
+    sources: Sequence[AnnotatedWorkflow] = (),
+) -> torch.Tensor:
     """(len(workflows), n_types) bool: the task types each request may use.
 
-    A request with its own candidate tools (NesTools) may use only those, as at evaluation;
-    the others may use the whole inventory.
+    A request with its own candidate tools (NesTools) may use only those, as at evaluation. When
+    ``sources`` (all the training workflows) mix data sets, any other request may use the task
+    types of its own data set, as evaluation plans each data set over its own inventory;
+    otherwise the whole inventory.
     """
     type_index = {t: i for i, t in enumerate(inventory.task_types)}
+    own: dict[str, set[int]] = {}
+    for w in sources:
+        own.setdefault(w.source, set()).update(
+            type_index[n.name] for n in (*w.nodes, *w.candidates)
+        )
+    mixed = len(own) > 1
     allowed = torch.ones(len(workflows), len(inventory.task_types), dtype=torch.bool)
     for b, w in enumerate(workflows):
         if w.candidates:
-            allowed[b] = False
-            allowed[b, [type_index[c.name] for c in w.candidates]] = True
+            keep = [type_index[c.name] for c in w.candidates]
+        elif mixed:
+            keep = sorted(own[w.source])
+        else:
+            continue
+        allowed[b] = False
+        allowed[b, keep] = True
     return allowed
 
 

@@ -111,6 +111,28 @@ def test_requests_with_candidates_train_and_validate_over_them_alone(tmp_path: P
     assert max(row["val_node_f1"] for row in result.history) > 80  # the mask leaves little to miss
 
 
+def test_requests_from_several_data_sets_train_over_their_own_types(tmp_path: Path) -> None:
+    from orchestai_agents.training.phase1_data import candidate_mask, inventory_of
+
+    # Evaluation plans each data set over its own inventory, so training does too.
+    data = [
+        replace(w, source="pdf" if "PDF" in w.request or "paper" in w.request else "text")
+        for w in _workflows()
+    ]
+    inventory = inventory_of(data)
+    allowed = candidate_mask(data, inventory, data)
+    for w, row in zip(data, allowed, strict=True):
+        own = {n.name for v in data if v.source == w.source for n in v.nodes}
+        assert {inventory.task_types[i] for i in row.nonzero().squeeze(1).tolist()} == own
+    assert not allowed[[w.source == "text" for w in data]].any(0)[
+        inventory.task_types.index("extract_text")
+    ]
+    text = [w for w in data if w.source == "text"]
+    assert candidate_mask(text, inventory, text).all()  # one data set: the whole inventory
+    result = train_phase1(_config(tmp_path, max_epochs=3, patience=50), data, data)
+    assert max(row["val_node_f1"] for row in result.history) > 50
+
+
 def test_cpu_training_is_bit_reproducible_on_several_threads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
