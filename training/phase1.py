@@ -277,12 +277,8 @@ class _Data:
             encoded = encode_cached(encoder, [w.request for w in part], cache_dir)
             encoded = encoded._replace(tokens=encoded.tokens.float())  # once, not every step
             sides.append((encoded, make_targets(part, inventory), part))
-        everything = [*train, *val]
-        allowed = (
-            [candidate_mask(part, inventory, everything).to(device) for part in (train, val)]
-            if any(w.candidates for w in everything) or len({w.source for w in everything}) > 1
-            else [None, None]
-        )
+        masks = [candidate_mask(part, inventory, [*train, *val]) for part in (train, val)]
+        allowed = [None if m.all() else m.to(device) for m in masks]  # None: no restriction
         data = cls(
             inventory,
             (

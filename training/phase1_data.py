@@ -110,18 +110,18 @@ def make_targets(workflows: Sequence[AnnotatedWorkflow], inventory: Inventory) -
 def candidate_mask(
     workflows: Sequence[AnnotatedWorkflow],
     inventory: Inventory,
-    sources: Sequence[AnnotatedWorkflow] = (),
+    all_workflows: Sequence[AnnotatedWorkflow] = (),
 ) -> torch.Tensor:
     """(len(workflows), n_types) bool: the task types each request may use.
 
     A request with its own candidate tools (NesTools) may use only those, as at evaluation. When
-    ``sources`` (all the training workflows) mix data sets, any other request may use the task
-    types of its own data set, as evaluation plans each data set over its own inventory;
+    ``all_workflows`` (every workflow of the run) mix data sets, any other request may use the
+    task types of its own data set, as evaluation plans each data set over its own inventory;
     otherwise the whole inventory.
     """
     type_index = {t: i for i, t in enumerate(inventory.task_types)}
     own: dict[str, set[int]] = {}
-    for w in sources:
+    for w in all_workflows:
         own.setdefault(w.source, set()).update(
             type_index[n.name] for n in (*w.nodes, *w.candidates)
         )
