@@ -10,6 +10,7 @@ from orchestai_agents.compiler import ExecutionSettings, PlanExecutor, compile_p
 from orchestai_agents.errors import (
     BudgetExceededError,
     CheckpointError,
+    ConfigError,
     InputFileError,
     OrchestAIError,
     PlanValidationError,
@@ -41,6 +42,7 @@ __all__ = [
     "BudgetExceededError",
     "Capabilities",
     "CheckpointError",
+    "ConfigError",
     "CostModel",
     "ExecutionLog",
     "ExecutionSettings",

@@ -7,6 +7,7 @@ from pathlib import Path
 __all__ = [
     "BudgetExceededError",
     "CheckpointError",
+    "ConfigError",
     "DatasetFormatError",
     "InputFileError",
     "OrchestAIError",
@@ -53,6 +54,10 @@ class BudgetExceededError(OrchestAIError):
 
 class CheckpointError(OrchestAIError, ValueError):
     """A checkpoint is missing, incomplete, tampered with or of an unsafe format."""
+
+
+class ConfigError(OrchestAIError, ValueError):
+    """An option, or a combination of options, that a component cannot run with."""
 
 
 class DatasetFormatError(InputFileError):

@@ -16,6 +16,7 @@ EXPORTED = [
     "BudgetExceededError",
     "Capabilities",
     "CheckpointError",
+    "ConfigError",
     "CostModel",
     "ExecutionLog",
     "ExecutionSettings",

@@ -15,12 +15,12 @@ from typing import Any, TypeVar
 
 import torch
 from huggingface_hub import ModelCard, hf_hub_download
-from huggingface_hub.errors import EntryNotFoundError
+from huggingface_hub.errors import EntryNotFoundError, HFValidationError
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from orchestai_agents._internal._secrets import redact
-from orchestai_agents.errors import CheckpointError
+from orchestai_agents.errors import CheckpointError, ConfigError
 
 __all__ = ["WEIGHTS_NAME", "StrictHubLoading", "checkpoint_state"]
 
@@ -45,16 +45,33 @@ class StrictHubLoading:
     def from_pretrained(
         cls: type[T], pretrained_model_name_or_path: str | Path, *args: Any, **kwargs: Any
     ) -> T:
-        """The mixin's loader, with a :class:`CheckpointError` naming a bad or missing config.json."""
+        """The mixin's loader, with a :class:`CheckpointError` naming a bad or missing config.json,
+        or a source that is neither a checkpoint folder nor a Hub repo that can be fetched."""
         source = str(pretrained_model_name_or_path)
+        if Path(source).is_file():
+            raise CheckpointError(
+                f"{source} is a file; pass the planner folder save_pretrained wrote, or a Hub repo id"
+            )
         try:
             # The mixin prints "Loading weights from local directory" to stdout, which would
             # corrupt a CLI's --json output.
             with contextlib.redirect_stdout(sys.stderr):
                 model = super().from_pretrained(pretrained_model_name_or_path, *args, **kwargs)  # type: ignore[misc]
+        # The mixin takes any source that is not a folder for a Hub repo id.
+        except (HFValidationError, EntryNotFoundError) as exc:
+            raise CheckpointError(
+                f"{source} is neither a planner folder nor a Hub repo whose checkpoint files could "
+                f"be fetched ({type(exc).__name__}); check the path or the repo id (offline, a Hub "
+                "planner must already be in the cache)"
+            ) from exc
         except json.JSONDecodeError as exc:
             raise CheckpointError(
                 f"{source}/config.json is not valid JSON ({exc}); re-save the planner with save_pretrained"
+            ) from exc
+        except ConfigError as exc:
+            raise CheckpointError(
+                f"{source}/config.json describes no valid planner ({exc}); re-save the planner "
+                "with save_pretrained"
             ) from exc
         except TypeError as exc:
             if "config" not in str(exc):

@@ -2,7 +2,8 @@
 
 Every size another part depends on is derived in :meth:`PlannerConfig.__post_init__`, so a config
 cannot describe parts that do not fit together. Configs round-trip through plain dicts (``config.json``
-of a checkpoint): nested dicts are turned back into their dataclasses on construction.
+of a checkpoint): nested dicts are turned back into their dataclasses on construction. A config
+that cannot be built raises :class:`~orchestai_agents.errors.ConfigError` (a ``ValueError``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Literal
 
+from orchestai_agents.errors import ConfigError
 from orchestai_agents.planner.selector import SelectorConfig
 
 __all__ = ["DecomposerConfig", "EncoderConfig", "GraphConfig", "MemoryConfig", "PlannerConfig"]
@@ -90,7 +92,7 @@ class GraphConfig:
 
     def __post_init__(self) -> None:
         if self.conv not in ("gcn", "gat", "sage"):
-            raise ValueError(f"GraphConfig.conv must be 'gcn', 'gat' or 'sage', got {self.conv!r}")
+            raise ConfigError(f"GraphConfig.conv must be 'gcn', 'gat' or 'sage', got {self.conv!r}")
 
 
 @dataclass
@@ -153,7 +155,7 @@ class PlannerConfig:
         if set(self.type_order) != set(self.inventory) or len(self.type_order) != len(
             self.inventory
         ):
-            raise ValueError(
+            raise ConfigError(
                 "PlannerConfig.type_order must list exactly the inventory's task types"
             )
         self.inventory = {t: self.inventory[t] for t in self.type_order}
@@ -162,16 +164,16 @@ class PlannerConfig:
         """Sizes other parts depend on, in one place."""
         hidden = self.decomposer.hidden_size
         if hidden % self.decomposer.attention_heads or hidden % self.graph.heads:
-            raise ValueError(
+            raise ConfigError(
                 f"decomposer.hidden_size {hidden} must be divisible by decomposer.attention_heads "
                 f"({self.decomposer.attention_heads}) and graph.heads ({self.graph.heads})"
             )
         if self.encoder.hidden_size % self.encoder.adapter_heads:
-            raise ValueError(
+            raise ConfigError(
                 f"encoder.hidden_size {self.encoder.hidden_size} must be divisible by encoder.adapter_heads"
             )
         if not 1 <= self.decomposer.max_subtasks <= 20:
-            raise ValueError("decomposer.max_subtasks must lie in [1, 20]")
+            raise ConfigError("decomposer.max_subtasks must lie in [1, 20]")
         # The selector sees the planner's instruction and node states and raw worker embeddings.
         self.selector = replace(
             self.selector,
@@ -195,7 +197,7 @@ def _coerce(kind: type, value: Any) -> Any:
         known = {f.name for f in fields(kind)}
         unknown = set(value) - known
         if unknown:
-            raise ValueError(
+            raise ConfigError(
                 f"unknown {kind.__name__} field(s) {sorted(unknown)}; known: {sorted(known)}"
             )
         return kind(**value)

@@ -128,6 +128,11 @@ class PlannerEncoder(nn.Module):
             )
         except ValueError as exc:  # settings the encoder cannot meet
             raise CheckpointError(f"planner encoder config: {exc}") from exc
+        except OSError as exc:  # transformers' "not a folder, not a Hub id, not in the cache"
+            raise CheckpointError(
+                f"cannot load the planner's encoder {config.name_or_path or 'MiniLM'!r}; give a transformers "
+                "encoder folder or Hub id (offline, one already in the cache)"
+            ) from exc
         if self.text.hidden_size != config.hidden_size:
             raise CheckpointError(
                 f"encoder {self.text.name_or_path!r} has hidden size {self.text.hidden_size}, but the planner "

@@ -21,7 +21,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from orchestai_agents.errors import CheckpointError
+from orchestai_agents.errors import CheckpointError, ConfigError
 
 __all__ = [
     "DEFAULT_COST_WEIGHT_SCALE",
@@ -72,11 +72,11 @@ class SelectorConfig:
     def __post_init__(self) -> None:
         for name in ("instruction_dim", "node_dim", "worker_dim", "hidden"):
             if getattr(self, name) < 1:
-                raise ValueError(f"SelectorConfig.{name} must be >= 1, got {getattr(self, name)}")
+                raise ConfigError(f"SelectorConfig.{name} must be >= 1, got {getattr(self, name)}")
         if self.context_dim < 0:
-            raise ValueError(f"SelectorConfig.context_dim must be >= 0, got {self.context_dim}")
+            raise ConfigError(f"SelectorConfig.context_dim must be >= 0, got {self.context_dim}")
         if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"SelectorConfig.dropout must lie in [0, 1), got {self.dropout}")
+            raise ConfigError(f"SelectorConfig.dropout must lie in [0, 1), got {self.dropout}")
 
     @property
     def state_dim(self) -> int:
