@@ -10,7 +10,7 @@ from pathlib import Path
 
 from orchestai_agents._internal._secrets import redact
 from orchestai_agents.accounting import RunResult
-from orchestai_agents.errors import OrchestAIError
+from orchestai_agents.errors import InputFileError, OrchestAIError
 
 __all__ = ["ExecutionLog"]
 
@@ -50,8 +50,14 @@ class ExecutionLog:
         """Runs in the order they were logged; a truncated last line (a crash) is skipped."""
         if not self.path.exists():
             return
-        with self.path.open(encoding="utf-8") as f:
-            lines = f.readlines()
+        try:
+            with self.path.open(encoding="utf-8") as f:
+                lines = f.readlines()
+        except UnicodeDecodeError as exc:  # the log is written in ASCII: this is another file
+            raise InputFileError(
+                f"execution log {self.path} is not UTF-8 text ({exc.reason}); "
+                "pass the JSON-lines log the agent writes"
+            ) from exc
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 continue

@@ -125,6 +125,8 @@ def read_tool_desc(path: str | Path) -> dict[str, str]:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except OSError as exc:
         raise DatasetFormatError(path, f"cannot read it ({exc.strerror}); {what}") from exc
+    except UnicodeDecodeError as exc:
+        raise DatasetFormatError(path, f"not UTF-8 text ({exc.reason}); {what}") from exc
     except json.JSONDecodeError as exc:
         raise DatasetFormatError(
             path, f"not valid JSON ({exc.msg}); {what}", line=exc.lineno

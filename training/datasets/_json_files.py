@@ -27,6 +27,8 @@ def read_json(path: str | Path, what: str) -> Any:
         raise DatasetFormatError(
             path, f"not valid JSON ({err.msg}); {what}", line=err.lineno
         ) from err
+    except UnicodeDecodeError as err:
+        raise DatasetFormatError(path, f"not UTF-8 text ({err.reason}); {what}") from err
 
 
 def iter_json_lines(path: str | Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -133,11 +133,11 @@ def detect_format(path: str | Path) -> Format:
 
 def _first_record(path: Path) -> dict:
     with path.open(encoding="utf-8") as handle:
-        head = handle.read(1)
-        handle.seek(0)
         try:
+            head = handle.read(1)
+            handle.seek(0)
             record = json.load(handle)[0] if head == "[" else json.loads(handle.readline())
-        except (json.JSONDecodeError, IndexError) as err:
+        except (json.JSONDecodeError, UnicodeDecodeError, IndexError) as err:
             raise DatasetFormatError(
                 path, "cannot read a first JSON record; is this a JSON or JSON-lines file?", line=1
             ) from err
