@@ -68,7 +68,12 @@ def load_worker_cards(folder: str | Path) -> list[WorkerCard]:
         raise CheckpointError(
             f"{path} is missing: the checkpoint must list the selector's workers (routing_eval writes it)"
         )
-    return [WorkerCard(**c) for c in json.loads(path.read_text())]
+    try:
+        return [WorkerCard(**c) for c in json.loads(path.read_text())]
+    except (ValueError, TypeError) as exc:  # bad JSON, or entries that are not worker cards
+        raise CheckpointError(
+            f"{path} is not a list of worker cards ({exc}); re-write it with save_worker_cards"
+        ) from exc
 
 
 @dataclass(frozen=True)
@@ -143,14 +148,15 @@ def continual_update(
     """
     config = config or Phase3Config()
     checkpoint = Path(checkpoint)
+    # Loaded first, so a wrong checkpoint is refused even when no update is due yet.
+    current = load_selector(checkpoint)
+    cards = load_worker_cards(checkpoint)
     runs = list(log)
     seen = _state(checkpoint).get("runs_learned", 0)
     if not force and len(runs) - seen < config.every:
         return UpdateReport(
             False, f"{len(runs) - seen} new runs; waiting for {config.every}", len(runs)
         )
-    current = load_selector(checkpoint)
-    cards = load_worker_cards(checkpoint)
     features = torch.as_tensor(
         worker_features(embed([c.description for c in cards]), [c.usd_per_call for c in cards])
     )
@@ -278,7 +284,14 @@ def _replace(checkpoint: Path, candidate: Selector) -> None:
 
 def _state(checkpoint: Path) -> dict:
     path = checkpoint / STATE_FILE
-    return json.loads(path.read_text()) if path.is_file() else {}
+    if not path.is_file():
+        return {}
+    try:
+        return json.loads(path.read_text())
+    except ValueError as exc:  # bad JSON or bytes that are not UTF-8
+        raise CheckpointError(
+            f"{path} is not valid JSON ({exc}); delete it to reset the count of runs learned from"
+        ) from exc
 
 
 def _write_state(checkpoint: Path, state: dict) -> None:

@@ -29,13 +29,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from orchestai_agents.errors import OrchestAIError
+    from orchestai_agents.errors import InputFileError
     from orchestai_agents.execution_log import ExecutionLog
     from orchestai_agents.training.phase3 import Phase3Config, continual_update
 
     if not args.log.is_file():
-        raise OrchestAIError(
-            f"execution log {args.log} does not exist; pass the JSON-lines log the agent writes"
+        problem = "is not a file" if args.log.exists() else "does not exist"
+        raise InputFileError(
+            f"execution log {args.log} {problem}; pass the JSON-lines log the agent writes"
         )
     report = continual_update(
         ExecutionLog(args.log), args.checkpoint, Phase3Config(every=args.every), force=args.force

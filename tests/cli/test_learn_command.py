@@ -1,0 +1,75 @@
+"""``orchestai learn`` on a wrong log or checkpoint: exit status 2 and one line naming the file,
+even when no update is due yet."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from orchestai_agents.training.phase3 import STATE_FILE, WorkerCard, save_worker_cards
+
+from orchestai_agents.planner.selector import Selector, SelectorConfig, save_selector
+
+Orchestai = Callable[..., tuple[int, str]]  # the conftest fixture: argv -> (status, error line)
+
+
+@pytest.fixture
+def checkpoint(tmp_path: Path) -> Path:
+    folder = tmp_path / "ckpt"
+    save_selector(Selector(SelectorConfig(8, 8, 9, 4, hidden=16)), folder)
+    save_worker_cards([WorkerCard("cheap", "a small fast model", 0.001)], folder)
+    return folder
+
+
+@pytest.fixture
+def log(tmp_path: Path) -> Path:
+    path = tmp_path / "executions.jsonl"
+    path.write_text("")
+    return path
+
+
+def test_a_missing_checkpoint_is_refused_before_any_update_is_due(
+    orchestai: Orchestai, log: Path, tmp_path: Path
+) -> None:
+    missing = tmp_path / "no-such-checkpoint"
+
+    code, said = orchestai("learn", "--log", str(log), "--checkpoint", str(missing))
+
+    assert code == 2 and f"{missing}/selector.safetensors is missing" in said
+
+
+def test_a_corrupt_state_file_is_named(orchestai: Orchestai, log: Path, checkpoint: Path) -> None:
+    (checkpoint / STATE_FILE).write_text("{runs_learned: 3")
+
+    code, said = orchestai("learn", "--log", str(log), "--checkpoint", str(checkpoint))
+
+    assert code == 2 and f"{checkpoint / STATE_FILE} is not valid JSON" in said
+
+
+def test_a_worker_list_of_other_things_is_named(
+    orchestai: Orchestai, log: Path, checkpoint: Path
+) -> None:
+    (checkpoint / "selector_workers.json").write_text('[{"name": "cheap"}]')
+
+    code, said = orchestai("learn", "--log", str(log), "--checkpoint", str(checkpoint))
+
+    assert code == 2 and "selector_workers.json is not a list of worker cards" in said
+
+
+def test_a_folder_given_as_log_is_refused(
+    orchestai: Orchestai, checkpoint: Path, tmp_path: Path
+) -> None:
+    code, said = orchestai("learn", "--log", str(tmp_path), "--checkpoint", str(checkpoint))
+
+    assert code == 2 and f"execution log {tmp_path} is not a file" in said
+
+
+def test_a_log_that_is_not_text_is_refused(
+    orchestai: Orchestai, log: Path, checkpoint: Path
+) -> None:
+    log.write_bytes(b"\xff\xfe\x00binary")
+
+    code, said = orchestai("learn", "--log", str(log), "--checkpoint", str(checkpoint))
+
+    assert code == 2 and f"execution log {log} is not UTF-8 text" in said
