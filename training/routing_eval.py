@@ -10,6 +10,7 @@ multi-node workflows against a static pipeline (one fixed model per task type).
 
 Usage:
     python -m orchestai_agents.training.routing_eval --data ../shared/datasets/routing/routerbench_zs --out runs/routing
+    ... --seeds 3   # the same for seeds 0, 1, 2 (under out/seed-S), and the spread of the learned routers
     orchestai route --data my_outcomes.csv --out runs/mine   # prompt, <model>, <model>|total_cost columns
 """
 
@@ -60,7 +61,15 @@ from orchestai_agents.training.routing.pretrain import (
 from orchestai_agents.planner.routing import worker_features
 from orchestai_agents.planner.selector import Selector, save_selector
 
-__all__ = ["RouterResult", "RoutingEvalConfig", "main", "run", "run_from_args"]
+__all__ = [
+    "RouterResult",
+    "RoutingEvalConfig",
+    "main",
+    "run",
+    "run_from_args",
+    "run_seeds",
+    "seed_spread",
+]
 
 
 @dataclass(frozen=True)
@@ -494,6 +503,107 @@ def run(
     return metrics
 
 
+def run_seeds(
+    config: RoutingEvalConfig,
+    seeds: int,
+    *,
+    choices_out: Path | None = None,
+    checkpoint: Path | None = None,
+) -> tuple[list[dict], dict]:
+    """:func:`run` for seeds ``config.seed`` ... ``config.seed + seeds - 1``, each under
+    ``out/seed-S``; returns the metrics per seed and :func:`seed_spread` of them (also written
+    to ``out/seeds.json``). ``choices_out`` and ``checkpoint`` take the first seed's selector.
+    """
+    runs = []
+    for i in range(seeds):
+        seed = config.seed + i
+        runs.append(
+            run(
+                replace(
+                    config,
+                    out=config.out / f"seed-{seed}",
+                    seed=seed,
+                    pretrain=replace(config.pretrain, seed=seed),
+                    ppo=replace(config.ppo, seed=seed),
+                ),
+                choices_out=choices_out if i == 0 else None,
+                checkpoint=checkpoint if i == 0 else None,
+            )
+        )
+    spread = seed_spread(runs, list(range(config.seed, config.seed + seeds)))
+    (config.out / "seeds.json").write_text(json.dumps(spread, indent=2, default=float) + "\n")
+    return runs, spread
+
+
+def seed_spread(runs: Sequence[dict], seeds: Sequence[int]) -> dict:
+    """Per learned router (those compared with kNN), each headline figure over the seeds:
+    ``{"values": [...], "mean", "min", "max"}`` (values ``None`` where a seed never got there)."""
+
+    def figures(summary: dict) -> dict[str, float | None]:
+        goal = summary["at_goal"]
+        return {
+            "accuracy_at_goal": goal["accuracy"] if goal else None,
+            "aiq": summary["aiq"],
+            "usd_to_95pct_reference": summary["usd_to_95pct_reference"],
+            "vs_knn_smallest_gap": summary["vs_knn"]["smallest_gap"],
+        }
+
+    routers: dict[str, dict] = {}
+    for metrics in runs:
+        for summary in metrics["routers"]:
+            if "vs_knn" not in summary:
+                continue
+            for name, value in figures(summary).items():
+                routers.setdefault(summary["router"], {}).setdefault(name, []).append(value)
+    spread = {
+        router: {name: _stats(values) for name, values in per.items()}
+        for router, per in routers.items()
+    }
+    return {"seeds": list(seeds), "goal_usd": runs[0]["goal_usd"], "routers": spread}
+
+
+def _stats(values: list[float | None]) -> dict:
+    known = [v for v in values if v is not None]
+    if not known:
+        return {"values": values, "mean": None, "min": None, "max": None}
+    return {
+        "values": values,
+        "mean": float(np.mean(known)),
+        "min": min(known),
+        "max": max(known),
+    }
+
+
+def format_spread(spread: dict) -> str:
+    """The spread as a table: mean (min to max) over the seeds, accuracy and gap in points."""
+    columns = (
+        ("accuracy_at_goal", f"acc@<=${spread['goal_usd']:.2f}", 100.0, ".1f"),
+        ("aiq", "AIQ", 1.0, ".3f"),
+        ("usd_to_95pct_reference", "USD@95%ref", 1.0, ".2f"),
+        ("vs_knn_smallest_gap", "minus kNN, lowest", 100.0, "+.1f"),
+    )
+
+    def cell(stats: dict, scale: float, fmt: str) -> str:
+        if stats["mean"] is None:
+            return "-"
+        low, mean, high = (format(scale * stats[k], fmt) for k in ("min", "mean", "max"))
+        missing = sum(v is None for v in stats["values"])
+        return f"{mean} ({low} to {high})" + (f", {missing} never" if missing else "")
+
+    rows = [
+        [router, *(cell(per[key], scale, fmt) for key, _, scale, fmt in columns)]
+        for router, per in spread["routers"].items()
+    ]
+    header = ["router", *(title for _, title, _, _ in columns)]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        f"over seeds {', '.join(map(str, spread['seeds']))}: mean (min to max)",
+        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
+    ]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    return "\n".join(line.rstrip() for line in lines)
+
+
 def write_router(selector: Selector, cards: Sequence[WorkerCard], checkpoint: Path) -> None:
     """Make ``selector`` the router of the planner checkpoint in ``checkpoint``.
 
@@ -548,7 +658,14 @@ def run_from_args(args: argparse.Namespace) -> int:
     import torch
 
     torch.set_num_threads(args.threads)
-    metrics = run(config_from_args(args), choices_out=args.choices_out, checkpoint=args.checkpoint)
+    config = config_from_args(args)
+    if args.seeds > 1:
+        _, spread = run_seeds(
+            config, args.seeds, choices_out=args.choices_out, checkpoint=args.checkpoint
+        )
+        print(json.dumps(spread, indent=2, default=float) if args.json else format_spread(spread))
+        return 0
+    metrics = run(config, choices_out=args.choices_out, checkpoint=args.checkpoint)
     if args.json:
         print(
             json.dumps(

@@ -69,6 +69,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         help="torch CPU threads; 1 is fastest for this small network",
     )
     parser.add_argument("--seed", type=non_negative_int, default=0)
+    parser.add_argument(
+        "--seeds",
+        type=positive_int,
+        default=1,
+        help="repeat for this many seeds from --seed (each under OUT/seed-S) and print the "
+        "learned routers' spread; --json then prints the spread, --choices-out and "
+        "--checkpoint take the first seed",
+    )
     return parser
 
 

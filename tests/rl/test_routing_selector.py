@@ -182,3 +182,66 @@ def test_a_users_table_trains_through_the_route_command(tmp_path):
         planned.router.selector.score.weight,
         load_selector(out / "ppo" / "selector").score.weight,
     )
+
+
+def _metrics(seed: int, accuracy: float | None, gap: float) -> dict:
+    at_goal = None if accuracy is None else {"accuracy": accuracy, "usd": 0.5}
+    learned = {
+        "router": "selector phase 2 (PPO)",
+        "at_goal": at_goal,
+        "aiq": 0.85 + seed / 1000,
+        "usd_to_95pct_reference": 0.9,
+        "vs_knn": {"smallest_gap": gap, "at_usd": 0.2},
+    }
+    knn = {"router": "kNN (k=40)", "at_goal": at_goal, "aiq": 0.84, "usd_to_95pct_reference": None}
+    return {"goal_usd": 0.95, "routers": [learned, knn]}
+
+
+def test_seeds_repeat_the_evaluation_and_report_the_spread(tmp_path, monkeypatch, capsys):
+    """--seeds reruns everything per seed under OUT/seed-S; only the learned routers are spread."""
+    from orchestai_agents.training import routing_eval
+
+    from orchestai_agents.cli.main import main
+
+    calls = []
+
+    def fake_run(config, *, choices_out=None, checkpoint=None):
+        calls.append((config, choices_out, checkpoint))
+        seed = config.seed
+        return _metrics(seed, None if seed == 4 else 0.80 + seed / 100, -0.01 * seed)
+
+    monkeypatch.setattr(routing_eval, "run", fake_run)
+    args = ["route", "--data", "t.csv", "--out", str(tmp_path), "--seed", "2", "--seeds", "3"]
+    assert main([*args, "--checkpoint", str(tmp_path / "planner")]) == 0
+    assert [(c.seed, c.pretrain.seed, c.ppo.seed) for c, _, _ in calls] == [
+        (s, s, s) for s in (2, 3, 4)
+    ]
+    assert [c.out for c, _, _ in calls] == [tmp_path / f"seed-{s}" for s in (2, 3, 4)]
+    assert [ckpt for _, _, ckpt in calls] == [tmp_path / "planner", None, None]
+    spread = json.loads((tmp_path / "seeds.json").read_text())
+    assert spread["seeds"] == [2, 3, 4] and set(spread["routers"]) == {"selector phase 2 (PPO)"}
+    accuracy = spread["routers"]["selector phase 2 (PPO)"]["accuracy_at_goal"]
+    assert accuracy["values"][2] is None
+    assert accuracy["values"][:2] == pytest.approx([0.82, 0.83])
+    assert (accuracy["min"], accuracy["max"]) == pytest.approx((0.82, 0.83))
+    assert accuracy["mean"] == pytest.approx(0.825)
+    out = capsys.readouterr().out
+    assert "over seeds 2, 3, 4: mean (min to max)" in out
+    assert "82.5 (82.0 to 83.0), 1 never" in out and "-3.0 (-4.0 to -2.0)" in out
+
+
+def test_one_seed_keeps_the_single_run_output(tmp_path, monkeypatch):
+    from orchestai_agents.training import routing_eval
+
+    from orchestai_agents.cli.main import main
+
+    outs = []
+    monkeypatch.setattr(
+        routing_eval,
+        "run",
+        lambda config, **_: (
+            outs.append(config.out) or {**_metrics(0, 0.8, 0.0), "table": "", "workflows": []}
+        ),
+    )
+    assert main(["route", "--data", "t.csv", "--out", str(tmp_path), "--json"]) == 0
+    assert outs == [tmp_path] and not (tmp_path / "seeds.json").exists()
