@@ -83,6 +83,13 @@ def test_detect_format_rejects_other_json(tmp_path: Path) -> None:
         detect_format(path)
 
 
+def test_detect_format_rejects_a_file_that_is_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(b'\xff\xfe{"id": 1}\n')
+    with pytest.raises(DatasetFormatError, match="cannot read a first JSON record"):
+        detect_format(path)
+
+
 def test_user_folder_without_split_file_uses_the_id_split(tmp_path: Path) -> None:
     lines = [json.dumps({**TASKBENCH, "id": str(i)}) for i in range(30)]
     (tmp_path / "data.json").write_text("\n".join(lines))

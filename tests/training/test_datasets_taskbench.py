@@ -124,6 +124,19 @@ def test_missing_file_says_what_it_should_be(tmp_path: Path) -> None:
         load_taskbench(tmp_path)
 
 
+def test_a_line_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    (tmp_path / "data.json").write_bytes(json.dumps(record("0", ["a"], [])).encode() + b"\n\xff\n")
+    with pytest.raises(DatasetFormatError, match=r"data\.json, line 2: not UTF-8 text"):
+        load_taskbench(tmp_path)
+
+
+def test_a_tool_list_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "tool_desc.json"
+    path.write_bytes(b'\xff\xfe{"nodes": []}')
+    with pytest.raises(DatasetFormatError, match=r"tool_desc\.json: not UTF-8 text"):
+        load_tool_inventory(path)
+
+
 def test_tool_inventory(tmp_path: Path) -> None:
     path = tmp_path / "tool_desc.json"
     path.write_text(

@@ -34,8 +34,14 @@ def read_json(path: str | Path, what: str) -> Any:
 def iter_json_lines(path: str | Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (1-based line number, object) for each non-blank line of a JSON-lines file."""
     path = existing_file(path, what)
-    with path.open(encoding="utf-8") as handle:
-        for number, text in enumerate(handle, start=1):
+    with path.open("rb") as handle:  # decoded line by line, so a bad byte is blamed on its line
+        for number, raw in enumerate(handle, start=1):
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as err:
+                raise DatasetFormatError(
+                    path, f"not UTF-8 text ({err.reason}); {what}", line=number
+                ) from err
             if not text.strip():
                 continue
             try:
