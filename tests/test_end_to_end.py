@@ -59,7 +59,11 @@ def _sentences(text: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("option", "value", "phrase"),
-    [("--cost-preference", "2", "must lie in [0, 1]"), ("--max-usd", "-1", "must be >= 0 USD")],
+    [
+        ("--cost-preference", "2", "must lie in [0, 1]"),
+        ("--max-usd", "-1", "must be >= 0 USD"),
+        ("--max-usd", "nan", "must be >= 0 USD"),  # NaN passes "< 0" and would lift the budget
+    ],
 )
 def test_run_refuses_a_bad_routing_option_before_loading_anything(
     option: str, value: str, phrase: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]

@@ -1,10 +1,12 @@
-"""argparse types for numeric flags: a bad value is refused with the rule it broke, not with a
-traceback from deep inside training."""
+"""argparse types for numeric, list and output-path flags: a bad value is refused with the rule it
+broke before any work starts, not with a traceback from deep inside training or after a paid run."""
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import TypeVar
 
 _N = TypeVar("_N", int, float)
@@ -34,3 +36,40 @@ def positive_float(text: str) -> float:
 
 def non_negative_float(text: str) -> float:
     return _parse(float, text, lambda v: v >= 0, "a number of 0 or more")
+
+
+def names(text: str) -> list[str]:
+    """Comma-separated names, e.g. ``ultratool,nestools``; at least one."""
+    found = [n.strip() for n in text.split(",") if n.strip()]
+    if not found:
+        raise argparse.ArgumentTypeError(f"{text!r} names nothing; give comma-separated names")
+    return found
+
+
+def output_folder(text: str) -> Path:
+    """A folder to write into; it may not exist yet."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a file, not a folder; give a folder")
+    _check_writable(path, text)
+    return path
+
+
+def output_file(text: str) -> Path:
+    """A file to write; it may not exist yet."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a folder; give a file name in it")
+    _check_writable(path.parent, text)
+    return path
+
+
+def _check_writable(folder: Path, text: str) -> None:
+    """``folder``, or the nearest of its parents that exists, must be a folder one may write in."""
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} lies under {str(existing)!r}, which is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: cannot write in {str(existing)!r}; check its permissions"
+        )

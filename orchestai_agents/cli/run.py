@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestai_agents._internal._secrets import redact
+from orchestai_agents.cli._args import output_file, output_folder
 from orchestai_agents.cli._display import console, print_json, progress, table
 from orchestai_agents.errors import InputFileError, PlanValidationError
 
@@ -29,10 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--input", "-i", nargs="+", default=[], type=Path, help="input files")
     parser.add_argument(
-        "--out", "-o", type=Path, required=True, help="folder for outputs and trace.json"
+        "--out", "-o", type=output_folder, required=True, help="folder for outputs and trace.json"
     )
     parser.add_argument(
-        "--log", type=Path, help="execution log (JSON lines); default OUT/executions.jsonl"
+        "--log", type=output_file, help="execution log (JSON lines); default OUT/executions.jsonl"
     )
     parser.add_argument(
         "--json", action="store_true", help="print the run result as JSON on stdout"
@@ -59,7 +60,7 @@ def _preference(text: str) -> float:
 
 def _usd(text: str) -> float:
     value = float(text)
-    if value < 0:
+    if not value >= 0:  # NaN fails every comparison, and would lift the budget
         raise argparse.ArgumentTypeError(f"must be >= 0 USD, got {text}")
     return value
 
