@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from orchestai_agents.cli._args import positive_int
+from orchestai_agents.cli._args import output_file, positive_int
 from orchestai_agents.errors import InputFileError
 
 
@@ -23,7 +23,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--planner", default=None, help="checkpoint folder or Hub repo id (default: shipped)"
     )
     parser.add_argument("--requests", type=Path, help="JSON lines with 'id' and 'user_request'")
-    parser.add_argument("--out", type=Path, help="where batch plans go (JSON lines)")
+    parser.add_argument("--out", type=output_file, help="where batch plans go (JSON lines)")
     parser.add_argument(
         "--tools", type=Path, help="plan over this TaskBench tool_desc.json inventory"
     )
@@ -38,6 +38,9 @@ def run(args: argparse.Namespace) -> int:
 
     if bool(args.instruction) == bool(args.requests):
         raise InputFileError("give either an instruction or --requests FILE.jsonl (with --out)")
+    if args.requests and args.out is None:
+        raise InputFileError("--requests needs --out PLANS.jsonl")
+    records = _read_requests(args.requests) if args.requests else []  # before the planner loads
     planner = (
         load_default_planner() if args.planner is None else Planner.from_pretrained(args.planner)
     )
@@ -49,9 +52,6 @@ def run(args: argparse.Namespace) -> int:
             ).to_dict()
         )
         return 0
-    if args.out is None:
-        raise InputFileError("--requests needs --out PLANS.jsonl")
-    records = _read_requests(args.requests)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as out:
         for start in range(0, len(records), args.batch_size):
@@ -67,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
 def _read_requests(path: Path) -> list[dict[str, Any]]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
+    except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError(f"cannot read {path}: {exc}") from exc
     records = []
     for number, line in enumerate(lines, start=1):
@@ -80,6 +80,10 @@ def _read_requests(path: Path) -> list[dict[str, Any]]:
             raise InputFileError(
                 f"{path} line {number}: expected a JSON object with 'id' and 'user_request' ({exc})"
             ) from exc
+    if not records:
+        raise InputFileError(
+            f"{path} holds no requests; write one JSON object with 'id' and 'user_request' a line"
+        )
     return records
 
 

@@ -1,0 +1,80 @@
+"""``orchestai plan`` on bad input: exit status 2 and one line naming the file or flag, before
+any planner is loaded."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+Orchestai = Callable[..., tuple[int, str]]  # the conftest fixture: argv -> (status, error line)
+
+
+@pytest.fixture
+def requests(tmp_path: Path) -> Path:
+    path = tmp_path / "requests.jsonl"
+    path.write_text(json.dumps({"id": "1", "user_request": "summarise a file"}) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n"])
+def test_a_requests_file_without_requests_is_refused(
+    orchestai: Orchestai, tmp_path: Path, content: bytes
+) -> None:
+    empty = tmp_path / "requests.jsonl"
+    empty.write_bytes(content)
+
+    code, said = orchestai("plan", "--requests", str(empty), "--out", str(tmp_path / "o.jsonl"))
+
+    assert code == 2 and f"{empty} holds no requests" in said
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_a_requests_file_that_is_not_text_is_refused(orchestai: Orchestai, tmp_path: Path) -> None:
+    binary = tmp_path / "requests.jsonl"
+    binary.write_bytes(b'\xff\xfe{"id"')
+
+    code, said = orchestai("plan", "--requests", str(binary), "--out", str(tmp_path / "o.jsonl"))
+
+    assert code == 2 and f"cannot read {binary}" in said and "utf-8" in said
+
+
+def test_out_that_is_a_folder_is_refused(orchestai: Orchestai, requests: Path) -> None:
+    code, said = orchestai("plan", "--requests", str(requests), "--out", str(requests.parent))
+
+    assert code == 2 and "argument --out" in said and "is a folder; give a file name" in said
+
+
+def test_out_under_a_file_is_refused(orchestai: Orchestai, requests: Path) -> None:
+    code, said = orchestai("plan", "--requests", str(requests), "--out", f"{requests}/plans.jsonl")
+
+    assert code == 2 and "argument --out" in said and "which is a file" in said
+
+
+def test_a_missing_planner_folder_is_named(orchestai: Orchestai, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-planner"
+
+    code, said = orchestai("plan", "make slides", "--planner", str(missing))
+
+    assert code == 2 and f"{missing} is neither a planner folder nor a Hub repo" in said
+
+
+def test_a_file_given_as_planner_is_refused(orchestai: Orchestai, requests: Path) -> None:
+    code, said = orchestai("plan", "make slides", "--planner", str(requests))
+
+    assert code == 2 and f"{requests} is a file; pass the planner folder" in said
+
+
+def test_a_planner_config_json_with_an_unknown_field_is_named(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    folder = tmp_path / "planner"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"decomposer": {"hidden_sise": 64}}))
+
+    code, said = orchestai("plan", "make slides", "--planner", str(folder))
+
+    assert code == 2 and f"{folder}/config.json describes no valid planner" in said
+    assert "hidden_sise" in said and "re-save" in said
