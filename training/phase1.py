@@ -36,6 +36,7 @@ import torch
 from tqdm.auto import tqdm
 
 from orchestai_agents.encoders import EncodedText
+from orchestai_agents.errors import ConfigError
 from orchestai_agents.planner import Inventory, Planner, PlannerConfig, PlanningTargets
 from orchestai_agents.planner.encoder import TypeWords, score_words, type_words
 
@@ -130,9 +131,24 @@ def seed_everything(seed: int) -> None:
 
 
 def resolve_device(device: str) -> torch.device:
+    """``"auto"`` (cuda if available) or a torch device string.
+
+    Raises:
+        ConfigError: if ``device`` is not a torch device, or is a CUDA one on a machine without CUDA.
+    """
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
+    try:
+        resolved = torch.device(device)
+    except RuntimeError as exc:
+        raise ConfigError(
+            f"device {device!r} is not a torch device; use auto, cpu or cuda"
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError(
+            f"device {device!r} needs CUDA, which this machine lacks; use auto or cpu"
+        )
+    return resolved
 
 
 def train_phase1(

@@ -6,6 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
+from orchestai_agents.cli._args import names
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -19,6 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--data",
+        type=names,
         default="ultratool,nestools,complexfuncbench",
         help="comma-separated data sets (ultratool, nestools, complexfuncbench, builtin)",
     )
@@ -45,9 +48,12 @@ def run(args: argparse.Namespace) -> int:
         load_default_planner() if args.planner is None else Planner.from_pretrained(args.planner)
     )
     inventory = Inventory.from_tool_desc(args.tools) if args.tools else None
-    names = [n.strip() for n in args.data.split(",") if n.strip()]
     report = evaluate_benchmarks(
-        planner, names, baseline=not args.no_baseline, cache_dir=args.cache_dir, inventory=inventory
+        planner,
+        args.data,
+        baseline=not args.no_baseline,
+        cache_dir=args.cache_dir,
+        inventory=inventory,
     )
     if args.json:
         data = json.loads(results_to_json(report.rows, report.anchors))

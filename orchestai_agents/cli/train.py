@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from orchestai_agents.cli._args import (
+    names,
     non_negative_int,
+    output_folder,
     positive_float,
     positive_int,
 )
+from orchestai_agents.errors import ConfigError
+
+if TYPE_CHECKING:
+    from orchestai_agents.planner import PlannerConfig
+    from orchestai_agents.training.phase1 import Phase1Config
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,11 +28,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--data",
+        type=names,
         default="ultratool",
         help="comma-separated data sets: ultratool, nestools, complexfuncbench, builtin, or paths",
     )
     parser.add_argument(
-        "--out", type=Path, required=True, help="checkpoint folder (also metrics.csv, tensorboard/)"
+        "--out",
+        type=output_folder,
+        required=True,
+        help="checkpoint folder (also metrics.csv, tensorboard/)",
     )
     parser.add_argument("--epochs", type=positive_int, default=60, help="maximum epochs")
     parser.add_argument(
@@ -88,28 +99,35 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from orchestai_agents.cli._display import console
-    from orchestai_agents.planner import DecomposerConfig, EncoderConfig, GraphConfig, PlannerConfig
     from orchestai_agents.training.hub import record_training
-    from orchestai_agents.training.phase1 import Phase1Config, train_phase1
+    from orchestai_agents.training.phase1 import train_phase1
     from orchestai_agents.training.phase1_data import load_training_data
 
-    names = [n.strip() for n in args.data.split(",") if n.strip()]
-    train, val, inventory = load_training_data(names)
-    planner_config = PlannerConfig(
-        encoder=EncoderConfig(
-            name_or_path=args.encoder,
-            trainable=args.fine_tune_layers > 0,
-            trainable_layers=args.fine_tune_layers or None,
-        ),
-        decomposer=DecomposerConfig(
-            hidden_size=args.hidden,
-            lexical_match=not args.no_lexical_match,
-            known_type_embeddings=not args.no_known_types,
-        ),
-        graph=GraphConfig(conv=args.conv),
+    config = _config(args)
+    train, val, inventory = load_training_data(args.data)
+    console.print(
+        f"training on {len(train)} workflows ({', '.join(args.data)}), {len(inventory.task_types)} task types"
     )
-    config = Phase1Config(
-        planner=planner_config,
+    result = train_phase1(config, train, val or None, inventory=inventory)
+    record_training(
+        result.planner,
+        data=f"{', '.join(args.data)}: {len(train)} training workflows (train splits; validation held out for early stopping)",
+        metrics={},
+        datasets=args.data,
+    )
+    result.planner.save_pretrained(args.out)
+    best = {k: round(v, 2) for k, v in result.best.items() if k.startswith("val_")}
+    console.print(f"saved {args.out} (best epoch {int(result.best['epoch'])}: {best})")
+    return 0
+
+
+def _config(args: argparse.Namespace) -> Phase1Config:
+    """The flags as a Phase1Config, checked before any data is loaded."""
+    from orchestai_agents.training.phase1 import Phase1Config, resolve_device
+
+    resolve_device(args.device)  # a bad --device fails now, not after loading the data
+    return Phase1Config(
+        planner=_planner_config(args),
         out_dir=str(args.out),
         encoder_lr=args.encoder_lr,
         cache_dir=args.cache_dir,
@@ -124,17 +142,24 @@ def run(args: argparse.Namespace) -> int:
         memory=not args.no_memory,
         **({"lr": args.lr} if args.lr is not None else {}),
     )
-    console.print(
-        f"training on {len(train)} workflows ({', '.join(names)}), {len(inventory.task_types)} task types"
-    )
-    result = train_phase1(config, train, val or None, inventory=inventory)
-    record_training(
-        result.planner,
-        data=f"{', '.join(names)}: {len(train)} training workflows (train splits; validation held out for early stopping)",
-        metrics={},
-        datasets=names,
-    )
-    result.planner.save_pretrained(args.out)
-    best = {k: round(v, 2) for k, v in result.best.items() if k.startswith("val_")}
-    console.print(f"saved {args.out} (best epoch {int(result.best['epoch'])}: {best})")
-    return 0
+
+
+def _planner_config(args: argparse.Namespace) -> PlannerConfig:
+    from orchestai_agents.planner import DecomposerConfig, EncoderConfig, GraphConfig, PlannerConfig
+
+    try:
+        return PlannerConfig(
+            encoder=EncoderConfig(
+                name_or_path=args.encoder,
+                trainable=args.fine_tune_layers > 0,
+                trainable_layers=args.fine_tune_layers or None,
+            ),
+            decomposer=DecomposerConfig(
+                hidden_size=args.hidden,
+                lexical_match=not args.no_lexical_match,
+                known_type_embeddings=not args.no_known_types,
+            ),
+            graph=GraphConfig(conv=args.conv),
+        )
+    except ConfigError as exc:  # only its derived sizes can fail: --hidden against the fixed heads
+        raise ConfigError(f"--hidden {args.hidden} does not fit the planner: {exc}") from exc

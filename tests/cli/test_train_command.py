@@ -1,0 +1,67 @@
+"""``orchestai train`` on bad input: exit status 2 and one line naming the flag, before training
+starts (and, but for the encoder, before any data is loaded)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import torch
+
+Orchestai = Callable[..., tuple[int, str]]  # the conftest fixture: argv -> (status, error line)
+
+
+def test_a_hidden_size_the_heads_do_not_divide_names_the_flag(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    out = tmp_path / "planner"
+
+    code, said = orchestai("train", "--out", str(out), "--data", "builtin", "--hidden", "250")
+
+    assert code == 2 and "--hidden 250 does not fit the planner" in said and "divisible" in said
+    assert not out.exists()
+
+
+def test_an_unknown_device_is_refused(orchestai: Orchestai, tmp_path: Path) -> None:
+    code, said = orchestai("train", "--out", str(tmp_path / "p"), "--device", "tpu")
+
+    assert code == 2 and "device 'tpu' is not a torch device; use auto, cpu or cuda" in said
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="the machine has CUDA")
+def test_cuda_without_cuda_is_refused(orchestai: Orchestai, tmp_path: Path) -> None:
+    code, said = orchestai("train", "--out", str(tmp_path / "p"), "--device", "cuda")
+
+    assert code == 2 and "device 'cuda' needs CUDA" in said
+
+
+@pytest.mark.parametrize("data", ["", " , "])
+def test_data_that_names_nothing_is_refused(
+    orchestai: Orchestai, tmp_path: Path, data: str
+) -> None:
+    code, said = orchestai("train", "--out", str(tmp_path / "p"), "--data", data)
+
+    assert code == 2 and "argument --data" in said and "names nothing" in said
+
+
+def test_out_that_is_a_file_is_refused_before_training(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    taken = tmp_path / "notes.txt"
+    taken.write_text("a user's file")
+
+    code, said = orchestai("train", "--out", str(taken), "--data", "builtin")
+
+    assert code == 2 and "argument --out" in said and "is a file, not a folder" in said
+    assert taken.read_text() == "a user's file"
+
+
+def test_an_encoder_that_cannot_be_loaded_is_named(orchestai: Orchestai, tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-encoder"
+
+    code, said = orchestai(
+        "train", "--out", str(tmp_path / "p"), "--data", "builtin", "--encoder", str(missing)
+    )
+
+    assert code == 2 and f"cannot load the planner's encoder '{missing}'" in said
