@@ -18,7 +18,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "checkpoint", type=Path, help="planner folder written by save_pretrained / orchestai train"
     )
-    parser.add_argument("--repo", required=True, help="Hub repo id, e.g. user/orchestai-planner")
+    parser.add_argument(
+        "--repo", type=_repo_id, required=True, help="Hub repo id, e.g. user/orchestai-planner"
+    )
     parser.add_argument(
         "--dry-run",
         action="store_true",
@@ -29,6 +31,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--json", action="store_true", help="print what would be (or was) uploaded as JSON"
     )
     parser.set_defaults(func=run)
+
+
+def _repo_id(text: str) -> str:
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(text)
+    except HFValidationError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a Hub repo id: {exc}") from None
+    return text
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,0 +1,56 @@
+"""orchestai publish --dry-run on the shipped planner: the files an upload sends, and its card; and
+what it refuses."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from orchestai_agents.cli.main import main
+
+DEFAULT = Path(__file__).resolve().parents[2] / "orchestai_agents" / "planner" / "default"
+Orchestai = Callable[..., tuple[int, str]]  # the conftest fixture: argv -> (status, error line)
+
+
+@pytest.mark.slow
+def test_publish_dry_run_lists_the_checkpoint_and_its_card(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["publish", str(DEFAULT), "--repo", "someone/planner", "--dry-run", "--json"])
+
+    assert code == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert set(shown["files"]) == {"README.md", "config.json", "model.safetensors"}
+    assert shown["files"]["model.safetensors"] > 100_000
+    assert "## Metrics" in shown["model_card"] and "## Training data" in shown["model_card"]
+
+
+def test_publish_refuses_a_folder_that_is_no_checkpoint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["publish", str(tmp_path), "--repo", "someone/planner", "--dry-run"])
+
+    assert code == 2
+    assert str(tmp_path) in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("where", ["missing", "a file"])
+def test_publish_names_a_checkpoint_that_is_no_folder(
+    orchestai: Orchestai, tmp_path: Path, where: str
+) -> None:
+    path = tmp_path / "planner"
+    if where == "a file":
+        path.write_text("{}")
+
+    code, said = orchestai("publish", str(path), "--repo", "someone/planner", "--dry-run")
+
+    assert code == 2 and said.startswith(f"error: {path} is ")
+
+
+def test_publish_refuses_a_repo_id_the_hub_would_refuse(orchestai: Orchestai) -> None:
+    code, said = orchestai("publish", str(DEFAULT), "--repo", "my planner!", "--dry-run")
+
+    assert code == 2 and "argument --repo: 'my planner!' is not a Hub repo id" in said
