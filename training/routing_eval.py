@@ -58,6 +58,7 @@ from orchestai_agents.training.routing.pretrain import (
     selector_choices,
 )
 
+from orchestai_agents.errors import ConfigError
 from orchestai_agents.planner.routing import worker_features
 from orchestai_agents.planner.selector import Selector, save_selector
 
@@ -460,6 +461,11 @@ def run(
     """Train, evaluate, plot; return the metrics (also written to ``out/metrics.json``)."""
     config.out.mkdir(parents=True, exist_ok=True)
     train, test = load_split(config)
+    if config.reference_model is not None and config.reference_model not in train.models:
+        raise ConfigError(
+            f"reference model {config.reference_model!r} is not in the table; its models are "
+            f"{', '.join(train.models)}"
+        )
     print(
         f"train rows {len(train)} (dropped {train.dropped}), test rows {len(test)} (dropped {test.dropped})",
         file=sys.stderr,
@@ -656,8 +662,10 @@ def config_from_args(args: argparse.Namespace) -> RoutingEvalConfig:
 def run_from_args(args: argparse.Namespace) -> int:
     """Run the evaluation for parsed arguments and print the table (or JSON)."""
     import torch
+    from orchestai_agents.training.phase1 import resolve_device
 
     torch.set_num_threads(args.threads)
+    resolve_device(args.device)  # a bad --device fails now, not after phase 1 has trained
     config = config_from_args(args)
     if args.seeds > 1:
         _, spread = run_seeds(

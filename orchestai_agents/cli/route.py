@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from orchestai_agents.cli._args import non_negative_float, non_negative_int, positive_int
+from orchestai_agents.cli._args import (
+    non_negative_float,
+    non_negative_int,
+    output_file,
+    output_folder,
+    positive_int,
+)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,14 +39,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--data", type=Path, required=True, help="RouterBench-style folder or one outcome table"
     )
     parser.add_argument(
-        "--out", type=Path, default=Path("runs/routing"), help="folder for plot, metrics, selectors"
+        "--out",
+        type=output_folder,
+        default=Path("runs/routing"),
+        help="folder for plot, metrics, selectors",
     )
     parser.add_argument("--json", action="store_true", help="print the metrics per router as JSON")
     parser.add_argument(
-        "--choices-out", type=Path, help="CSV of router, sample_id, eval_name, chosen model"
+        "--choices-out", type=output_file, help="CSV of router, sample_id, eval_name, chosen model"
     )
     parser.add_argument(
-        "--checkpoint", type=Path, help="planner checkpoint folder to write the tuned selector into"
+        "--checkpoint",
+        type=output_folder,
+        help="planner checkpoint folder to write the tuned selector into",
     )
     parser.add_argument("--timesteps", type=positive_int, help="PPO steps (default: PPOConfig's)")
     parser.add_argument(

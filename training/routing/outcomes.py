@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from langchain_core.runnables import RunnableLambda
 
-from orchestai_agents.errors import OrchestAIError
+from orchestai_agents.errors import DatasetFormatError, OrchestAIError
 from orchestai_agents.registry import (
     Capabilities,
     CostModel,
@@ -215,6 +215,9 @@ def load_routerbench(folder: str | Path, split: str) -> OutcomeTable:
     )
 
 
+_FORMATS = {".parquet": "Parquet", ".jsonl": "JSON lines", ".json": "JSON"}
+
+
 def _read(source: str | Path | Sequence[str | Path] | pd.DataFrame) -> tuple[pd.DataFrame, str]:
     if isinstance(source, pd.DataFrame):
         return source, "the given DataFrame"
@@ -224,10 +227,20 @@ def _read(source: str | Path | Sequence[str | Path] | pd.DataFrame) -> tuple[pd.
         if not path.is_file():
             raise OrchestAIError(f"outcome table {path} does not exist")
         suffix = path.suffix.lower()
-        if suffix == ".parquet":
-            frames.append(pd.read_parquet(path))
-        elif suffix in (".jsonl", ".json"):
-            frames.append(pd.read_json(path, lines=suffix == ".jsonl"))
-        else:
-            frames.append(pd.read_csv(path))
+        try:
+            if suffix == ".parquet":
+                frames.append(pd.read_parquet(path))
+            elif suffix in (".jsonl", ".json"):
+                frames.append(pd.read_json(path, lines=suffix == ".jsonl"))
+            else:
+                frames.append(pd.read_csv(path))
+        # pandas' parser errors are ValueErrors; a file that is not text is a UnicodeDecodeError
+        # (also a ValueError); pyarrow's are ArrowException, also ValueErrors for bad files.
+        except ValueError as exc:
+            raise DatasetFormatError(
+                path,
+                f"cannot be read as a {_FORMATS.get(suffix, 'CSV')} outcome table "
+                f"({str(exc).strip()}); "
+                "write one row per prompt with 'prompt', '<model>' and '<model>|total_cost' columns",
+            ) from exc
     return pd.concat(frames, ignore_index=True), ", ".join(map(str, paths))
