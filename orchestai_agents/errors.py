@@ -9,6 +9,7 @@ __all__ = [
     "CheckpointError",
     "ConfigError",
     "DatasetFormatError",
+    "HubError",
     "InputFileError",
     "OrchestAIError",
     "PlanValidationError",
@@ -58,6 +59,10 @@ class CheckpointError(OrchestAIError, ValueError):
 
 class ConfigError(OrchestAIError, ValueError):
     """An option, or a combination of options, that a component cannot run with."""
+
+
+class HubError(OrchestAIError, RuntimeError):
+    """The Hugging Face Hub could not be reached, or refused a request (token, permissions)."""
 
 
 class DatasetFormatError(InputFileError):

@@ -20,6 +20,7 @@ EXPORTED = [
     "CostModel",
     "ExecutionLog",
     "ExecutionSettings",
+    "HubError",
     "InputFileError",
     "LatencyProfile",
     "NodeRecord",

@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from huggingface_hub import constants
+from huggingface_hub.errors import HfHubHTTPError
 
-from orchestai_agents.errors import CheckpointError
+from orchestai_agents._internal._secrets import redact
+from orchestai_agents.errors import CheckpointError, HubError
 from orchestai_agents.planner import Planner
 from orchestai_agents.planner.routing import ROUTER_WORKERS_FILE
 from orchestai_agents.planner.selector import SELECTOR_CONFIG_FILE, SELECTOR_WEIGHTS_FILE
@@ -52,6 +54,10 @@ def record_training(
     return planner
 
 
+# requests' errors are OSErrors; httpx's (huggingface_hub 1.x) and httpx2's (2.x) are not.
+_HTTP_CLIENT_ERRORS = tuple(b for b in HfHubHTTPError.__bases__ if b is not OSError)
+
+
 def publish_planner(
     planner: Planner,
     repo_id: str,
@@ -60,10 +66,25 @@ def publish_planner(
     private: bool | None = None,
     commit_message: str = "Upload orchestai-agents planner",
 ) -> str:
-    """Push weights (safetensors, no encoder), ``config.json`` and the model card; returns the commit URL."""
-    return str(
-        planner.push_to_hub(repo_id, token=token, private=private, commit_message=commit_message)
-    )
+    """Push weights (safetensors, no encoder), ``config.json`` and the model card; returns the commit URL.
+
+    Raises:
+        HubError: when the Hub cannot be reached or refuses the push; the checkpoint is untouched.
+    """
+    try:
+        return str(
+            planner.push_to_hub(
+                repo_id, token=token, private=private, commit_message=commit_message
+            )
+        )
+    # huggingface_hub's own errors (offline mode, no token, HTTP refusals) are OSErrors; a network
+    # failure below them is its HTTP client's error, whichever client this version uses.
+    except (OSError, *_HTTP_CLIENT_ERRORS) as exc:
+        raise HubError(
+            f"could not push to {repo_id}: {redact(str(exc)).splitlines()[0]}; check the network "
+            "(HF_HUB_OFFLINE must be unset), your token (huggingface-cli login or HF_TOKEN) and "
+            "that you may write to that repo"
+        ) from exc
 
 
 def seed_hub_cache(

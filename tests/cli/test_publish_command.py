@@ -54,3 +54,22 @@ def test_publish_refuses_a_repo_id_the_hub_would_refuse(orchestai: Orchestai) ->
     code, said = orchestai("publish", str(DEFAULT), "--repo", "my planner!", "--dry-run")
 
     assert code == 2 and "argument --repo: 'my planner!' is not a Hub repo id" in said
+
+
+def test_a_push_the_hub_cannot_take_is_named_and_the_checkpoint_kept(
+    orchestai: Orchestai, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Offline, huggingface_hub refuses the first request; the user gets what to check."""
+    import shutil
+
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    checkpoint = shutil.copytree(DEFAULT, tmp_path / "planner")
+    before = sorted(p.name for p in checkpoint.iterdir())
+
+    code, said = orchestai("publish", str(checkpoint), "--repo", "someone/planner")
+
+    assert code == 2 and said.startswith("error: could not push to someone/planner: ")
+    assert "offline mode is enabled" in said and "HF_TOKEN" in said
+    assert sorted(p.name for p in checkpoint.iterdir()) == before
