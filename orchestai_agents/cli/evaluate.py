@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from orchestai_agents.cli._args import names
+from orchestai_agents.cli._args import names, output_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -34,7 +34,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--no-baseline", action="store_true", help="skip the 1-NN retrieval baseline"
     )
-    parser.add_argument("--cache-dir", default="runs/cache", help="embedding cache of the baseline")
+    parser.add_argument(
+        "--cache-dir",
+        type=output_folder,
+        default="runs/cache",
+        help="embedding cache of the baseline",
+    )
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     parser.set_defaults(func=run)
 
@@ -52,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         planner,
         args.data,
         baseline=not args.no_baseline,
-        cache_dir=args.cache_dir,
+        cache_dir=str(args.cache_dir),
         inventory=inventory,
     )
     if args.json:

@@ -91,7 +91,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--threads", type=non_negative_int, default=0, help="torch CPU threads (0: torch's default)"
     )
     parser.add_argument(
-        "--cache-dir", default="runs/cache", help="where frozen-encoder outputs are cached"
+        "--cache-dir",
+        type=output_folder,
+        default="runs/cache",
+        help="where frozen-encoder outputs are cached",
     )
     parser.add_argument("--wandb-project", default=None, help="also log to wandb (if installed)")
     parser.set_defaults(func=run)
@@ -130,7 +133,7 @@ def _config(args: argparse.Namespace) -> Phase1Config:
         planner=_planner_config(args),
         out_dir=str(args.out),
         encoder_lr=args.encoder_lr,
-        cache_dir=args.cache_dir,
+        cache_dir=str(args.cache_dir),
         batch_size=args.batch_size,
         max_epochs=args.epochs,
         patience=args.patience,

@@ -57,6 +57,20 @@ def test_out_that_is_a_file_is_refused_before_training(
     assert taken.read_text() == "a user's file"
 
 
+@pytest.mark.parametrize("command", ["train", "evaluate"])
+def test_a_cache_dir_that_is_a_file_is_refused(
+    orchestai: Orchestai, tmp_path: Path, command: str
+) -> None:
+    taken = tmp_path / "cache"
+    taken.write_text("a user's file")
+    where = ["--out", str(tmp_path / "p")] if command == "train" else ["--planner", str(tmp_path)]
+
+    code, said = orchestai(command, *where, "--cache-dir", str(taken), "--data", "builtin")
+
+    assert code == 2 and "argument --cache-dir" in said and "is a file, not a folder" in said
+    assert taken.read_text() == "a user's file"
+
+
 def test_an_encoder_that_cannot_be_loaded_is_named(orchestai: Orchestai, tmp_path: Path) -> None:
     missing = tmp_path / "no-such-encoder"
 
