@@ -201,4 +201,8 @@ def _coerce(kind: type, value: Any) -> Any:
                 f"unknown {kind.__name__} field(s) {sorted(unknown)}; known: {sorted(known)}"
             )
         return kind(**value)
-    raise TypeError(f"expected {kind.__name__} or a dict, got {type(value).__name__}")
+    # A config.json section that is not an object (e.g. "decomposer": 5) lands here.
+    raise ConfigError(
+        f"{kind.__name__} must be given as a {kind.__name__} or a dict of its fields, got "
+        f"{type(value).__name__}"
+    )

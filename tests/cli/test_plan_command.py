@@ -67,14 +67,17 @@ def test_a_file_given_as_planner_is_refused(orchestai: Orchestai, requests: Path
     assert code == 2 and f"{requests} is a file; pass the planner folder" in said
 
 
-def test_a_planner_config_json_with_an_unknown_field_is_named(
-    orchestai: Orchestai, tmp_path: Path
+@pytest.mark.parametrize(
+    ("decomposer", "named"), [({"hidden_sise": 64}, "hidden_sise"), (5, "got int")]
+)
+def test_a_planner_config_json_with_a_bad_section_is_named(
+    orchestai: Orchestai, tmp_path: Path, decomposer: object, named: str
 ) -> None:
     folder = tmp_path / "planner"
     folder.mkdir()
-    (folder / "config.json").write_text(json.dumps({"decomposer": {"hidden_sise": 64}}))
+    (folder / "config.json").write_text(json.dumps({"decomposer": decomposer}))
 
     code, said = orchestai("plan", "make slides", "--planner", str(folder))
 
     assert code == 2 and f"{folder}/config.json describes no valid planner" in said
-    assert "hidden_sise" in said and "re-save" in said
+    assert named in said and "re-save" in said
