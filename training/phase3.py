@@ -287,11 +287,17 @@ def _state(checkpoint: Path) -> dict:
     if not path.is_file():
         return {}
     try:
-        return json.loads(path.read_text())
+        state = json.loads(path.read_text())
     except ValueError as exc:  # bad JSON or bytes that are not UTF-8
         raise CheckpointError(
             f"{path} is not valid JSON ({exc}); delete it to reset the count of runs learned from"
         ) from exc
+    if not isinstance(state, dict):
+        raise CheckpointError(
+            f"{path} holds a {type(state).__name__}, not a JSON object; delete it to reset the "
+            "count of runs learned from"
+        )
+    return state
 
 
 def _write_state(checkpoint: Path, state: dict) -> None:

@@ -39,12 +39,17 @@ def test_a_missing_checkpoint_is_refused_before_any_update_is_due(
     assert code == 2 and f"{missing}/selector.safetensors is missing" in said
 
 
-def test_a_corrupt_state_file_is_named(orchestai: Orchestai, log: Path, checkpoint: Path) -> None:
-    (checkpoint / STATE_FILE).write_text("{runs_learned: 3")
+@pytest.mark.parametrize(
+    ("text", "named"), [("{runs_learned: 3", "is not valid JSON"), ("[3]", "holds a list")]
+)
+def test_a_corrupt_state_file_is_named(
+    orchestai: Orchestai, log: Path, checkpoint: Path, text: str, named: str
+) -> None:
+    (checkpoint / STATE_FILE).write_text(text)
 
     code, said = orchestai("learn", "--log", str(log), "--checkpoint", str(checkpoint))
 
-    assert code == 2 and f"{checkpoint / STATE_FILE} is not valid JSON" in said
+    assert code == 2 and f"{checkpoint / STATE_FILE} {named}" in said and "delete it" in said
 
 
 def test_a_worker_list_of_other_things_is_named(
