@@ -129,6 +129,7 @@ def _config(args: argparse.Namespace) -> Phase1Config:
     from orchestai_agents.training.phase1 import Phase1Config, resolve_device
 
     resolve_device(args.device)  # a bad --device fails now, not after loading the data
+    _check_fine_tune_layers(args.fine_tune_layers, args.encoder)
     return Phase1Config(
         planner=_planner_config(args),
         out_dir=str(args.out),
@@ -145,6 +146,26 @@ def _config(args: argparse.Namespace) -> Phase1Config:
         memory=not args.no_memory,
         **({"lr": args.lr} if args.lr is not None else {}),
     )
+
+
+def _check_fine_tune_layers(layers: int, encoder: str | None) -> None:
+    """Refuse more fine-tuned layers than the encoder has, from its config.json alone."""
+    if not layers:
+        return
+    from transformers import AutoConfig
+
+    from orchestai_agents.encoders import default_encoder_path
+
+    source = encoder or default_encoder_path()
+    try:
+        depth = AutoConfig.from_pretrained(source, trust_remote_code=False).num_hidden_layers
+    except (OSError, ValueError, AttributeError):
+        return  # loading the encoder itself then says what is wrong with it
+    if layers > depth:
+        raise ConfigError(
+            f"--fine-tune-layers {layers}: the encoder {source!r} has {depth} transformer "
+            f"layers; give 1 to {depth}, or 0 to keep it frozen"
+        )
 
 
 def _planner_config(args: argparse.Namespace) -> PlannerConfig:

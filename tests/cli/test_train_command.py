@@ -71,6 +71,23 @@ def test_a_cache_dir_that_is_a_file_is_refused(
     assert taken.read_text() == "a user's file"
 
 
+def test_more_fine_tuned_layers_than_the_encoder_has_are_refused_before_loading(
+    orchestai: Orchestai, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestai_agents.training import phase1_data
+
+    def no_loading(*_: object) -> None:
+        raise AssertionError("the data was loaded before the flags were checked")
+
+    monkeypatch.setattr(phase1_data, "load_training_data", no_loading)
+
+    code, said = orchestai(
+        "train", "--out", str(tmp_path / "p"), "--data", "builtin", "--fine-tune-layers", "7"
+    )
+
+    assert code == 2 and "--fine-tune-layers 7" in said and "has 6 transformer layers" in said
+
+
 def test_an_encoder_that_cannot_be_loaded_is_named(orchestai: Orchestai, tmp_path: Path) -> None:
     missing = tmp_path / "no-such-encoder"
 
