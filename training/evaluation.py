@@ -168,13 +168,20 @@ def format_table(rows: Sequence[ResultRow], anchors: Sequence[Anchor] = ()) -> s
     for dataset in dict.fromkeys([a.dataset for a in anchors] + [r.dataset for r in rows]):
         lines += [_anchor_cells(a) for a in anchors if a.dataset == dataset]
         lines += [_row_cells(r) for r in rows if r.dataset == dataset]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(_HEADER))]
+    return "\n".join(aligned(lines, rule=True))
+
+
+def aligned(lines: Sequence[Sequence[str]], *, rule: bool = False) -> list[str]:
+    """Rows of cells as text lines, each column padded to its widest cell, two spaces apart;
+    ``rule`` puts a line of dashes under the first row (the header)."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     text = [
         "  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip()
         for line in lines
     ]
-    text.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(text)
+    if rule:
+        text.insert(1, "  ".join("-" * w for w in widths))
+    return text
 
 
 def result_rows(planner: str, dataset: str, groups: dict[str, PlanningScores]) -> list[ResultRow]:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 from orchestai_agents.training.env import EnvConfig, OrchestrationEnv
+from orchestai_agents.training.evaluation import aligned
 from orchestai_agents.training.phase2 import PPOConfig, finetune
 from orchestai_agents.training.phase3 import WorkerCard, save_worker_cards
 from orchestai_agents.training.routing.backends import EpisodeWorkflow, ReplayBackend
@@ -515,12 +516,12 @@ def run_seeds(
     *,
     choices_out: Path | None = None,
     checkpoint: Path | None = None,
-) -> tuple[list[dict], dict]:
+) -> dict:
     """:func:`run` for seeds ``config.seed`` ... ``config.seed + seeds - 1``, each under
-    ``out/seed-S``; returns the metrics per seed and :func:`seed_spread` of them (also written
-    to ``out/seeds.json``). ``choices_out`` and ``checkpoint`` take the first seed's selector.
+    ``out/seed-S`` (with its own ``metrics.json``); returns :func:`seed_spread` of them (also
+    written to ``out/seeds.json``). ``choices_out`` and ``checkpoint`` take the first seed's selector.
     """
-    runs = []
+    runs: list[dict] = []
     for i in range(seeds):
         seed = config.seed + i
         runs.append(
@@ -538,7 +539,7 @@ def run_seeds(
         )
     spread = seed_spread(runs, list(range(config.seed, config.seed + seeds)))
     (config.out / "seeds.json").write_text(json.dumps(spread, indent=2, default=float) + "\n")
-    return runs, spread
+    return spread
 
 
 def seed_spread(runs: Sequence[dict], seeds: Sequence[int]) -> dict:
@@ -601,13 +602,8 @@ def format_spread(spread: dict) -> str:
         for router, per in spread["routers"].items()
     ]
     header = ["router", *(title for _, title, _, _ in columns)]
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = [
-        f"over seeds {', '.join(map(str, spread['seeds']))}: mean (min to max)",
-        "  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)),
-    ]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join(line.rstrip() for line in lines)
+    title = f"over seeds {', '.join(map(str, spread['seeds']))}: mean (min to max)"
+    return "\n".join([title, *aligned([header, *rows])])
 
 
 def write_router(selector: Selector, cards: Sequence[WorkerCard], checkpoint: Path) -> None:
@@ -668,7 +664,7 @@ def run_from_args(args: argparse.Namespace) -> int:
     resolve_device(args.device)  # a bad --device fails now, not after phase 1 has trained
     config = config_from_args(args)
     if args.seeds > 1:
-        _, spread = run_seeds(
+        spread = run_seeds(
             config, args.seeds, choices_out=args.choices_out, checkpoint=args.checkpoint
         )
         print(json.dumps(spread, indent=2, default=float) if args.json else format_spread(spread))
