@@ -81,10 +81,16 @@ def publish_planner(
     # failure below them is its HTTP client's error, whichever client this version uses.
     except (OSError, *_HTTP_CLIENT_ERRORS) as exc:
         raise HubError(
-            f"could not push to {repo_id}: {redact(str(exc)).splitlines()[0]}; check the network "
+            f"could not push to {repo_id}: {_first_line(exc)}; check the network "
             "(HF_HUB_OFFLINE must be unset), your token (huggingface-cli login or HF_TOKEN) and "
             "that you may write to that repo"
         ) from exc
+
+
+def _first_line(exc: BaseException) -> str:
+    """The first line of an error's message (its type when it has none), keys redacted."""
+    lines = redact(str(exc)).splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def seed_hub_cache(

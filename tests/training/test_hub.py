@@ -13,7 +13,7 @@ import torch
 from huggingface_hub.utils._http import default_client_factory
 from orchestai_agents.training import hub
 
-from orchestai_agents.errors import CheckpointError
+from orchestai_agents.errors import CheckpointError, HubError
 from orchestai_agents.planner import DecomposerConfig, Planner, PlannerConfig
 
 pytestmark = pytest.mark.slow  # builds planners on the offline MiniLM
@@ -151,3 +151,18 @@ def test_a_router_for_another_encoder_is_refused(planner: Planner) -> None:
     ):
         planner.attach_router(Selector(SelectorConfig(32, 32, 33, context_width(5), hidden=8)))
     assert planner.router is None
+
+
+@pytest.mark.parametrize(
+    ("error", "named"), [(OSError(), "OSError"), (OSError("no route\nto host"), "no route")]
+)
+def test_a_failed_push_is_a_hub_error_with_the_first_line_of_the_cause(
+    planner: Planner, monkeypatch: pytest.MonkeyPatch, error: OSError, named: str
+) -> None:
+    def refuse(*_: object, **__: object) -> str:
+        raise error
+
+    monkeypatch.setattr(planner, "push_to_hub", refuse)
+    with pytest.raises(HubError, match=rf"could not push to org/planner: {named}; check") as info:
+        hub.publish_planner(planner, "org/planner")
+    assert info.value.__cause__ is error
