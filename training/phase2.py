@@ -31,6 +31,7 @@ from sb3_contrib.common.maskable.policies import MaskableActorCriticPolicy
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.env_util import make_vec_env
+from stable_baselines3.common.logger import Logger, configure
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
 from torch import nn
@@ -78,7 +79,8 @@ class PPOConfig:
         checkpoint_freq: steps (per env) between safetensors checkpoints; 0 disables them.
         device: ``"auto"`` (cuda when present), ``"cpu"`` or ``"cuda"``.
         seed: RNG seed.
-        tensorboard_log: folder for TensorBoard logs, or ``None``.
+        tensorboard_log: folder for TensorBoard logs, or ``None`` (then :func:`finetune` writes
+            PPO's statistics to ``out_dir/progress.csv``).
     """
 
     total_timesteps: int = 100_000
@@ -272,9 +274,18 @@ def make_envs(
 
 
 def build_ppo(
-    selector: Selector, env: VecEnv, config: PPOConfig, workers: np.ndarray
+    selector: Selector,
+    env: VecEnv,
+    config: PPOConfig,
+    workers: np.ndarray,
+    log_dir: str | Path | None = None,
 ) -> MaskablePPO:
-    """A MaskablePPO whose policy starts as a copy of ``selector`` (weights loaded after build)."""
+    """A MaskablePPO whose policy starts as a copy of ``selector`` (weights loaded after build).
+
+    Without ``config.tensorboard_log``, PPO's statistics go to ``log_dir/progress.csv``, or
+    nowhere when ``log_dir`` is ``None`` (SB3's own default would leave an empty ``SB3-<date>``
+    folder in the temp directory on every run).
+    """
     model = MaskablePPO(
         SelectorPolicy,
         env,
@@ -297,6 +308,8 @@ def build_ppo(
         seed=config.seed,
         verbose=0,
     )
+    if config.tensorboard_log is None:
+        model.set_logger(configure(str(log_dir), ["csv"]) if log_dir else Logger(None, []))
     policy_selector(model).load_state_dict(selector.state_dict())
     return model
 
@@ -311,12 +324,13 @@ def finetune(
 ) -> Selector:
     """PPO-fine-tune ``selector`` on ``backend``'s episodes; return the tuned copy.
 
-    Writes ``out_dir/selector/`` (safetensors + config), and with evaluation on,
+    Writes ``out_dir/selector/`` (safetensors + config), ``out_dir/progress.csv`` (PPO's
+    statistics, unless ``config.tensorboard_log`` is set), and with evaluation on,
     ``out_dir/best/`` (the best evaluated policy) and ``out_dir/eval/evaluations.npz``.
     """
     out_dir = Path(out_dir)
     envs = make_envs(backend, env_config, config.n_envs, config.seed, config.vec_env)
-    model = build_ppo(selector, envs, config, backend.worker_features)
+    model = build_ppo(selector, envs, config, backend.worker_features, log_dir=out_dir)
     callbacks: list[BaseCallback] = [
         EpsilonGreedyCallback(
             config.epsilon, config.epsilon_decay_fraction, config.total_timesteps

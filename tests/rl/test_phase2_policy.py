@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import tempfile
+
 import numpy as np
 import pytest
 import torch
@@ -86,6 +88,22 @@ def test_learn_64_steps_and_write_safetensors(selector, backend, env_config, tmp
     assert (tmp_path / "best" / "selector.safetensors").is_file()
     assert list((tmp_path / "checkpoints").glob("step-*/selector.safetensors"))
     assert not list(tmp_path.rglob("*.zip"))
+
+
+def test_ppo_statistics_go_to_the_run_folder_not_the_temp_dir(
+    selector, backend, env_config, tmp_path, monkeypatch
+):
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    monkeypatch.delenv("SB3_LOGDIR", raising=False)
+    finetune(selector, backend, None, env_config, TINY, tmp_path / "run")
+    header = (tmp_path / "run" / "progress.csv").read_text().splitlines()[0].split(",")
+    assert {"explore/epsilon", "curriculum/max_nodes", "time/total_timesteps"} <= set(header)
+    build_ppo(
+        selector, make_envs(backend, env_config, 2, seed=0), TINY, backend.worker_features
+    ).learn(16)
+    assert not list(temp.iterdir())
 
 
 @pytest.mark.parametrize(("second_stage", "final_nodes"), [(0.5, 3), (2.0, 1)])
