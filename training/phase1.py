@@ -134,7 +134,7 @@ def resolve_device(device: str) -> torch.device:
     """``"auto"`` (cuda if available) or a torch device string.
 
     Raises:
-        ConfigError: if ``device`` is not a torch device, or is a CUDA one on a machine without CUDA.
+        ConfigError: if ``device`` is not a torch device, or is a CUDA one this machine lacks.
     """
     if device == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
@@ -147,6 +147,11 @@ def resolve_device(device: str) -> torch.device:
     if resolved.type == "cuda" and not torch.cuda.is_available():
         raise ConfigError(
             f"device {device!r} needs CUDA, which this machine lacks; use auto or cpu"
+        )
+    if resolved.type == "cuda" and (resolved.index or 0) >= torch.cuda.device_count():
+        raise ConfigError(
+            f"device {device!r} does not exist: this machine has {torch.cuda.device_count()} "
+            f"CUDA device(s), cuda:0 to cuda:{torch.cuda.device_count() - 1}"
         )
     return resolved
 

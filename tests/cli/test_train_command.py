@@ -36,6 +36,17 @@ def test_cuda_without_cuda_is_refused(orchestai: Orchestai, tmp_path: Path) -> N
     assert code == 2 and "device 'cuda' needs CUDA" in said
 
 
+def test_a_cuda_index_past_the_machines_devices_is_refused(
+    orchestai: Orchestai, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+
+    code, said = orchestai("train", "--out", str(tmp_path / "p"), "--device", "cuda:7")
+
+    assert code == 2 and "device 'cuda:7' does not exist" in said and "cuda:0 to cuda:0" in said
+
+
 @pytest.mark.parametrize("data", ["", " , "])
 def test_data_that_names_nothing_is_refused(
     orchestai: Orchestai, tmp_path: Path, data: str
