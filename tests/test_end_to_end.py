@@ -60,9 +60,11 @@ def _sentences(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("option", "value", "phrase"),
     [
-        ("--cost-preference", "2", "must lie in [0, 1]"),
-        ("--max-usd", "-1", "must be >= 0 USD"),
-        ("--max-usd", "nan", "must be >= 0 USD"),  # NaN passes "< 0" and would lift the budget
+        ("--cost-preference", "2", "'2' is not a number from 0 to 1"),
+        ("--cost-preference", "abc", "'abc' is not a number from 0 to 1"),
+        ("--max-usd", "-1", "'-1' is not a number of 0 or more"),
+        # NaN passes "< 0" and would lift the budget
+        ("--max-usd", "nan", "'nan' is not a number of 0 or more"),
     ],
 )
 def test_run_refuses_a_bad_routing_option_before_loading_anything(

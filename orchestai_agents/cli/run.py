@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from orchestai_agents._internal._secrets import redact
-from orchestai_agents.cli._args import output_file, output_folder
+from orchestai_agents.cli._args import non_negative_float, output_file, output_folder, unit_interval
 from orchestai_agents.cli._display import console, print_json, progress, table
 from orchestai_agents.errors import InputFileError, PlanValidationError
 
@@ -40,29 +40,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--cost-preference",
-        type=_preference,
+        type=unit_interval,
         help="0 routes each sub-task for quality (default), 1 for the lowest price",
     )
     parser.add_argument(
-        "--max-usd", type=_usd, help="USD budget of the run: routing and execution keep to it"
+        "--max-usd",
+        type=non_negative_float,
+        help="USD budget of the run: routing and execution keep to it",
     )
     parser.set_defaults(func=run)
-
-
-def _preference(text: str) -> float:
-    value = float(text)
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(
-            f"must lie in [0, 1] (0: best quality, 1: cheapest), got {text}"
-        )
-    return value
-
-
-def _usd(text: str) -> float:
-    value = float(text)
-    if not value >= 0:  # NaN fails every comparison, and would lift the budget
-        raise argparse.ArgumentTypeError(f"must be >= 0 USD, got {text}")
-    return value
 
 
 def run(args: argparse.Namespace) -> int:
