@@ -45,6 +45,7 @@ bench: $(STAMP)
 	$(PY) -m orchestai_agents.training.routing_eval --data ../shared/datasets/routing/routerbench_zs --out runs/routing --checkpoint runs/routed-planner
 	$(PY) -m benchmarks.routing_knob --planner runs/routed-planner
 	$(PY) -m benchmarks.reliability
+	$(PY) -m benchmarks.headroom
 
 clean:
 	rm -rf $(VENV) out runs
