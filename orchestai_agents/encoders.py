@@ -221,9 +221,16 @@ class TextEncoder(torch.nn.Module):
     def encode(
         self, texts: Sequence[str], *, normalize: bool = False, batch_size: int = 64
     ) -> EncodedText:
-        """Encode texts in batches without gradients (unless the encoder is trainable and training)."""
+        """Encode texts in batches without gradients (unless the encoder is trainable and training).
+
+        A quantized encoder encodes each text alone: int8 dynamic quantization scales a Linear
+        layer's input by the range of the whole batch, so a text's encoding (and the plan made
+        from it) would otherwise depend on the texts beside it and on their padding.
+        """
         if isinstance(texts, str):
             raise TypeError("encode() takes a list of texts, not one string")
+        if self.quantized:
+            batch_size = 1
         context = (
             torch.enable_grad()
             if self.trainable and self.model.training and torch.is_grad_enabled()

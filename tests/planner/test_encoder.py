@@ -56,3 +56,16 @@ def test_fine_tuning_settings_the_encoder_cannot_meet_are_clear_errors() -> None
     frozen.model = torch.nn.Linear(2, 2)  # stands in for an encoder without BERT's layer stack
     with pytest.raises(ValueError, match=r"BERT-style encoder.*Linear.*keep it frozen"):
         frozen.set_trainable(True, 1)
+
+
+@pytest.mark.parametrize("trainable", [False, True])
+def test_a_quantized_encoder_encodes_a_text_the_same_alone_or_in_a_batch(trainable: bool) -> None:
+    encoder = TextEncoder(trainable=trainable, trainable_layers=2 if trainable else None).eval()
+    encoder.quantize()
+    text = "Book a train ticket from Beijing to Shanghai, then send me the confirmation."
+    others = ["Delete report.docx.", "Summarise this very long paper on graph neural networks " * 8]
+
+    alone = encoder.encode([text]).pooled[0]
+    beside = encoder.encode([others[0], text, others[1]]).pooled[1]
+
+    assert torch.equal(alone, beside)
