@@ -101,16 +101,21 @@ class TextEncoder(torch.nn.Module):
     def quantize(self) -> None:
         """int8 dynamic quantization of the Linear layers, for CPU inference.
 
+        Weights are quantized per output channel. One scale per weight matrix moved embeddings
+        far enough to cost the planners several points of plan accuracy; per-channel scales keep
+        them close to the float ones at the same speed.
         A frozen encoder is quantized in place. A trainable one keeps its float weights
         (checkpoints store them and training goes on from them) and encodes with an int8 copy,
         dropped when it trains or loads weights again.
         """
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+            warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated for torchao
+            from torch.ao.quantization import per_channel_dynamic_qconfig
+
             model = copy.deepcopy(self.model) if self.trainable else self.model
             # Its new Linear modules start in training mode: eval, as inference expects.
             model = torch.ao.quantization.quantize_dynamic(
-                model, {torch.nn.Linear}, dtype=torch.qint8
+                model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
             ).eval()
         if self.trainable:
             self._int8 = (model,)
