@@ -25,3 +25,18 @@ def test_the_default_planner_plans_the_demo_over_the_builtin_workers() -> None:
     assert order[0] == "extract_text" and order[-1] == "make_slides"
     assert plan.node(plan.sinks()[0]).worker == "slides"
     assert all(len(s.dependencies) <= 1 for s in plan.subtasks)
+
+
+def test_a_batch_plans_each_request_as_it_would_be_planned_alone() -> None:
+    from orchestai_agents.training.phase1_eval import test_split
+
+    _, held_out = test_split("builtin")
+    requests = [w.request for w in held_out[:12]]
+    planner = load_default_planner()
+
+    batched = planner.predict(requests)
+    alone = [planner.predict([r])[0] for r in requests]
+
+    assert [(g.task_types, g.named_links) for g in batched] == [
+        (g.task_types, g.named_links) for g in alone
+    ]
