@@ -104,6 +104,7 @@ class TextEncoder(torch.nn.Module):
         Weights are quantized per output channel. One scale per weight matrix moved embeddings
         far enough to cost the planners several points of plan accuracy; per-channel scales keep
         them close to the float ones at the same speed.
+
         A frozen encoder is quantized in place. A trainable one keeps its float weights
         (checkpoints store them and training goes on from them) and encodes with an int8 copy,
         dropped when it trains or loads weights again.
