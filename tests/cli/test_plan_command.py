@@ -4,6 +4,7 @@ any planner is loaded."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -51,6 +52,19 @@ def test_out_under_a_file_is_refused(orchestai: Orchestai, requests: Path) -> No
     code, said = orchestai("plan", "--requests", str(requests), "--out", f"{requests}/plans.jsonl")
 
     assert code == 2 and "argument --out" in said and "which is a file" in said
+
+
+def test_out_in_a_folder_one_may_not_write_in_is_refused(
+    orchestai: Orchestai, requests: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The tests run as root, who may write anywhere; os.access stands in for a read-only folder.
+    locked = requests.parent / "locked"
+    locked.mkdir()
+    monkeypatch.setattr(os, "access", lambda path, mode: Path(path) != locked)
+
+    code, said = orchestai("plan", "--requests", str(requests), "--out", f"{locked}/new/p.jsonl")
+
+    assert code == 2 and f"cannot write in '{locked}'" in said and "check its permissions" in said
 
 
 def test_a_missing_planner_folder_is_named(orchestai: Orchestai, tmp_path: Path) -> None:
