@@ -25,7 +25,13 @@ from pathlib import Path
 import numpy as np
 from orchestai_agents.training.datasets import load_planning_dataset
 from orchestai_agents.training.retrieval import RETRIEVAL_MAX_LENGTH, embed_texts
-from orchestai_agents.training.routing.metrics import RoutePoint, cost_to_reach, frontier
+from orchestai_agents.training.routing.baselines import PerTaskRouter
+from orchestai_agents.training.routing.metrics import (
+    RoutePoint,
+    cost_to_reach,
+    frontier,
+    score_choices,
+)
 from orchestai_agents.training.routing.outcomes import OutcomeTable, load_routerbench
 
 from orchestai_agents.encoders import TextEncoder
@@ -59,21 +65,11 @@ def label_agreement(
 
 def per_task_oracle(test: OutcomeTable, n_weights: int = 400) -> list[RoutePoint]:
     """Points of the best model per task at each cost weight, chosen on ``test``'s own outcomes."""
-    tasks = np.array(test.tasks)
-    points = []
-    for weight in [0.0, *np.geomspace(1e-4, 1e4, n_weights)]:
-        chosen = np.empty(len(test), dtype=int)
-        for task in np.unique(tasks):
-            rows = tasks == task
-            value = test.success[rows].sum(0) - weight * test.cost[rows].sum(0)
-            chosen[rows] = int(value.argmax())
-        every = np.arange(len(test))
-        points.append(
-            RoutePoint(
-                float(test.success[every, chosen].mean()), float(test.cost[every, chosen].sum())
-            )
-        )
-    return points
+    oracle = PerTaskRouter(test)
+    return [
+        score_choices(test, oracle.route(test, weight))
+        for weight in [0.0, *np.geomspace(1e-4, 1e4, n_weights)]
+    ]
 
 
 def main() -> None:
@@ -104,8 +100,9 @@ def main() -> None:
         load_routerbench(args.routing, "train"),
         load_routerbench(args.routing, "test"),
     )
-    reference = int(train_rows.success.mean(0).argmax())
-    accuracy, usd = float(test.success[:, reference].mean()), float(test.cost[:, reference].sum())
+    reference = int(train_rows.success.mean(0).argmax())  # as routing_eval picks it
+    always = score_choices(test, np.full(len(test), reference))
+    accuracy, usd = always.accuracy, always.usd
     goal = 0.2 * usd
     points = per_task_oracle(test)
     costs, accuracies = frontier(points)
