@@ -191,7 +191,8 @@ def route_plan(
     """``plan`` with each sub-task's worker (and fallbacks) chosen for ``preference``.
 
     Sub-tasks are routed in topological order so a ``max_usd`` cap is shared out as the
-    executor spends it. Each sub-task keeps as many alternatives as it had, re-ranked.
+    executor spends it. Each sub-task keeps as many fallbacks as it had, re-ranked: its
+    alternatives are the chosen worker followed by that many others.
     """
     order = plan.topological_order()
     position = {s.id: i for i, s in enumerate(order)}
@@ -226,12 +227,14 @@ def route_plan(
             utility = SUCCESS_VALUE * _prior(subtask, names) - preference.cost_weight * usd
         utility = np.where(_affordable(usd, left), utility, -np.inf)
         ranked = [names[k] for k in np.argsort(-utility, kind="stable") if np.isfinite(utility[k])]
+        # A hand-written plan lists only fallbacks; a planner's alternatives include its choice.
+        fallbacks = len({a.worker for a in subtask.alternatives} - {subtask.worker})
+        keep = 1 + fallbacks if subtask.alternatives else 0
         routed[subtask.id] = replace(
             subtask,
             worker=ranked[0],
             alternatives=tuple(
-                Alternative(n, round(float(utility[names.index(n)]), 4))
-                for n in ranked[: len(subtask.alternatives)]
+                Alternative(n, round(float(utility[names.index(n)]), 4)) for n in ranked[:keep]
             ),
         )
         if left is not None:

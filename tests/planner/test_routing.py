@@ -82,3 +82,15 @@ def test_a_hand_written_choice_gives_way_only_to_a_saving_worth_a_whole_success(
     assert route_plan(plan, registry, RoutingPreference(0.5)).subtasks[0].worker == "dear"
     routed = route_plan(plan, registry, RoutingPreference(1.0)).subtasks[0]
     assert routed.worker == "cheap" and routed.alternatives == ()
+
+
+def test_a_hand_written_plan_keeps_its_fallbacks(registry):
+    # Its alternatives are fallbacks only (the chosen worker is not among them): routing must
+    # keep one fallback beside the choice, not count the choice as the fallback.
+    node = SubTask(
+        "a", "Answer it", "answer_question", "dear", alternatives=(Alternative("cheap", 0.5),)
+    )
+    for preference in (RoutingPreference(0.3), RoutingPreference(max_usd=1.0)):
+        routed = route_plan(Plan("q", (node,)), registry, preference).subtasks[0]
+        assert routed.worker == "dear"
+        assert [a.worker for a in routed.alternatives] == ["dear", "cheap"]
