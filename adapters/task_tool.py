@@ -58,12 +58,16 @@ class TaskTool(BaseTool):
         return self.files.pick(candidates, suffixes, what=what)
 
     def output_path(self, task: TaskInput, suffix: str) -> Path:
-        """``<output_dir>/<node_id><suffix>``, inside the allowed folders."""
+        """``<output_dir>/<node_id><suffix>``, inside the allowed folders.
+
+        The file itself is checked too: a symlink already at that name would otherwise be
+        followed, and the write would land wherever it points.
+        """
         folder = self.files.output_dir(task.get("output_dir"))
         stem = "".join(
             c if c.isalnum() or c in "-_" else "_" for c in task.get("node_id") or self.name
         )
-        return folder / f"{stem}{suffix}"
+        return self.files.inside(folder / f"{stem}{suffix}")
 
     @abstractmethod
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:

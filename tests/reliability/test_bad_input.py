@@ -189,6 +189,17 @@ def test_file_tools_refuse_an_output_folder_outside(folders: dict[str, Path]) ->
     assert sorted(p.name for p in folders["outside"].iterdir()) == before
 
 
+def test_file_tools_do_not_write_through_a_symlink_at_the_output_name(
+    folders: dict[str, Path],
+) -> None:
+    victim = folders["outside"] / "victim.md"
+    victim.write_text("keep me")
+    (folders["outputs"] / "report.md").symlink_to(victim)  # the report node's output name
+    result = _confined_run(folders, [str(folders["inputs"] / "paper.pdf")], folders["outputs"])
+    assert "outside the allowed folders" in result["errors"]["report"]
+    assert victim.read_text() == "keep me"
+
+
 def test_file_tools_work_inside_the_allowed_folders(folders: dict[str, Path]) -> None:
     """The confinement tests above are not vacuous: the same run inside the folders succeeds."""
     result = _confined_run(folders, [str(folders["inputs"] / "paper.pdf")], folders["outputs"])
