@@ -112,17 +112,19 @@ def _check_inputs(paths: list[Path]) -> list[Path]:
 
 
 def _stream(agent, request: dict[str, Any]) -> dict[str, Any]:
-    """Run with live progress lines; return the final state."""
+    """Run with live progress lines; return the final state.
+
+    The state comes from ``values`` chunks: ``updates`` chunks are keyed by node name, and a
+    sub-task may be called ``plan`` or ``respond`` like the agent's own nodes.
+    """
     state: dict[str, Any] = {}
-    for mode, chunk in agent.stream(request, stream_mode=["custom", "updates"]):
+    for mode, chunk in agent.stream(request, stream_mode=["custom", "values"]):
         if mode == "custom":
             progress(chunk)
             continue
-        for node, update in chunk.items():
-            if node == "plan":
-                console.print(f"planned {len(update['plan']['subtasks'])} sub-tasks")
-            if node in ("plan", "execute", "respond") and isinstance(update, dict):
-                state.update(update)
+        if chunk.get("plan") and not state.get("plan"):
+            console.print(f"planned {len(chunk['plan']['subtasks'])} sub-tasks")
+        state = chunk
     return state
 
 

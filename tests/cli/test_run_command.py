@@ -1,13 +1,16 @@
-"""``orchestai run`` on output paths it cannot write: refused before any worker is paid."""
+"""``orchestai run``: output paths it cannot write are refused before any worker is paid, and
+any sub-task id runs."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 Orchestai = Callable[..., tuple[int, str]]  # the conftest fixture: argv -> (status, error line)
 
-PLAN = Path(__file__).resolve().parents[2] / "examples" / "plans" / "paper_to_slides.json"
+ROOT = Path(__file__).resolve().parents[2]
+PLAN = ROOT / "examples" / "plans" / "paper_to_slides.json"
 
 
 def test_out_that_is_a_file_is_refused(orchestai: Orchestai, tmp_path: Path) -> None:
@@ -29,3 +32,40 @@ def test_a_log_that_is_a_folder_is_refused_before_the_run(
 
     assert code == 2 and "argument --log" in said and "is a folder; give a file name" in said
     assert not out.exists()
+
+
+def test_sub_tasks_may_share_a_name_with_the_agents_own_nodes(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    # LangGraph's updates stream keys sub-tasks and the agent's plan/execute/respond nodes alike.
+    plan = tmp_path / "plan.json"
+    subtasks = [
+        ("plan", "render_chart", "chart", []),
+        ("execute", "analyze_table", "table_analyst", []),
+        ("respond", "write_report", "report", ["plan", "execute"]),
+    ]
+    plan.write_text(
+        json.dumps(
+            {
+                "format_version": 1,
+                "instruction": "Chart the sales and write a report",
+                "subtasks": [
+                    {"id": i, "description": i, "task_type": t, "worker": w, "dependencies": d}
+                    for i, t, w, d in subtasks
+                ],
+            }
+        )
+    )
+    out = tmp_path / "out"
+    csv = ROOT / "examples" / "data" / "sales.csv"
+
+    code, said = orchestai("run", "--plan", str(plan), "--input", str(csv), "--out", str(out))
+
+    assert code == 0, said
+    trace = json.loads((out / "trace.json").read_text())
+    assert trace["success"] and [n["node_id"] for n in trace["nodes"]] == [
+        "plan",
+        "execute",
+        "respond",
+    ]
+    assert (out / "respond.md").is_file()
