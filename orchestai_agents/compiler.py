@@ -110,6 +110,9 @@ class _RunArgs:
     inputs: tuple[str, ...]
     output_dir: str | None
     ledger: BudgetLedger
+    # When each node's first attempt started: LangGraph's retries call the task again, and a
+    # node's seconds cover them all.
+    started: dict[str, float] = field(default_factory=dict)
 
 
 class PlanExecutor:
@@ -124,6 +127,9 @@ class PlanExecutor:
     def __init__(self, registry: WorkerRegistry, settings: ExecutionSettings | None = None) -> None:
         self.registry = registry
         self.settings = settings or ExecutionSettings()
+        # Task wrappers per (node id, sync/async), cached per executor: building one inspects the
+        # function's signature, and a module-level cache would keep every executor alive.
+        self._task_for = functools.lru_cache(maxsize=4096)(self._make_task)
 
     def node(self) -> RunnableLambda:
         """A graph node mapping a :class:`PlanRequest`-shaped state to ``{"result"}``."""
@@ -190,7 +196,8 @@ class PlanExecutor:
         skipped = _skip_if_dependency_failed(node, context)
         if skipped is not None:
             return skipped
-        task_input, start, errors = self._task_input(node, context, args), time.perf_counter(), []
+        task_input, errors = self._task_input(node, context, args), []
+        start = args.started.setdefault(node.id, time.perf_counter())
         for worker in self._candidates(node):
             try:
                 self._reserve(node, worker, task_input, args.ledger)
@@ -214,7 +221,8 @@ class PlanExecutor:
         skipped = _skip_if_dependency_failed(node, context)
         if skipped is not None:
             return skipped
-        task_input, start, errors = self._task_input(node, context, args), time.perf_counter(), []
+        task_input, errors = self._task_input(node, context, args), []
+        start = args.started.setdefault(node.id, time.perf_counter())
         for worker in self._candidates(node):
             try:
                 self._reserve(node, worker, task_input, args.ledger)
@@ -237,7 +245,10 @@ class PlanExecutor:
         errors.append(_describe(worker, exc))
 
     def _task(self, node: SubTask, func: Callable[..., Any]) -> Callable[..., Any]:
-        return _node_task(node.id, func, self.settings.retry)
+        return self._task_for(node.id, func)
+
+    def _make_task(self, name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+        return task(name=name, retry_policy=self.settings.retry)(func)
 
     def _reserve(
         self, node: SubTask, worker: str, task_input: dict[str, Any], ledger: BudgetLedger
@@ -353,14 +364,6 @@ class PlanExecutor:
                 "max_overspend_usd": args.ledger.max_overspend_usd,
             },
         )
-
-
-@functools.lru_cache(maxsize=4096)
-def _node_task(
-    name: str, func: Callable[..., Any], retry: RetryPolicy | None
-) -> Callable[..., Any]:
-    """The task wrapper for a node id (cached: building one inspects the function's signature)."""
-    return task(name=name, retry_policy=retry)(func)
 
 
 # Deadlines wrap the worker call, not the task: LangGraph's task timeout would also count the

@@ -218,6 +218,22 @@ def test_value_error_is_not_retried(make_worker, mode):
     assert result["success"] is False
 
 
+@pytest.mark.parametrize("mode", MODES)
+def test_a_retried_nodes_seconds_cover_every_attempt(make_worker, mode):
+    calls: list[str] = []
+    failing = _failing(calls, ConnectionError("reset"), times=2)
+
+    def slow(task):
+        time.sleep(0.1)
+        return failing(task)
+
+    registry = WorkerRegistry([make_worker("flaky", fn=slow)])
+    result = _run(
+        compile_plan(Plan("go", (_sub("a", "flaky"),)), registry, settings=FAST_RETRY), mode
+    )
+    assert len(calls) == 3 and result["nodes"][0]["seconds"] >= 0.3
+
+
 def test_retries_stop_after_max_attempts(make_worker):
     calls: list[str] = []
     registry = WorkerRegistry([make_worker("down", fn=_failing(calls, TimeoutError("slow")))])
@@ -387,3 +403,25 @@ def test_callbacks_tags_and_metadata_reach_the_workers_chat_model(make_chat_work
     assert "my-tag" in start["tags"]
     assert start["metadata"]["user"] == "u1"
     assert {"prompt", "to_output"} <= set(recorder.chain_names)
+
+
+def test_a_dropped_graph_frees_its_workers(make_worker):
+    """Nothing the compiler keeps holds on to an executor (and so its workers' models)."""
+    import gc
+    import weakref
+
+    from langchain_core.runnables.utils import get_function_nonlocals
+
+    class Model:
+        pass
+
+    def run_once() -> weakref.ref:
+        model = Model()
+        worker = make_worker("w", fn=lambda task, model=model: WorkerOutput("ok"))
+        compile_plan(Plan("go", (_sub("a", "w"),)), WorkerRegistry([worker])).invoke({})
+        return weakref.ref(model)
+
+    model = run_once()
+    get_function_nonlocals.cache_clear()  # LangChain's own cache (256 functions) holds a few
+    gc.collect()
+    assert model() is None
