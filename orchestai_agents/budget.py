@@ -115,12 +115,16 @@ class BudgetLedger:
         with self._lock:
             self._reserved.pop(node_id, None)
 
-    def book_reservation(self, node_id: str) -> None:
-        """Count a reservation as spent: the call was sent (and billed) but reported nothing."""
+    def book_reservation(self, node_id: str) -> tuple[float, int]:
+        """Count a reservation as spent: the call was sent (and billed) but reported nothing.
+
+        Returns the (usd, tokens) booked.
+        """
         with self._lock:
             usd, tokens = self._reserved.pop(node_id, (0.0, 0))
             self.spent_usd += usd
             self.spent_tokens += tokens
+        return usd, tokens
 
     def settle(self, node_id: str, *, usd: float, tokens: int) -> None:
         """Replace ``node_id``'s reservation (if any) by what it really cost."""

@@ -113,6 +113,8 @@ class _RunArgs:
     # When each node's first attempt started: LangGraph's retries call the task again, and a
     # node's seconds cover them all.
     started: dict[str, float] = field(default_factory=dict)
+    # USD booked per node for calls that timed out: billed, so part of the node's cost.
+    booked_usd: dict[str, float] = field(default_factory=dict)
 
 
 class PlanExecutor:
@@ -149,7 +151,7 @@ class PlanExecutor:
         for node in plan.topological_order():
             deps = [futures[d] for d in node.dependencies]
             futures[node.id] = self._task(node, self._node)(node.to_dict(), deps, args)
-            futures[node.id].add_done_callback(functools.partial(_settle, node, args.ledger))
+            futures[node.id].add_done_callback(functools.partial(_settle, node, args))
         outcomes = {s.id: _outcome(s, futures[s.id]) for s in plan.subtasks}
         return self._result(plan, args, outcomes, time.perf_counter() - start).to_dict()
 
@@ -160,7 +162,7 @@ class PlanExecutor:
         for node in plan.topological_order():
             deps = [futures[d] for d in node.dependencies]
             futures[node.id] = self._task(node, self._anode)(node.to_dict(), deps, args)
-            futures[node.id].add_done_callback(functools.partial(_settle, node, args.ledger))
+            futures[node.id].add_done_callback(functools.partial(_settle, node, args))
         outcomes = {s.id: await _aoutcome(s, futures[s.id]) for s in plan.subtasks}
         return self._result(plan, args, outcomes, time.perf_counter() - start).to_dict()
 
@@ -205,10 +207,10 @@ class PlanExecutor:
             except GraphBubbleUp:
                 raise  # an interrupt (human in the loop) pauses the run; it is no failure
             except Exception as exc:
-                self._record_failure(node, worker, exc, args.ledger, errors)
+                self._record_failure(node, worker, exc, args, errors)
                 continue
-            return self._success(node, worker, output, time.perf_counter() - start, errors)
-        return self._failure(node, time.perf_counter() - start, errors)
+            return self._success(node, worker, output, start, errors, args)
+        return self._failure(node, start, errors, args)
 
     async def _anode(
         self, node_data: dict[str, Any], deps: Sequence[Any], args: _RunArgs
@@ -230,16 +232,17 @@ class PlanExecutor:
             except GraphBubbleUp:
                 raise  # an interrupt (human in the loop) pauses the run; it is no failure
             except Exception as exc:
-                self._record_failure(node, worker, exc, args.ledger, errors)
+                self._record_failure(node, worker, exc, args, errors)
                 continue
-            return self._success(node, worker, output, time.perf_counter() - start, errors)
-        return self._failure(node, time.perf_counter() - start, errors)
+            return self._success(node, worker, output, start, errors, args)
+        return self._failure(node, start, errors, args)
 
     def _record_failure(
-        self, node: SubTask, worker: str, exc: Exception, ledger: BudgetLedger, errors: list[str]
+        self, node: SubTask, worker: str, exc: Exception, args: _RunArgs, errors: list[str]
     ) -> None:
         """Book the failed call, then re-raise for LangGraph to retry, or note it and fall back."""
-        _book_failed_call(node, exc, ledger)
+        usd = _book_failed_call(node, exc, args.ledger)
+        args.booked_usd[node.id] = args.booked_usd.get(node.id, 0.0) + usd
         if worker == node.worker and self._will_retry(exc):
             raise exc
         errors.append(_describe(worker, exc))
@@ -313,15 +316,21 @@ class PlanExecutor:
         )
 
     def _success(
-        self, node: SubTask, worker: str, output: dict[str, Any], seconds: float, errors: list[str]
+        self,
+        node: SubTask,
+        worker: str,
+        output: dict[str, Any],
+        start: float,
+        errors: list[str],
+        args: _RunArgs,
     ) -> dict[str, Any]:
         usage = WorkerOutput.from_dict(output).usage
         record = NodeRecord(
             node_id=node.id,
             worker=worker,
             task_type=node.task_type,
-            seconds=seconds,
-            usd=self.registry[worker].cost.cost(usage),
+            seconds=time.perf_counter() - start,
+            usd=self.registry[worker].cost.cost(usage) + args.booked_usd.get(node.id, 0.0),
             input_tokens=usage.input_tokens,
             output_tokens=usage.output_tokens,
             success=True,
@@ -331,13 +340,15 @@ class PlanExecutor:
         _emit({"event": "node_end", "record": record.to_dict()})
         return {"output": output, "record": record.to_dict()}
 
-    def _failure(self, node: SubTask, seconds: float, errors: list[str]) -> dict[str, Any]:
+    def _failure(
+        self, node: SubTask, start: float, errors: list[str], args: _RunArgs
+    ) -> dict[str, Any]:
         record = NodeRecord(
             node_id=node.id,
             worker=node.worker,
             task_type=node.task_type,
-            seconds=seconds,
-            usd=0.0,
+            seconds=time.perf_counter() - start,
+            usd=args.booked_usd.get(node.id, 0.0),
             success=False,
             error="; ".join(errors),
             attempts=tuple(self._candidates(node)),
@@ -417,12 +428,13 @@ def _call_with_deadline(node_id: str, call: Callable[[], Any], timeout: float | 
     return box["value"]
 
 
-def _book_failed_call(node: SubTask, exc: Exception, ledger: BudgetLedger) -> None:
-    """A call that timed out was sent, and is billed even when abandoned or cancelled."""
+def _book_failed_call(node: SubTask, exc: Exception, ledger: BudgetLedger) -> float:
+    """The USD booked for a failed call: a call that timed out was sent, and is billed even
+    when abandoned or cancelled; any other failed call costs nothing."""
     if isinstance(exc, NodeTimeoutError):
-        ledger.book_reservation(node.id)
-    else:
-        ledger.release(node.id)
+        return ledger.book_reservation(node.id)[0]
+    ledger.release(node.id)
+    return 0.0
 
 
 def _checked(node: SubTask, value: Any) -> dict[str, Any]:
@@ -469,15 +481,18 @@ def _failed(node: SubTask, exc: Exception) -> dict[str, Any]:
     return {"output": None, "record": record.to_dict()}
 
 
-def _settle(node: SubTask, ledger: BudgetLedger, future: Any) -> None:
-    """Book a finished node's real cost (also for results replayed from a checkpoint)."""
+def _settle(node: SubTask, args: _RunArgs, future: Any) -> None:
+    """Book a finished node's real cost (also for results replayed from a checkpoint), less
+    what its timed-out calls already booked."""
     value = None if future.cancelled() or future.exception() is not None else future.result()
     if not (isinstance(value, dict) and isinstance(value.get("record"), dict)):
-        ledger.release(node.id)  # a bad replayed value is reported by _outcome
+        args.ledger.release(node.id)  # a bad replayed value is reported by _outcome
         return
     record = value["record"]
-    ledger.settle(
-        node.id, usd=record["usd"], tokens=record["input_tokens"] + record["output_tokens"]
+    args.ledger.settle(
+        node.id,
+        usd=record["usd"] - args.booked_usd.get(node.id, 0.0),
+        tokens=record["input_tokens"] + record["output_tokens"],
     )
 
 

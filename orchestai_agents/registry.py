@@ -7,8 +7,10 @@ Every worker is a LangChain ``Runnable`` from :class:`TaskInput` to :class:`Work
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Any, NotRequired
 
 from langchain_core.runnables import Runnable
@@ -51,6 +53,15 @@ class Usage:
     input_tokens: int = 0
     output_tokens: int = 0
 
+    def __post_init__(self) -> None:
+        for name in ("input_tokens", "output_tokens"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, Integral) or value < 0:
+                raise ValueError(
+                    f"Usage.{name} must be a whole number of tokens >= 0, got {value!r}"
+                )
+            object.__setattr__(self, name, int(value))
+
     @property
     def total_tokens(self) -> int:
         return self.input_tokens + self.output_tokens
@@ -63,6 +74,22 @@ class WorkerOutput:
     text: str
     artifacts: tuple[str, ...] = ()
     usage: Usage = field(default_factory=Usage)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str):
+            raise TypeError(f"WorkerOutput.text must be a str, got {type(self.text).__name__}")
+        if isinstance(self.artifacts, str | bytes | os.PathLike):
+            raise TypeError(
+                f"WorkerOutput.artifacts must be a list of file paths, got the single path "
+                f"{self.artifacts!r}; wrap it in a list"
+            )
+        if not all(isinstance(a, str | os.PathLike) for a in self.artifacts):
+            raise TypeError(
+                f"WorkerOutput.artifacts must be file paths, got {list(self.artifacts)!r}"
+            )
+        object.__setattr__(self, "artifacts", tuple(os.fspath(a) for a in self.artifacts))
+        if not isinstance(self.usage, Usage):
+            raise TypeError(f"WorkerOutput.usage must be a Usage, got {type(self.usage).__name__}")
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -77,7 +104,7 @@ class WorkerOutput:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> WorkerOutput:
         usage = data.get("usage") or {}
-        return cls(str(data.get("text", "")), tuple(data.get("artifacts", ())), Usage(**usage))
+        return cls(str(data.get("text", "")), data.get("artifacts", ()), Usage(**usage))
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,14 @@ from benchmarks.reliability import (
     settings,
     worker,
 )
-from orchestai_agents import ExecutionLog, Plan, WorkerRegistry, create_orchestai_agent
+from orchestai_agents import (
+    Alternative,
+    ExecutionLog,
+    Plan,
+    SubTask,
+    WorkerRegistry,
+    create_orchestai_agent,
+)
 
 
 @pytest.mark.parametrize("name", list(FAULTS))
@@ -64,6 +71,48 @@ def test_timed_out_sync_call_is_not_resent() -> None:
     result = agent.invoke({"instruction": "x"})["result"]
     assert not result["success"] and "Timeout" in result["errors"]["a"]
     assert counter.of("slow") == 1
+
+
+def test_a_timed_out_calls_cost_is_in_the_node_record() -> None:
+    """The deadline books the timed-out call as spent; the record and the run's total say so."""
+    registry = WorkerRegistry(
+        [worker("slow", seconds=0.5, usd_per_call=0.02), worker("free", usd_per_call=0.0)]
+    )
+    plan = Plan("x", (node("a", "slow", alternatives={"free": 0.5}),))
+    agent = create_orchestai_agent(
+        registry, plan=plan, settings=settings(node_timeout_s=0.1, retry=None)
+    )
+    result = agent.invoke({"instruction": "x", "budget": {"max_usd": 1.0}})["result"]
+    (record,) = result["nodes"]
+    assert record["success"] and record["attempts"] == ["slow", "free"]
+    assert record["usd"] == pytest.approx(0.02) and result["total_usd"] == pytest.approx(0.02)
+    assert result["metadata"]["remaining"]["usd"] == pytest.approx(0.98)  # booked once
+
+
+@pytest.mark.parametrize(
+    ("returned", "complaint"),
+    [
+        ({"text": "drawn", "artifacts": "/tmp/chart.png"}, "list of file paths"),
+        ({"text": "ok", "usage": {"input_tokens": -(10**7)}}, "tokens >= 0"),
+        ({"text": "ok", "usage": {"input_tokens": "12"}}, "tokens >= 0"),
+    ],
+)
+def test_a_malformed_worker_result_fails_over_to_the_fallback(
+    returned: dict, complaint: str
+) -> None:
+    from orchestai_agents.adapters import function_worker
+
+    bad = function_worker(lambda task: returned, name="bad", description="bad", task_types=["t"])
+    registry = WorkerRegistry([bad, worker("good", task_types=["t"], usd_per_call=0.0)])
+    plan = Plan(
+        "x", (SubTask("a", "step a", "t", "bad", alternatives=(Alternative("good", 0.5),)),)
+    )
+    result = create_orchestai_agent(registry, plan=plan, settings=settings()).invoke(
+        {"instruction": "x"}
+    )["result"]
+    (record,) = result["nodes"]
+    assert record["success"] and record["worker"] == "good" and record["usd"] == 0.0
+    assert complaint in record["error"]
 
 
 @pytest.mark.xfail(
