@@ -130,8 +130,9 @@ def create_orchestai_agent(
         result = RunResult.from_dict(state["result"])
         if log is not None:
             log.append(result)
-        # instruction and plan are per call: cleared so the next turn of a thread plans anew.
-        return {"messages": [_answer(result)], "instruction": None, "plan": None}
+        # These are per call: cleared so the next turn of a thread plans (and routes) anew.
+        per_call = ("instruction", "plan", "budget", "cost_preference")
+        return {"messages": [_answer(result)], **dict.fromkeys(per_call)}
 
     builder = StateGraph(AgentState, input_schema=AgentInput, output_schema=_AgentOutput)
     builder.add_node("plan", plan_node)

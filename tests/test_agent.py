@@ -203,6 +203,27 @@ def test_a_checkpointed_conversation_answers_each_new_message(make_worker):
     assert out["messages"][-1].content == "you said second"
 
 
+def test_a_turns_cost_preference_and_budget_do_not_carry_to_the_next_turn(make_worker):
+    from orchestai_agents import Alternative, CostModel
+
+    priced = [
+        make_worker("dear", ("answer_question",), cost=CostModel(usd_per_call=0.01)),
+        make_worker("cheap", ("answer_question",), cost=CostModel(usd_per_call=0.0001)),
+    ]
+    ranked = (Alternative("dear", 0.6), Alternative("cheap", 0.4))
+    plan = Plan("q", (SubTask("a", "Answer", "answer_question", "dear", alternatives=ranked),))
+    agent = create_orchestai_agent(priced, plan=plan, checkpointer=InMemorySaver())
+    config = {"configurable": {"thread_id": "chat-1"}}
+    first = agent.invoke(
+        {"messages": [("user", "draft")], "cost_preference": 1.0, "budget": {"max_usd": 0.001}},
+        config,
+    )
+    assert first["messages"][-1].content == "a by cheap"
+    second = agent.invoke({"messages": [("user", "now the best answer")]}, config)
+    assert second["messages"][-1].content == "a by dear"
+    assert second["result"]["metadata"]["budget"]["max_usd"] is None
+
+
 def test_cost_preference_re_routes_one_call_without_touching_the_next(make_worker):
     from orchestai_agents import Alternative, CostModel
 
