@@ -150,4 +150,5 @@ def chat_worker(
         cost=price_for(_model_name(model)) if cost is None else cost,
         latency=latency or LatencyProfile(),
         expected_output_tokens=expected_output_tokens,
+        max_context_chars=max_context_chars,
     )

@@ -56,14 +56,18 @@ def estimate_call(spec: WorkerSpec, task_input: Mapping[str, Any]) -> tuple[floa
     """(USD, tokens) a call of ``spec`` on ``task_input`` is expected to use.
 
     Workers that do not consume tokens (``expected_output_tokens == 0``: tools, functions)
-    count only their per-call price.
+    count only their per-call price. Dependency text counts up to the worker's
+    ``max_context_chars``.
     """
     if spec.expected_output_tokens == 0:
         return spec.cost.usd_per_call, 0
     prompt_chars = len(str(task_input.get("instruction", ""))) + len(
         str(task_input.get("description", ""))
     )
-    prompt_chars += sum(len(str(c.get("text", ""))) for c in task_input.get("context", {}).values())
+    context_chars = sum(len(str(c.get("text", ""))) for c in task_input.get("context", {}).values())
+    if spec.max_context_chars is not None:
+        context_chars = min(context_chars, spec.max_context_chars)
+    prompt_chars += context_chars
     usage = Usage(prompt_chars // _CHARS_PER_TOKEN + 1, spec.expected_output_tokens)
     return spec.cost.cost(usage), usage.total_tokens
 

@@ -178,6 +178,8 @@ class WorkerSpec:
         cost: the USD cost model.
         latency: the expected latency.
         expected_output_tokens: used for cost and latency estimates before a call.
+        max_context_chars: characters of dependency text the worker sends at most (chat
+            workers shorten long inputs), so estimates count no more; ``None``: all of it.
     """
 
     name: str
@@ -187,6 +189,7 @@ class WorkerSpec:
     cost: CostModel = field(default_factory=CostModel)
     latency: LatencyProfile = field(default_factory=LatencyProfile)
     expected_output_tokens: int = 256
+    max_context_chars: int | None = None
 
     def can_do(self, task_type: str) -> bool:
         return task_type in self.capabilities.task_types

@@ -120,6 +120,28 @@ def test_budget_too_small_fails_the_node_before_any_call() -> None:
     assert result["total_usd"] == 0.0
 
 
+def test_the_estimate_counts_only_the_context_a_chat_worker_sends() -> None:
+    from langchain_core.language_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+    from orchestai_agents.adapters import chat_worker
+
+    def spec(max_context_chars: int) -> WorkerSpec:
+        model = GenericFakeChatModel(messages=iter([AIMessage("ok")]))
+        return chat_worker(
+            model,
+            name="chat",
+            description="chat",
+            task_types=["summarize"],
+            cost=CostModel(usd_per_input_token=1e-5),
+            max_context_chars=max_context_chars,
+        )
+
+    task = {"instruction": "sum", "description": "sum", "context": {"a": {"text": "x" * 200_000}}}
+    short, long = estimate_call(spec(12_000), task), estimate_call(spec(400_000), task)
+    assert short[1] < 12_100 // 4 + 300 < long[1]  # 4 characters a token, 256 output tokens
+    assert short[0] < long[0] / 10
+
+
 def _premium_or_budget(counter: CallCounter) -> tuple[WorkerRegistry, Plan]:
     registry = WorkerRegistry(
         [
