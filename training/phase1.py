@@ -118,11 +118,16 @@ class Phase1Config:
 
 @dataclass
 class Phase1Result:
-    """The trained planner (best validation epoch) and its history."""
+    """The trained planner (best validation epoch) and its history.
+
+    ``interrupted`` is set when Ctrl-C stopped training after at least one epoch: the planner
+    is then the best epoch so far.
+    """
 
     planner: Planner
     history: list[dict[str, float]]
     best: dict[str, float]
+    interrupted: bool = False
 
 
 def seed_everything(seed: int) -> None:
@@ -224,6 +229,11 @@ def _split(
 ) -> tuple[list[AnnotatedWorkflow], list[AnnotatedWorkflow]]:
     if val:
         return list(train), list(val)
+    if len(train) < 2:
+        raise ConfigError(
+            f"{len(train)} training workflow(s): training needs at least 2, since a share is "
+            "held out for validation; add workflows or pass a validation set"
+        )
     order = list(train)
     random.Random(config.seed).shuffle(order)
     n_val = max(1, int(len(order) * config.val_fraction))
@@ -446,30 +456,37 @@ class _Loop:
     def run(self) -> Phase1Result:
         best: dict[str, float] = {"score": -math.inf}
         best_state: dict[str, torch.Tensor] | None = None
-        history, stale, start = [], 0, time.monotonic()
+        history, stale, start, interrupted = [], 0, time.monotonic(), False
         bar = tqdm(range(1, self.config.max_epochs + 1), desc="phase 1", unit="epoch")
-        for epoch in bar:
-            row = self._train_epoch()
-            if self.planner.encoder.text.top_layers:
-                self.data.refresh(self.planner, self.device)
-            row = {"epoch": epoch, **row, **self._validate()}
-            row["lr"] = self.optimizer.param_groups[0]["lr"]
-            row["minutes"] = (time.monotonic() - start) / 60
-            self.scheduler.step(row["val_score"])
-            history.append(row)
-            self.logger.log(row)
-            bar.set_postfix(
-                loss=f"{row['train_loss']:.3f}",
-                node_f1=f"{row['val_node_f1']:.1f}",
-                link_f1=f"{row['val_link_f1']:.1f}",
-            )
-            if row["val_score"] > best["score"]:
-                best, stale = {**row, "score": row["val_score"]}, 0
-                best_state = {k: v.detach().clone() for k, v in self.planner.state_dict().items()}
-            else:
-                stale += 1
-            if stale >= self.config.patience or row["minutes"] >= self.config.max_minutes:
-                break
+        try:
+            for epoch in bar:
+                row = self._train_epoch()
+                if self.planner.encoder.text.top_layers:
+                    self.data.refresh(self.planner, self.device)
+                row = {"epoch": epoch, **row, **self._validate()}
+                row["lr"] = self.optimizer.param_groups[0]["lr"]
+                row["minutes"] = (time.monotonic() - start) / 60
+                self.scheduler.step(row["val_score"])
+                history.append(row)
+                self.logger.log(row)
+                bar.set_postfix(
+                    loss=f"{row['train_loss']:.3f}",
+                    node_f1=f"{row['val_node_f1']:.1f}",
+                    link_f1=f"{row['val_link_f1']:.1f}",
+                )
+                if row["val_score"] > best["score"]:
+                    best, stale = {**row, "score": row["val_score"]}, 0
+                    best_state = {
+                        k: v.detach().clone() for k, v in self.planner.state_dict().items()
+                    }
+                else:
+                    stale += 1
+                if stale >= self.config.patience or row["minutes"] >= self.config.max_minutes:
+                    break
+        except KeyboardInterrupt:
+            if best_state is None:
+                raise  # no epoch finished: nothing worth keeping
+            interrupted = True
         self.logger.close()
         if best_state is not None:
             self.planner.load_state_dict(best_state)
@@ -477,7 +494,7 @@ class _Loop:
             {f"validation {k[4:]}": float(v) for k, v in best.items() if k.startswith("val_")}
         )
         self.planner.eval()
-        return Phase1Result(self.planner, history, best)
+        return Phase1Result(self.planner, history, best, interrupted)
 
     def _inputs(
         self, side: tuple[EncodedText, PlanningTargets, list[AnnotatedWorkflow]], idx: torch.Tensor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestai_agents.cli._args import (
@@ -36,7 +37,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out",
         type=output_folder,
         required=True,
-        help="checkpoint folder (also metrics.csv, tensorboard/)",
+        help="checkpoint folder (also metrics.csv, tensorboard/); one that already holds a "
+        "checkpoint is refused unless --overwrite",
+    )
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace the checkpoint (and metrics) already in --out",
     )
     parser.add_argument("--epochs", type=positive_int, default=60, help="maximum epochs")
     parser.add_argument(
@@ -112,6 +119,10 @@ def run(args: argparse.Namespace) -> int:
         f"training on {len(train)} workflows ({', '.join(args.data)}), {len(inventory.task_types)} task types"
     )
     result = train_phase1(config, train, val or None, inventory=inventory)
+    if result.interrupted:
+        console.print(
+            f"interrupted after epoch {len(result.history)}: saving the best epoch so far"
+        )
     record_training(
         result.planner,
         data=f"{', '.join(args.data)}: {len(train)} training workflows (train splits; validation held out for early stopping)",
@@ -121,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     result.planner.save_pretrained(args.out)
     best = {k: round(v, 2) for k, v in result.best.items() if k.startswith("val_")}
     console.print(f"saved {args.out} (best epoch {int(result.best['epoch'])}: {best})")
-    return 0
+    return 130 if result.interrupted else 0
 
 
 def _config(args: argparse.Namespace) -> Phase1Config:
@@ -130,6 +141,7 @@ def _config(args: argparse.Namespace) -> Phase1Config:
 
     resolve_device(args.device)  # a bad --device fails now, not after loading the data
     _check_fine_tune_layers(args.fine_tune_layers, args.encoder)
+    _check_out(args.out, args.overwrite)
     return Phase1Config(
         planner=_planner_config(args),
         out_dir=str(args.out),
@@ -146,6 +158,17 @@ def _config(args: argparse.Namespace) -> Phase1Config:
         memory=not args.no_memory,
         **({"lr": args.lr} if args.lr is not None else {}),
     )
+
+
+def _check_out(out: Path, overwrite: bool) -> None:
+    """Refuse to train into a folder that holds a checkpoint or metrics, unless asked to."""
+    kept = ("config.json", "model.safetensors", "metrics.csv")
+    found = [name for name in kept if (out / name).exists()]
+    if found and not overwrite:
+        raise ConfigError(
+            f"--out {out} already holds a trained planner ({', '.join(found)}); choose a new "
+            "folder, or pass --overwrite to replace it"
+        )
 
 
 def _check_fine_tune_layers(layers: int, encoder: str | None) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from orchestai_agents.errors import ConfigError
+
 Orchestai = Callable[..., tuple[int, str]]  # the conftest fixture: argv -> (status, error line)
 
 
@@ -107,3 +109,71 @@ def test_an_encoder_that_cannot_be_loaded_is_named(orchestai: Orchestai, tmp_pat
     )
 
     assert code == 2 and f"cannot load the planner's encoder '{missing}'" in said
+
+
+def test_an_out_holding_a_checkpoint_is_kept_unless_overwrite_is_given(
+    orchestai: Orchestai, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestai_agents.training import phase1_data
+
+    out = tmp_path / "planner"
+    out.mkdir()
+    (out / "model.safetensors").write_bytes(b"a user's planner")
+
+    code, said = orchestai("train", "--out", str(out), "--data", "builtin")
+
+    assert code == 2 and "already holds a trained planner (model.safetensors)" in said
+    assert "--overwrite" in said and (out / "model.safetensors").read_bytes() == b"a user's planner"
+
+    def loaded(*_: object) -> None:
+        raise ConfigError("the flags were accepted")
+
+    monkeypatch.setattr(phase1_data, "load_training_data", loaded)
+    code, said = orchestai("train", "--out", str(out), "--data", "builtin", "--overwrite")
+    assert said == "error: the flags were accepted"
+
+
+def test_ctrl_c_during_training_saves_the_best_epoch_so_far(
+    orchestai: Orchestai, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestai_agents.training import phase1
+
+    from orchestai_agents.planner import Planner
+
+    epochs = []
+    train_epoch = phase1._Loop._train_epoch
+
+    def stopped_in_epoch_2(loop: phase1._Loop) -> dict[str, float]:
+        epochs.append(1)
+        if len(epochs) == 2:
+            raise KeyboardInterrupt
+        return train_epoch(loop)
+
+    monkeypatch.setattr(phase1._Loop, "_train_epoch", stopped_in_epoch_2)
+    out = tmp_path / "planner"
+
+    code, _ = orchestai(
+        "train",
+        "--out",
+        str(out),
+        "--data",
+        "builtin",
+        "--epochs",
+        "5",
+        "--hidden",
+        "64",
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    )
+
+    assert code == 130 and len(epochs) == 2
+    assert Planner.from_pretrained(out).config.metadata["metrics"]  # epoch 1, loadable
+
+
+def test_too_few_workflows_to_hold_some_out_are_refused() -> None:
+    from orchestai_agents.training.phase1 import Phase1Config, train_phase1
+    from orchestai_agents.training.phase1_data import load_training_data
+
+    train, _, inventory = load_training_data(["builtin"])
+    with pytest.raises(ConfigError, match=r"1 training workflow.*needs at least 2"):
+        train_phase1(Phase1Config(out_dir="unused"), train[:1], inventory=inventory)
