@@ -60,6 +60,9 @@ _PERMANENT = (
 )
 
 
+_CANCELLED = "cancelled: the run was stopped before this call"
+
+
 def is_transient(exc: Exception) -> bool:
     """Whether a worker error is worth retrying: not bad input, a bad plan or a budget stop."""
     return not isinstance(exc, _PERMANENT)
@@ -77,6 +80,9 @@ class ExecutionSettings:
         node_timeout_s: deadline of each worker call, or ``None``. Async calls are cancelled at
             the deadline; sync calls are abandoned (see :func:`_call_with_deadline`).
         budget: the default per-run budget; a request's ``budget`` overrides it.
+        stop: once set, nodes start no new worker call and fail as cancelled (their
+            dependents are skipped); calls already running finish. ``orchestai run`` sets it on
+            Ctrl-C, so nothing more is spent and the partial run is still recorded.
     """
 
     retry: RetryPolicy | None = field(
@@ -88,6 +94,7 @@ class ExecutionSettings:
     max_concurrency: int = 128
     node_timeout_s: float | None = None
     budget: Budget = field(default_factory=Budget)
+    stop: threading.Event | None = None
 
     def budget_for(self, requested: Mapping[str, Any] | None) -> Budget:
         """The budget of one run: the request's own, else the default."""
@@ -201,6 +208,8 @@ class PlanExecutor:
         task_input, errors = self._task_input(node, context, args), []
         start = args.started.setdefault(node.id, time.perf_counter())
         for worker in self._candidates(node):
+            if self.settings.stop is not None and self.settings.stop.is_set():
+                return self._failure(node, start, errors, args, note=_CANCELLED)
             try:
                 self._reserve(node, worker, task_input, args.ledger)
                 output = self._invoke(worker, task_input)
@@ -226,6 +235,8 @@ class PlanExecutor:
         task_input, errors = self._task_input(node, context, args), []
         start = args.started.setdefault(node.id, time.perf_counter())
         for worker in self._candidates(node):
+            if self.settings.stop is not None and self.settings.stop.is_set():
+                return self._failure(node, start, errors, args, note=_CANCELLED)
             try:
                 self._reserve(node, worker, task_input, args.ledger)
                 output = await self._ainvoke(worker, task_input)
@@ -341,8 +352,15 @@ class PlanExecutor:
         return {"output": output, "record": record.to_dict()}
 
     def _failure(
-        self, node: SubTask, start: float, errors: list[str], args: _RunArgs
+        self,
+        node: SubTask,
+        start: float,
+        errors: list[str],
+        args: _RunArgs,
+        note: str | None = None,
     ) -> dict[str, Any]:
+        """The record of a node whose tried workers all failed (one error each), with ``note``
+        for why no other was tried."""
         record = NodeRecord(
             node_id=node.id,
             worker=node.worker,
@@ -350,8 +368,8 @@ class PlanExecutor:
             seconds=time.perf_counter() - start,
             usd=args.booked_usd.get(node.id, 0.0),
             success=False,
-            error="; ".join(errors),
-            attempts=tuple(self._candidates(node)),
+            error="; ".join([*errors, note] if note else errors),
+            attempts=tuple(self._candidates(node)[: len(errors)]),
         )
         _emit({"event": "node_end", "record": record.to_dict()})
         return {"output": None, "record": record.to_dict()}

@@ -5,14 +5,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestai_agents._internal._secrets import redact
 from orchestai_agents.cli._args import non_negative_float, output_file, output_folder, unit_interval
 from orchestai_agents.cli._display import console, print_json, progress, table
 from orchestai_agents.errors import InputFileError, PlanValidationError
+
+if TYPE_CHECKING:
+    from orchestai_agents.compiler import ExecutionSettings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -52,9 +56,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from orchestai_agents.compiler import ExecutionSettings
+
     inputs = _check_inputs(args.input)
     args.out.mkdir(parents=True, exist_ok=True)
-    agent = _agent(args, inputs)
+    stop = threading.Event()
+    agent = _agent(args, inputs, ExecutionSettings(stop=stop))
     request: dict[str, Any] = {
         "inputs": [str(p) for p in inputs],
         "output_dir": str(args.out.resolve()),
@@ -65,17 +72,19 @@ def run(args: argparse.Namespace) -> int:
         request["cost_preference"] = args.cost_preference
     if args.max_usd is not None:
         request["budget"] = {"max_usd": args.max_usd}
-    state = _stream(agent, request)
+    state = _stream(agent, request, stop)
     result = state["result"]
     trace = _write_trace(args.out, state)
     if args.json:
         print_json(json.loads(redact(json.dumps(result))))
     else:
         _summary(result, trace)
+    if stop.is_set():
+        return 130
     return 0 if result["success"] else 1
 
 
-def _agent(args: argparse.Namespace, inputs: list[Path]):
+def _agent(args: argparse.Namespace, inputs: list[Path], settings: ExecutionSettings):
     from orchestai_agents.adapters import default_registry
     from orchestai_agents.agent import create_orchestai_agent
     from orchestai_agents.plan import Plan
@@ -86,12 +95,16 @@ def _agent(args: argparse.Namespace, inputs: list[Path]):
         allowed_dirs=sorted({str(p.parent) for p in inputs} | {str(args.out.resolve())})
     )
     if args.plan is not None:
-        return create_orchestai_agent(registry, plan=Plan.load(args.plan), execution_log=log)
+        return create_orchestai_agent(
+            registry, plan=Plan.load(args.plan), execution_log=log, settings=settings
+        )
     if not args.instruction:
         raise PlanValidationError(
             "give an instruction to plan, or --plan FILE to run a plan as it is"
         )
-    return create_orchestai_agent(registry, planner=_planner(args.planner), execution_log=log)
+    return create_orchestai_agent(
+        registry, planner=_planner(args.planner), execution_log=log, settings=settings
+    )
 
 
 def _planner(name: str | None):
@@ -111,12 +124,42 @@ def _check_inputs(paths: list[Path]) -> list[Path]:
     return [p.resolve() for p in paths]
 
 
-def _stream(agent, request: dict[str, Any]) -> dict[str, Any]:
+def _stream(agent, request: dict[str, Any], stop: threading.Event) -> dict[str, Any]:
     """Run with live progress lines; return the final state.
 
-    The state comes from ``values`` chunks: ``updates`` chunks are keyed by node name, and a
-    sub-task may be called ``plan`` or ``respond`` like the agent's own nodes.
+    The run goes on a thread. Ctrl-C sets ``stop`` (the agent's ``ExecutionSettings.stop``): no
+    new worker call starts, the running ones finish, and the run ends with a result like any
+    other, so its outputs, trace and log record are written. A second Ctrl-C quits at once.
     """
+    outcome: dict[str, Any] = {}
+    done = threading.Event()  # not Thread.join: a join cut short by Ctrl-C can wrongly return
+
+    def consume() -> None:
+        try:
+            outcome["state"] = _final_state(agent, request)
+        except BaseException as exc:  # re-raised on the main thread
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=consume, name="orchestai-run", daemon=True).start()
+    try:
+        while not done.wait(0.1):
+            pass
+    except KeyboardInterrupt:
+        stop.set()
+        console.print(
+            "interrupted: no new worker calls; waiting for the running ones (Ctrl-C again to quit)"
+        )
+        done.wait()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["state"]
+
+
+def _final_state(agent, request: dict[str, Any]) -> dict[str, Any]:
+    """The final state, from ``values`` chunks: ``updates`` chunks are keyed by node name, and
+    a sub-task may be called ``plan`` or ``respond`` like the agent's own nodes."""
     state: dict[str, Any] = {}
     for mode, chunk in agent.stream(request, stream_mode=["custom", "values"]):
         if mode == "custom":

@@ -69,3 +69,43 @@ def test_sub_tasks_may_share_a_name_with_the_agents_own_nodes(
         "respond",
     ]
     assert (out / "respond.md").is_file()
+
+
+def test_ctrl_c_starts_no_new_worker_call_and_still_returns_the_result(make_worker, capsys) -> None:
+    """The interrupt lands while the first node's worker runs: it finishes, the next never
+    starts, and the run ends with a result to write (``run`` then exits with 130)."""
+    import _thread
+    import threading
+    import time
+
+    from orchestai_agents import (
+        ExecutionSettings,
+        Plan,
+        SubTask,
+        WorkerOutput,
+        create_orchestai_agent,
+    )
+    from orchestai_agents.cli.run import _stream
+
+    called: list[str] = []
+
+    def slow(task):
+        called.append(task["node_id"])
+        if task["node_id"] == "a":
+            _thread.interrupt_main()  # Ctrl-C, while this call runs
+            time.sleep(0.3)
+        return WorkerOutput(f"done {task['node_id']}")
+
+    stop = threading.Event()
+    plan = Plan("x", (SubTask("a", "a", "t", "w"), SubTask("b", "b", "t", "w", ("a",))))
+    agent = create_orchestai_agent(
+        [make_worker("w", fn=slow)], plan=plan, settings=ExecutionSettings(stop=stop)
+    )
+
+    state = _stream(agent, {"instruction": "x"}, stop)
+
+    assert stop.is_set() and called == ["a"]
+    a, b = state["result"]["nodes"]
+    assert a["success"] and state["result"]["outputs"]["a"]["text"] == "done a"
+    assert not b["success"] and b["error"].startswith("cancelled") and b["attempts"] == []
+    assert "no new worker calls" in capsys.readouterr().err
