@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from orchestai_agents._internal._secrets import redact
 from orchestai_agents.accounting import RunResult
-from orchestai_agents.errors import InputFileError, OrchestAIError
+from orchestai_agents.errors import InputFileError
+from orchestai_agents.plan import Plan
 
 __all__ = ["ExecutionLog"]
 
@@ -37,7 +40,7 @@ class ExecutionLog:
         line = redact(json.dumps(result.to_dict(), ensure_ascii=True, default=str)) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
-            _drop_partial_last_line(self.path)
+            _repair_last_line(self.path)
             with self.path.open("a", encoding="utf-8") as f:
                 f.write(line)
                 f.flush()
@@ -47,7 +50,12 @@ class ExecutionLog:
         return self.records()
 
     def records(self) -> Iterator[RunResult]:
-        """Runs in the order they were logged; a truncated last line (a crash) is skipped."""
+        """Runs in the order they were logged; a last line cut short by a crash is skipped.
+
+        Raises:
+            InputFileError: naming the line, for a line that is not a run record: not JSON, a
+                field missing or of the wrong type, or a plan that is not a valid DAG.
+        """
         if not self.path.exists():
             return
         try:
@@ -62,21 +70,81 @@ class ExecutionLog:
             if not line.strip():
                 continue
             try:
-                yield RunResult.from_dict(json.loads(line))
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                data = json.loads(line)
+            except json.JSONDecodeError as exc:
                 if number == len(lines) and not line.endswith("\n"):
                     return  # the run in flight when the process died
-                raise OrchestAIError(
-                    f"execution log {self.path} line {number} is not a run record ({exc}); "
-                    "repair or remove that line"
-                ) from exc
+                raise self._not_a_run(number, exc) from exc
+            try:
+                run = _run_record(data)
+            except (KeyError, TypeError, ValueError) as exc:  # ValueError: PlanValidationError too
+                raise self._not_a_run(number, exc) from exc
+            yield run
+
+    def _not_a_run(self, number: int, exc: Exception) -> InputFileError:
+        problem = f"lacks the field {exc}" if isinstance(exc, KeyError) else str(exc)
+        return InputFileError(
+            f"execution log {self.path} line {number} is not a run record ({problem}); "
+            "repair or remove that line"
+        )
 
     def __len__(self) -> int:
         return sum(1 for _ in self.records())
 
 
-def _drop_partial_last_line(path: Path, chunk: int = 1 << 16) -> None:
-    """Cut the half-written record a crash left at the end, so the next one starts clean."""
+# What each node-record field must hold: the types it takes and how a message names them.
+_NODE_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
+    "node_id": (str, "a string"),
+    "worker": (str, "a string"),
+    "task_type": (str, "a string"),
+    "seconds": ((int, float), "a number >= 0"),
+    "usd": ((int, float), "a number >= 0"),
+    "input_tokens": (int, "a whole number >= 0"),
+    "output_tokens": (int, "a whole number >= 0"),
+    "success": (bool, "true or false"),
+}
+
+
+def _run_record(data: object) -> RunResult:
+    """The run in a parsed log line, once its fields hold values of their types and its plan
+    is a valid DAG (``RunResult.from_dict`` takes node fields as they come; phase 3 computes
+    rewards from them).
+
+    Raises:
+        KeyError: naming a missing field.
+        PlanValidationError: naming what is wrong with the plan.
+        TypeError, ValueError: naming the field (and the node) and the value.
+    """
+    if not isinstance(data, dict):
+        raise TypeError(f"a run record is a JSON object, got {type(data).__name__}")
+    if "latency_s" in data:  # from_dict would take "1.5" and refuse "1.5s" with no field name
+        _check("latency_s", data["latency_s"], (int, float), "a number >= 0")
+    run = RunResult.from_dict(data)
+    Plan.from_dict(run.plan).topological_order()
+    for node in run.nodes:
+        for name, (types, wanted) in _NODE_FIELDS.items():
+            _check(f"node {node.node_id!r}: {name}", getattr(node, name), types, wanted)
+    return run
+
+
+def _check(label: str, value: object, types: type | tuple[type, ...], wanted: str) -> None:
+    if isinstance(value, bool):  # a bool is an int to isinstance, not a count or an amount
+        holds = types is bool
+    elif isinstance(value, int | float):
+        holds = isinstance(value, types) and math.isfinite(value) and value >= 0
+    else:
+        holds = isinstance(value, types)
+    if not holds:
+        raise ValueError(f"{label} must be {wanted}, got {value!r}")
+
+
+def _repair_last_line(path: Path, chunk: int = 1 << 16) -> None:
+    """End the log with a newline, so the next record starts on a line of its own.
+
+    A last line that is not JSON is the record a crash cut short: it is cut. One that parses
+    is a complete record written without its newline (a hand edit, another tool): the newline
+    is added, and the record kept.
+    """
     if not path.exists() or path.stat().st_size == 0:
         return
     with path.open("r+b") as f:
@@ -84,13 +152,23 @@ def _drop_partial_last_line(path: Path, chunk: int = 1 << 16) -> None:
         f.seek(end - 1)
         if f.read(1) == b"\n":
             return
-        position = end
-        while position > 0:  # scan back for the last complete line
-            start = max(0, position - chunk)
-            f.seek(start)
-            newline = f.read(position - start).rfind(b"\n")
-            if newline >= 0:
-                f.truncate(start + newline + 1)
-                return
-            position = start
-        f.truncate(0)
+        start = _last_line_start(f, end, chunk)
+        f.seek(start)
+        try:
+            json.loads(f.read())
+        except ValueError:  # not JSON, or not even UTF-8
+            f.truncate(start)
+        else:
+            f.write(b"\n")
+
+
+def _last_line_start(f: BinaryIO, end: int, chunk: int) -> int:
+    position = end
+    while position > 0:  # scan back for the last newline
+        start = max(0, position - chunk)
+        f.seek(start)
+        newline = f.read(position - start).rfind(b"\n")
+        if newline >= 0:
+            return start + newline + 1
+        position = start
+    return 0

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from orchestai_agents import ExecutionLog, NodeRecord, OrchestAIError, RunResult
+from orchestai_agents import ExecutionLog, InputFileError, NodeRecord, OrchestAIError, RunResult
 
 
 def _result(run_id: str, usd: float = 0.01) -> RunResult:
@@ -110,3 +110,66 @@ def test_concurrent_appends_never_interleave(tmp_path):
     for t in threads:
         t.join()
     assert sorted(r.run_id for r in log) == sorted(f"w{w}-{i}" for w in range(6) for i in range(5))
+
+
+def test_a_complete_last_record_without_its_newline_is_kept_on_append(tmp_path):
+    log = ExecutionLog(tmp_path / "runs.jsonl")
+    log.append(_result("r1"))
+    with log.path.open("a") as f:
+        f.write(json.dumps(_result("r2").to_dict()))  # a tool that writes no final newline
+    log.append(_result("r3"))
+    assert [r.run_id for r in log] == ["r1", "r2", "r3"]
+
+
+def test_a_last_line_that_parses_is_kept_on_append_even_if_not_a_run(tmp_path):
+    log = ExecutionLog(tmp_path / "runs.jsonl")
+    log.append(_result("r1"))
+    with log.path.open("a") as f:
+        f.write('{"run_id": "hand-written"}')
+    log.append(_result("r3"))
+    assert '{"run_id": "hand-written"}\n' in log.path.read_text()
+    with pytest.raises(InputFileError, match=r"line 2 is not a run record \(lacks the field"):
+        list(log)
+
+
+def _with_subtask(data: dict) -> dict:
+    task = {"id": "a", "description": "sum up", "task_type": "summarize", "worker": "writer"}
+    return {**data, "plan": {**data["plan"], "subtasks": [task]}}
+
+
+def _set_node(field: str, value):
+    return lambda data: {**data, "nodes": [{**data["nodes"][0], field: value}]}
+
+
+def _dangling(data: dict) -> dict:
+    data = _with_subtask(data)
+    data["plan"]["subtasks"][0]["dependencies"] = ["ghost"]
+    return data
+
+
+@pytest.mark.parametrize(
+    ("spoil", "problem"),
+    [
+        (lambda d: {**d, "latency_s": "1.2s"}, "latency_s must be a number >= 0, got '1.2s'"),
+        (_set_node("usd", "$0.01"), "node 'a': usd must be a number >= 0, got '$0.01'"),
+        (_set_node("seconds", -1.0), "node 'a': seconds must be a number >= 0, got -1.0"),
+        (_set_node("success", "false"), "node 'a': success must be true or false, got 'false'"),
+        (_set_node("input_tokens", 1.5), "node 'a': input_tokens must be a whole number"),
+        (
+            lambda d: {**d, "plan": {"instruction": "x"}},
+            "plan is missing the field(s) ['subtasks']",
+        ),
+        (_dangling, "sub-task 'a' depends on missing 'ghost'"),
+        (lambda d: [d], "a run record is a JSON object, got list"),
+    ],
+    ids=["latency", "usd", "seconds", "success", "tokens", "plan", "dependency", "not-an-object"],
+)
+def test_a_field_of_the_wrong_kind_is_named_with_its_line(tmp_path, spoil, problem):
+    log = ExecutionLog(tmp_path / "runs.jsonl")
+    log.append(_result("r1"))
+    with log.path.open("a") as f:
+        f.write(json.dumps(spoil(_result("r2").to_dict())) + "\n")
+    log.append(_result("r3"))
+    with pytest.raises(InputFileError, match=r"runs.jsonl line 2 is not a run record") as caught:
+        list(log)
+    assert problem in str(caught.value) and "repair or remove that line" in str(caught.value)

@@ -1,12 +1,15 @@
 """Phase 3: keep the selector learning from the execution log.
 
-Every ``every`` new executions the selector is updated from the logged runs. A log holds the
-worker each node used and what happened (success, USD, seconds), not what the other workers
-would have done, so the update is offline: advantage-weighted regression (AWR), which raises the
-probability of logged choices whose reward beat the average for their task type and lowers it
-for the others, with the critic regressed on the same rewards. The newest runs are held out; the
-update replaces the checkpoint only when it scores better on them than the current one does,
-and the previous checkpoint is kept as ``previous/``.
+Every ``every`` new executions the selector is updated from the logged runs. Runs are told apart
+by ``run_id``: the checkpoint's state file lists the runs the last update read, so the runs of a
+new or rotated log count as new, whatever its length. A log holds the worker each node used and
+what happened (success, USD, seconds), not what the other workers would have done, so the
+update is offline: advantage-weighted regression (AWR), which raises the probability of logged
+choices whose reward beat the average for their task type and lowers it for the others, with the
+critic regressed on the same rewards. The newest runs are held out; the update replaces the
+checkpoint only when it scores better on them than the current one does, and the previous
+checkpoint is kept as ``previous/``. Each file is moved into place whole (``save_selector``), so
+an interrupted update leaves the old selector live.
 
 Example:
     >>> report = continual_update(ExecutionLog("runs/executions.jsonl"), "ckpt/")  # doctest: +SKIP
@@ -18,7 +21,7 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -103,13 +106,28 @@ class Phase3Config:
 
 @dataclass(frozen=True)
 class UpdateReport:
-    """What an update did: ``accepted`` tells whether the checkpoint was replaced."""
+    """What an update did: ``accepted`` tells whether the checkpoint was replaced.
+
+    Attributes:
+        accepted: whether the checkpoint was replaced.
+        reason: why, or why no update was tried.
+        n_runs: runs in the log.
+        validation_before, validation_after: the current and the updated selector's score on
+            the held-out runs, when an update was tried.
+        n_nodes: logged nodes the update trained and validated on.
+        ignored_nodes: why logged nodes were left out -> how many (a worker the checkpoint does
+            not list, or a plan node with no execution record).
+        ignored_runs: runs none of whose nodes could be used.
+    """
 
     accepted: bool
     reason: str
     n_runs: int
     validation_before: float | None = None
     validation_after: float | None = None
+    n_nodes: int = 0
+    ignored_nodes: dict[str, int] = field(default_factory=dict)
+    ignored_runs: int = 0
 
 
 @dataclass(frozen=True)
@@ -139,6 +157,9 @@ def continual_update(
 ) -> UpdateReport:
     """Update the selector in ``checkpoint`` from the log when ``every`` new runs are in.
 
+    A run is new when its ``run_id`` was not in the log the last update read (kept in the
+    checkpoint's ``phase3_state.json``).
+
     Args:
         log: the execution log (or its records).
         checkpoint: folder with the selector (safetensors), its config and worker list.
@@ -152,28 +173,39 @@ def continual_update(
     current = load_selector(checkpoint)
     cards = load_worker_cards(checkpoint)
     runs = list(log)
-    seen = _state(checkpoint).get("runs_learned", 0)
-    if not force and len(runs) - seen < config.every:
-        return UpdateReport(
-            False, f"{len(runs) - seen} new runs; waiting for {config.every}", len(runs)
+    learned = _learned_run_ids(checkpoint, runs)
+    new = sum(run.run_id not in learned for run in runs)
+    if not force and new < config.every:
+        return UpdateReport(False, f"{new} new runs; waiting for {config.every}", len(runs))
+    n_val = max(1, int(config.val_fraction * len(runs)))
+    if n_val >= len(runs):
+        return UpdateReport(False, _too_few_runs(len(runs), n_val), len(runs))
+    train, train_ignored = _batch(runs[:-n_val], cards, config, embed)
+    val, val_ignored = _batch(runs[-n_val:], cards, config, embed)
+    counts = {
+        "n_nodes": sum(len(b.action) for b in (train, val) if b is not None),
+        "ignored_nodes": dict(train_ignored.nodes + val_ignored.nodes),
+        "ignored_runs": train_ignored.runs + val_ignored.runs,
+    }
+    if train is None or val is None:
+        side, n = ("training", len(runs) - n_val) if train is None else ("held-out", n_val)
+        reason = (
+            f"none of the {n} {side} runs has a node to learn from (ignored_nodes says why); "
+            f"this selector knows the workers {[c.name for c in cards]}"
         )
+        return UpdateReport(False, reason, len(runs), **counts)
     features = torch.as_tensor(
         worker_features(embed([c.description for c in cards]), [c.usd_per_call for c in cards])
     )
-    n_val = max(1, int(config.val_fraction * len(runs)))
-    train = _batch(runs[:-n_val], cards, config, embed)
-    val = _batch(runs[-n_val:], cards, config, embed)
-    if train is None or val is None:
-        return UpdateReport(False, "no logged node used a worker this selector knows", len(runs))
     candidate = _awr(current, train, features, config)
     before, after = _validation(current, val, features), _validation(candidate, val, features)
     accepted = after > before + config.min_improvement
     if accepted:
-        _replace(checkpoint, candidate)
+        _replace(checkpoint, current, candidate)
     _write_state(
         checkpoint,
         {
-            "runs_learned": len(runs),
+            "learned_run_ids": [run.run_id for run in runs],
             "last": {"before": before, "after": after, "accepted": accepted},
         },
     )
@@ -182,23 +214,49 @@ def continual_update(
         if accepted
         else "validation got worse or did not improve: kept the checkpoint"
     )
-    return UpdateReport(accepted, reason, len(runs), before, after)
+    return UpdateReport(accepted, reason, len(runs), before, after, **counts)
+
+
+def _too_few_runs(n_runs: int, n_val: int) -> str:
+    if n_runs == 0:
+        return "the execution log has no runs; nothing to learn from"
+    return (
+        f"{n_runs} run(s) in the log: the newest {n_val} are held out for validation, which "
+        "leaves none to train on; log more runs"
+    )
+
+
+@dataclass(frozen=True)
+class _Ignored:
+    """Logged nodes a batch left out, counted by reason, and runs of which none was kept."""
+
+    nodes: Counter[str]
+    runs: int
 
 
 def _batch(
     runs: Sequence[RunResult], cards: Sequence[WorkerCard], config: Phase3Config, embed: Callable
-) -> _Batch | None:
+) -> tuple[_Batch | None, _Ignored]:
+    """The nodes of ``runs`` whose worker is in ``cards``, as selector inputs (``None`` if
+    there are none), and what was left out."""
     index = {c.name: i for i, c in enumerate(cards)}
     rows: list[tuple] = []
     texts: list[str] = []
+    ignored: Counter[str] = Counter()
+    ignored_runs = 0
     for run in runs:
         plan = Plan.from_dict(run.plan)
         order = plan.topological_order()
         position = {s.id: i for i, s in enumerate(order)}
         records = {n.node_id: n for n in run.nodes}
+        kept = len(rows)
         for i, sub in enumerate(order):
             record = records.get(sub.id)
-            if record is None or record.worker not in index:
+            if record is None:
+                ignored["no execution record for the plan node"] += 1
+                continue
+            if record.worker not in index:
+                ignored[f"worker {record.worker!r} is not in {ROUTER_WORKERS_FILE}"] += 1
                 continue
             reward = _node_reward(config.env.reward, record.success, record.usd, record.seconds)
             context = node_context(
@@ -211,11 +269,12 @@ def _batch(
             )
             rows.append((context, index[record.worker], reward, sub.task_type))
             texts += [plan.instruction, f"{sub.task_type}: {sub.description}"]
+        ignored_runs += len(rows) == kept  # not one node of the run was kept
     if not rows:
-        return None
+        return None, _Ignored(ignored, ignored_runs)
     vectors = torch.as_tensor(embed(texts))
     tasks = sorted({r[3] for r in rows})
-    return _Batch(
+    batch = _Batch(
         instruction=vectors[0::2],
         node=vectors[1::2],
         context=torch.as_tensor(np.array([r[0] for r in rows], np.float32)),
@@ -224,6 +283,7 @@ def _batch(
         reward=torch.as_tensor([r[2] for r in rows], dtype=torch.float32),
         group=torch.as_tensor([tasks.index(r[3]) for r in rows]),
     )
+    return batch, _Ignored(ignored, ignored_runs)
 
 
 def _node_reward(reward: RewardConfig, success: bool, usd: float, seconds: float) -> float:
@@ -273,13 +333,12 @@ def _validation(selector: Selector, batch: _Batch, features: torch.Tensor) -> fl
     return float((chosen * _advantage(batch)).mean())
 
 
-def _replace(checkpoint: Path, candidate: Selector) -> None:
-    previous = checkpoint / "previous"
-    previous.mkdir(exist_ok=True)
-    for name in ("selector.safetensors", "selector_config.json"):
-        if (checkpoint / name).is_file():
-            shutil.copy2(checkpoint / name, previous / name)
+def _replace(checkpoint: Path, current: Selector, candidate: Selector) -> None:
+    save_selector(current, checkpoint / "previous")
     save_selector(candidate, checkpoint)
+
+
+_RESET = "delete it to count every run in the log as new"
 
 
 def _state(checkpoint: Path) -> dict:
@@ -289,14 +348,40 @@ def _state(checkpoint: Path) -> dict:
     try:
         state = json.loads(path.read_text())
     except ValueError as exc:  # bad JSON or bytes that are not UTF-8
-        raise CheckpointError(
-            f"{path} is not valid JSON ({exc}); delete it to reset the count of runs learned from"
-        ) from exc
+        raise CheckpointError(f"{path} is not valid JSON ({exc}); {_RESET}") from exc
     if not isinstance(state, dict):
+        raise CheckpointError(f"{path} holds a {type(state).__name__}, not a JSON object; {_RESET}")
+    return state
+
+
+def _learned_run_ids(checkpoint: Path, runs: Sequence[RunResult]) -> set[str]:
+    """Ids of the runs in the log the last update read."""
+    state = _state(checkpoint)
+    if "runs_learned" in state:
+        state = _migrate_count(checkpoint, state, runs)
+    ids = state.get("learned_run_ids", [])
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         raise CheckpointError(
-            f"{path} holds a {type(state).__name__}, not a JSON object; delete it to reset the "
-            "count of runs learned from"
+            f"{checkpoint / STATE_FILE}: 'learned_run_ids' must be a list of run ids; {_RESET}"
         )
+    return set(ids)
+
+
+def _migrate_count(checkpoint: Path, state: dict, runs: Sequence[RunResult]) -> dict:
+    """Rewrite a state file of the earlier format, a count of the first runs of the log, as ids.
+
+    A log shorter than that count was rotated or replaced since: none of its runs is taken as
+    learned. The file is rewritten at once, so a log that grows past the count later is not
+    mistaken for the one counted.
+    """
+    count = state.pop("runs_learned")
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise CheckpointError(
+            f"{checkpoint / STATE_FILE}: 'runs_learned' must be a count of runs, got {count!r}; "
+            f"{_RESET}"
+        )
+    state["learned_run_ids"] = [r.run_id for r in runs[:count]] if count <= len(runs) else []
+    _write_state(checkpoint, state)
     return state
 
 

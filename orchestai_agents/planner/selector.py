@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+import os
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -206,23 +207,44 @@ def node_context(
 
 
 def save_selector(selector: Selector, folder: str | Path) -> Path:
-    """Write ``selector.safetensors`` and ``selector_config.json`` into ``folder``."""
+    """Write ``selector.safetensors`` and ``selector_config.json`` into ``folder``.
+
+    Each file is written beside its final name and moved into place with ``os.replace``, so an
+    interrupted save leaves the selector that was there loadable.
+    """
     from safetensors.torch import save_file
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in selector.state_dict().items()}
-    save_file(state, str(folder / SELECTOR_WEIGHTS_FILE), metadata={"format": "pt"})
-    (folder / SELECTOR_CONFIG_FILE).write_text(json.dumps(asdict(selector.config), indent=2) + "\n")
+    config = json.dumps(asdict(selector.config), indent=2) + "\n"
+    _write_replacing(
+        folder / SELECTOR_WEIGHTS_FILE,
+        lambda temp: save_file(state, str(temp), metadata={"format": "pt"}),
+    )
+    _write_replacing(folder / SELECTOR_CONFIG_FILE, lambda temp: temp.write_text(config))
     return folder
+
+
+def _write_replacing(path: Path, write: Callable[[Path], object]) -> None:
+    """Call ``write`` on ``<path>.partial``, then move that file onto ``path``."""
+    temp = path.with_name(f"{path.name}.partial")
+    try:
+        write(temp)
+        os.replace(temp, path)
+    finally:
+        temp.unlink(missing_ok=True)
 
 
 def load_selector(folder: str | Path, *, map_location: str | torch.device = "cpu") -> Selector:
     """Build a :class:`Selector` from a folder written by :func:`save_selector` (strict load).
 
     Raises:
-        CheckpointError: if a file is missing or the weights do not match the config.
+        CheckpointError: if a file is missing, unreadable or the weights do not match the
+            config; the message points at the copy ``orchestai learn`` keeps in ``previous/``
+            when there is one.
     """
+    from safetensors import SafetensorError
     from safetensors.torch import load_file
 
     folder = Path(folder)
@@ -235,10 +257,27 @@ def load_selector(folder: str | Path, *, map_location: str | torch.device = "cpu
     try:
         config = SelectorConfig(**json.loads(config_file.read_text()))
     except (TypeError, ValueError) as exc:
-        raise CheckpointError(f"{config_file} is not a valid SelectorConfig: {exc}") from exc
+        raise CheckpointError(
+            f"{config_file} is not a valid SelectorConfig: {exc}; {_restore_hint(folder)}"
+        ) from exc
     selector = Selector(config)
     try:
-        selector.load_state_dict(load_file(str(weights), device=str(map_location)), strict=True)
+        state = load_file(str(weights), device=str(map_location))
+    except SafetensorError as exc:  # a truncated or overwritten file
+        raise CheckpointError(
+            f"{weights} is not a readable safetensors file ({exc}); {_restore_hint(folder)}"
+        ) from exc
+    try:
+        selector.load_state_dict(state, strict=True)
     except RuntimeError as exc:
-        raise CheckpointError(f"{weights} does not match {config_file}: {exc}") from exc
+        raise CheckpointError(
+            f"{weights} does not match {config_file}: {exc}; {_restore_hint(folder)}"
+        ) from exc
     return selector
+
+
+def _restore_hint(folder: Path) -> str:
+    previous = folder / "previous"
+    if (previous / SELECTOR_WEIGHTS_FILE).is_file():
+        return f"the previous selector is in {previous}: copy its files into {folder}"
+    return "write the selector again (orchestai route, or save_selector)"

@@ -1,14 +1,18 @@
 """``orchestai learn`` on a wrong log or checkpoint: exit status 2 and one line naming the file,
-even when no update is due yet."""
+even when no update is due yet; and the count, in its report, of nodes it could not learn from."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from orchestai_agents.training.phase3 import STATE_FILE, WorkerCard, save_worker_cards
 
+from orchestai_agents.accounting import NodeRecord, RunResult
+from orchestai_agents.cli.main import main
+from orchestai_agents.plan import Plan, SubTask
 from orchestai_agents.planner.selector import Selector, SelectorConfig, save_selector
 
 Orchestai = Callable[..., tuple[int, str]]  # the conftest fixture: argv -> (status, error line)
@@ -27,6 +31,15 @@ def log(tmp_path: Path) -> Path:
     path = tmp_path / "executions.jsonl"
     path.write_text("")
     return path
+
+
+def _runs(worker: str, n: int) -> list[dict]:
+    plan = Plan("add up", (SubTask("q", "add the numbers", "answer", worker),))
+    node = NodeRecord("q", worker, "answer", 1.0, 0.001)
+    return [
+        RunResult(f"run{i}", "add up", plan.to_dict(), {}, (node,), "", 1.0).to_dict()
+        for i in range(n)
+    ]
 
 
 def test_a_missing_checkpoint_is_refused_before_any_update_is_due(
@@ -78,3 +91,43 @@ def test_a_log_that_is_not_text_is_refused(
     code, said = orchestai("learn", "--log", str(log), "--checkpoint", str(checkpoint))
 
     assert code == 2 and f"execution log {log} is not UTF-8 text" in said
+
+
+def test_a_log_line_with_a_wrong_typed_value_is_named(
+    orchestai: Orchestai, log: Path, checkpoint: Path
+) -> None:
+    runs = _runs("cheap", 3)
+    runs[1]["nodes"][0]["success"] = "false"
+    log.write_text("".join(json.dumps(r) + "\n" for r in runs))
+
+    code, said = orchestai("learn", "--log", str(log), "--checkpoint", str(checkpoint))
+
+    assert code == 2
+    assert f"execution log {log} line 2 is not a run record" in said
+    assert "node 'q': success must be true or false, got 'false'" in said
+
+
+def test_a_half_written_selector_points_at_the_previous_one(
+    orchestai: Orchestai, log: Path, checkpoint: Path
+) -> None:
+    save_selector(Selector(SelectorConfig(8, 8, 9, 4, hidden=16)), checkpoint / "previous")
+    weights = checkpoint / "selector.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
+
+    code, said = orchestai("learn", "--log", str(log), "--checkpoint", str(checkpoint))
+
+    assert code == 2 and f"{weights} is not a readable safetensors file" in said
+    assert f"the previous selector is in {checkpoint / 'previous'}" in said
+
+
+def test_the_output_counts_nodes_of_workers_the_checkpoint_does_not_list(
+    log: Path, checkpoint: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log.write_text("".join(json.dumps(r) + "\n" for r in _runs("gpt-9", 10)))
+
+    code = main(["learn", "--log", str(log), "--checkpoint", str(checkpoint), "--force"])
+
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and not report["accepted"]
+    assert report["ignored_nodes"] == {"worker 'gpt-9' is not in selector_workers.json": 10}
+    assert report["ignored_runs"] == 10 and report["n_nodes"] == 0

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
 import pytest
+import safetensors.torch
 import torch
 from orchestai_agents.training.env import EnvConfig
 from orchestai_agents.training.phase3 import (
+    STATE_FILE,
     Phase3Config,
     WorkerCard,
     continual_update,
@@ -12,7 +18,7 @@ from orchestai_agents.training.phase3 import (
 )
 
 from orchestai_agents.accounting import NodeRecord, RunResult
-from orchestai_agents.errors import CheckpointError
+from orchestai_agents.errors import CheckpointError, InputFileError
 from orchestai_agents.execution_log import ExecutionLog
 from orchestai_agents.plan import Plan, SubTask
 from orchestai_agents.planner.selector import (
@@ -45,13 +51,23 @@ def _run(i: int, worker: str, success: bool) -> RunResult:
     return RunResult(f"run{i}", plan.instruction, plan.to_dict(), {}, (node,), "", 1.0)
 
 
-def _log(tmp_path, good_worker_train: str, good_worker_val: str, n: int = 100) -> ExecutionLog:
-    """80 training runs where ``good_worker_train`` succeeds, then 20 where ``good_worker_val`` does."""
-    log = ExecutionLog(tmp_path / "executions.jsonl")
+def _log(
+    tmp_path,
+    good_worker_train: str,
+    good_worker_val: str,
+    n: int = 100,
+    first: int = 0,
+    name: str = "executions.jsonl",
+) -> ExecutionLog:
+    """80 training runs where ``good_worker_train`` succeeds, then 20 where ``good_worker_val`` does.
+
+    Run ids are ``run<first>`` onwards.
+    """
+    log = ExecutionLog(tmp_path / name)
     for i in range(n):
         good = good_worker_train if i < int(0.8 * n) else good_worker_val
         worker = "cheap" if i % 2 else "dear"
-        log.append(_run(i, worker, success=worker == good))
+        log.append(_run(first + i, worker, success=worker == good))
     return log
 
 
@@ -108,3 +124,129 @@ def test_checkpoint_without_worker_list_is_an_error(tmp_path):
     (folder / "selector_workers.json").unlink()
     with pytest.raises(CheckpointError, match=r"selector_workers\.json"):
         continual_update(_log(tmp_path, "cheap", "cheap"), folder, CONFIG, embed=_embed)
+
+
+def test_an_interrupted_update_leaves_the_old_selector_live(tmp_path, monkeypatch):
+    folder, before = _checkpoint(tmp_path)
+    live = (folder / "selector.safetensors").read_bytes()
+    save_file = safetensors.torch.save_file
+
+    def die_halfway(tensors, filename, metadata=None):
+        """What a kill mid-write leaves: half the file, for the live selector's write."""
+        if Path(filename).parent != folder:  # the copy kept in previous/ is written whole
+            return save_file(tensors, filename, metadata=metadata)
+        save_file(tensors, filename, metadata=metadata)
+        Path(filename).write_bytes(Path(filename).read_bytes()[: len(live) // 2])
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(safetensors.torch, "save_file", die_halfway)
+    with pytest.raises(KeyboardInterrupt):
+        continual_update(_log(tmp_path, "cheap", "cheap"), folder, CONFIG, embed=_embed)
+
+    assert (folder / "selector.safetensors").read_bytes() == live
+    torch.testing.assert_close(load_selector(folder).score.weight, before.score.weight)
+    assert not list(folder.glob("*.partial"))
+
+
+def test_a_corrupt_selector_names_the_file_and_the_previous_one(tmp_path):
+    folder, _ = _checkpoint(tmp_path)
+    assert continual_update(_log(tmp_path, "cheap", "cheap"), folder, CONFIG, embed=_embed).accepted
+    weights = folder / "selector.safetensors"
+    weights.write_bytes(weights.read_bytes()[:100])
+
+    with pytest.raises(CheckpointError) as caught:
+        load_selector(folder)
+
+    assert f"{weights} is not a readable safetensors file" in str(caught.value)
+    assert f"the previous selector is in {folder / 'previous'}" in str(caught.value)
+
+
+def test_a_rotated_log_of_new_runs_is_learned_from(tmp_path):
+    # After an update from runs 0-99 the log is rotated: 60 new runs, fewer lines than before.
+    folder, _ = _checkpoint(tmp_path)
+    every_50 = Phase3Config(every=50, epochs=60, learning_rate=3e-3, env=ENV)
+    assert continual_update(
+        _log(tmp_path, "cheap", "cheap"), folder, every_50, embed=_embed
+    ).accepted
+    rotated = _log(tmp_path, "cheap", "cheap", n=60, first=100, name="rotated.jsonl")
+
+    report = continual_update(rotated, folder, every_50, embed=_embed)
+
+    assert report.validation_after is not None and report.n_runs == 60
+    again = continual_update(rotated, folder, every_50, embed=_embed)
+    assert again.reason == "0 new runs; waiting for 50"
+
+
+@pytest.mark.parametrize(
+    ("count", "n_runs", "new"),
+    [(100, 100, 0), (60, 100, 40), (150, 60, 60)],
+    ids=["same-log", "grown-log", "rotated-log"],
+)
+def test_a_state_file_that_counts_runs_is_converted_to_run_ids(tmp_path, count, n_runs, new):
+    # The earlier format counted the first runs of the log; a log shorter than the count is
+    # another log, all of whose runs are new.
+    folder, _ = _checkpoint(tmp_path)
+    (folder / STATE_FILE).write_text(json.dumps({"runs_learned": count, "last": None}))
+    log = _log(tmp_path, "cheap", "cheap", n=n_runs)
+
+    report = continual_update(log, folder, CONFIG, embed=_embed)
+
+    assert report.reason == f"{new} new runs; waiting for 100"
+    learned = json.loads((folder / STATE_FILE).read_text())["learned_run_ids"]
+    assert learned == [f"run{i}" for i in range(n_runs - new)]
+
+
+def test_a_log_line_with_a_wrong_typed_value_is_named(tmp_path):
+    folder, _ = _checkpoint(tmp_path)
+    log = _log(tmp_path, "cheap", "cheap")
+    lines = log.path.read_text().splitlines(keepends=True)
+    spoilt = json.loads(lines[9])
+    spoilt["nodes"][0]["usd"] = "$0.01"
+    lines[9] = json.dumps(spoilt) + "\n"
+    log.path.write_text("".join(lines))
+
+    with pytest.raises(InputFileError, match=rf"{log.path} line 10 is not a run record"):
+        continual_update(log, folder, CONFIG, embed=_embed)
+
+
+def test_nodes_the_selector_cannot_learn_from_are_counted_by_reason(tmp_path):
+    # Every 4th run used a worker the checkpoint does not list; every 10th planned a second
+    # node that has no execution record (the run stopped before it).
+    folder, _ = _checkpoint(tmp_path)
+    log = ExecutionLog(tmp_path / "executions.jsonl")
+    for i in range(100):
+        run = _run(i, "gpt-9" if i % 4 == 0 else ("cheap", "dear")[i % 2], success=True)
+        if i % 10 == 5:
+            extra = SubTask("r", "check the answer", "answer", "cheap", ("q",))
+            plan = Plan.from_dict(run.plan)
+            run = replace(run, plan=Plan(plan.instruction, (*plan.subtasks, extra)).to_dict())
+        log.append(run)
+
+    report = continual_update(log, folder, CONFIG, embed=_embed)
+
+    assert report.ignored_nodes == {
+        "worker 'gpt-9' is not in selector_workers.json": 25,
+        "no execution record for the plan node": 10,
+    }
+    assert report.ignored_runs == 25 and report.n_nodes == 75
+
+
+@pytest.mark.parametrize(
+    ("n_runs", "worker", "reason"),
+    [
+        (0, "cheap", "the execution log has no runs; nothing to learn from"),
+        (1, "cheap", "1 run(s) in the log: the newest 1 are held out for validation, which "),
+        (100, "gpt-9", "none of the 80 training runs has a node to learn from"),
+    ],
+    ids=["empty-log", "one-run", "unknown-workers"],
+)
+def test_a_forced_update_says_why_there_is_nothing_to_learn(tmp_path, n_runs, worker, reason):
+    folder, _ = _checkpoint(tmp_path)
+    log = ExecutionLog(tmp_path / "executions.jsonl")
+    for i in range(n_runs):
+        log.append(_run(i, worker, success=True))
+
+    report = continual_update(log, folder, CONFIG, embed=_embed, force=True)
+
+    assert not report.accepted and report.reason.startswith(reason)
+    assert report.ignored_runs == (n_runs if worker == "gpt-9" else 0)
