@@ -39,6 +39,12 @@ class NodeRecord:
     def __post_init__(self) -> None:
         object.__setattr__(self, "attempts", tuple(self.attempts))
 
+    @property
+    def called_no_worker(self) -> bool:
+        """Skipped after a failed dependency, or the run stopped before the node's first call
+        (the executor's error notes start so): its failure says nothing about its worker."""
+        return (self.error or "").startswith(("skipped:", "cancelled:"))
+
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["attempts"] = list(self.attempts)

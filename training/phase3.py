@@ -255,6 +255,9 @@ def _batch(
             if record is None:
                 ignored["no execution record for the plan node"] += 1
                 continue
+            if record.called_no_worker:
+                ignored["no worker was called (skipped or stopped)"] += 1
+                continue
             if record.worker not in index:
                 ignored[f"worker {record.worker!r} is not in {ROUTER_WORKERS_FILE}"] += 1
                 continue

@@ -231,6 +231,22 @@ def test_nodes_the_selector_cannot_learn_from_are_counted_by_reason(tmp_path):
     assert report.ignored_runs == 25 and report.n_nodes == 75
 
 
+@pytest.mark.parametrize("note", ["skipped: dependency q failed", "cancelled: the run was stopped"])
+def test_a_node_that_called_no_worker_is_not_blamed_on_its_worker(tmp_path, note):
+    folder, _ = _checkpoint(tmp_path)
+    log = ExecutionLog(tmp_path / "executions.jsonl")
+    for i in range(100):
+        run = _run(i, ("cheap", "dear")[i % 2], success=i % 3 != 0)
+        if i % 3 == 0:  # the failure is not the worker's
+            run = replace(run, nodes=(replace(run.nodes[0], error=note),))
+        log.append(run)
+
+    report = continual_update(log, folder, CONFIG, embed=_embed, force=True)
+
+    assert report.ignored_nodes == {"no worker was called (skipped or stopped)": 34}
+    assert report.n_nodes == 66
+
+
 @pytest.mark.parametrize(
     ("n_runs", "worker", "reason"),
     [
