@@ -62,6 +62,9 @@ def run(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
     agent = _agent(args, inputs, ExecutionSettings(stop=stop))
+    kept = _keep_earlier_run(args.out, inputs)
+    if kept is not None:
+        console.print(f"the earlier run in {args.out} moved to {kept}")
     request: dict[str, Any] = {
         "inputs": [str(p) for p in inputs],
         "output_dir": str(args.out.resolve()),
@@ -171,14 +174,40 @@ def _final_state(agent, request: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
-def _write_trace(out: Path, state: dict[str, Any]) -> Path:
-    """Write trace.json; an earlier run's trace is kept under a timestamped name, not overwritten."""
+def _keep_earlier_run(out: Path, inputs: list[Path]) -> Path | None:
+    """Move the files of the run already in ``out`` (its trace, answer, picture and the outputs
+    its trace lists, but not this run's inputs) into ``out/run-<time>/``, its trace's paths
+    rewritten to the new places, so this run overwrites none of them. Returns that folder, if
+    there was a run."""
+    from orchestai_agents.accounting import RunResult
+
     trace = out / "trace.json"
-    if trace.exists():
-        trace.rename(
-            out
-            / f"trace-{time.strftime('%Y%m%d-%H%M%S', time.localtime(trace.stat().st_mtime))}.json"
-        )
+    if not trace.is_file():
+        return None
+    text = trace.read_text(encoding="utf-8")
+    try:
+        outputs = [Path(p) for p in RunResult.from_dict(json.loads(text)).artifacts]
+    except (ValueError, KeyError, TypeError):
+        outputs = []  # not a trace this command wrote: moved as it is
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(trace.stat().st_mtime))
+    kept = out / f"run-{stamp}"
+    kept.mkdir(exist_ok=True)
+    root = out.resolve()
+    for path in {out / "answer.md", out / "plan.png", *outputs}:
+        path = path.resolve()
+        if path.is_file() and path.is_relative_to(root) and path not in inputs:
+            target = kept / path.relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+            text = text.replace(json.dumps(str(path))[1:-1], json.dumps(str(target))[1:-1])
+    (kept / "trace.json").write_text(text, encoding="utf-8")
+    trace.unlink()
+    return kept
+
+
+def _write_trace(out: Path, state: dict[str, Any]) -> Path:
+    """Write trace.json, answer.md and plan.png into ``out``."""
+    trace = out / "trace.json"
     answer = (
         state["messages"][-1].content if state.get("messages") else state["result"]["final_output"]
     )

@@ -109,3 +109,39 @@ def test_ctrl_c_starts_no_new_worker_call_and_still_returns_the_result(make_work
     assert a["success"] and state["result"]["outputs"]["a"]["text"] == "done a"
     assert not b["success"] and b["error"].startswith("cancelled") and b["attempts"] == []
     assert "no new worker calls" in capsys.readouterr().err
+
+
+def test_a_second_run_into_the_same_out_keeps_the_first_runs_files(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    plan = tmp_path / "plan.json"
+    plan.write_text(
+        json.dumps(
+            {
+                "format_version": 1,
+                "instruction": "Describe the sales",
+                "subtasks": [
+                    {
+                        "id": "table",
+                        "description": "d",
+                        "task_type": "analyze_table",
+                        "worker": "table_analyst",
+                    }
+                ],
+            }
+        )
+    )
+    argv = ["run", "--plan", str(plan), "--input", str(ROOT / "examples" / "data" / "sales.csv")]
+    assert orchestai(*argv, "--out", str(out))[0] == 0
+    (out / "table.md").write_text("the user's edits")  # an output of the first run
+
+    assert orchestai(*argv, "--out", str(out))[0] == 0
+
+    (kept,) = out.glob("run-*")
+    assert (kept / "table.md").read_text() == "the user's edits"
+    assert {p.name for p in kept.iterdir()} == {"trace.json", "answer.md", "plan.png", "table.md"}
+    first = json.loads((kept / "trace.json").read_text())
+    assert first["outputs"]["table"]["artifacts"] == [str((kept / "table.md").resolve())]
+    assert (out / "table.md").read_text() != "the user's edits"  # the second run's own
+    assert len((out / "executions.jsonl").read_text().splitlines()) == 2
