@@ -4,26 +4,41 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from orchestai_agents.cli._args import output_file, positive_int
-from orchestai_agents.errors import InputFileError
+from orchestai_agents.errors import ConfigError, DatasetFormatError, InputFileError
+
+if TYPE_CHECKING:
+    from orchestai_agents.planner import Inventory, Planner
+
+_REQUESTS = "write one JSON object with 'id' and 'user_request' a line"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "plan",
         help="plan an instruction (or a file of requests) without running it",
-        description="Plan with the learned planner. One instruction prints its plan as JSON; "
-        "--requests FILE.jsonl (lines with 'id' and 'user_request') writes one plan per line to --out.",
+        description="Plan with the learned planner. One instruction prints its plan as JSON on "
+        "stdout; --requests FILE.jsonl (lines with 'id' and 'user_request') writes one plan per "
+        "line to --out.",
     )
     parser.add_argument("instruction", nargs="?", help="what to do")
     parser.add_argument(
         "--planner", default=None, help="checkpoint folder or Hub repo id (default: shipped)"
     )
-    parser.add_argument("--requests", type=Path, help="JSON lines with 'id' and 'user_request'")
-    parser.add_argument("--out", type=output_file, help="where batch plans go (JSON lines)")
+    parser.add_argument(
+        "--requests",
+        type=Path,
+        help="JSON lines with a unique 'id' (string or integer) and a 'user_request' string",
+    )
+    parser.add_argument(
+        "--out",
+        type=output_file,
+        help="where the plans of --requests go (JSON lines); replaced only once all are planned",
+    )
     parser.add_argument(
         "--tools", type=Path, help="plan over this TaskBench tool_desc.json inventory"
     )
@@ -38,6 +53,11 @@ def run(args: argparse.Namespace) -> int:
 
     if bool(args.instruction) == bool(args.requests):
         raise InputFileError("give either an instruction or --requests FILE.jsonl (with --out)")
+    if args.instruction and args.out is not None:
+        raise ConfigError(
+            "--out is for --requests; one instruction's plan is printed on stdout "
+            "(redirect it: > plan.json)"
+        )
     if args.requests and args.out is None:
         raise InputFileError("--requests needs --out PLANS.jsonl")
     records = _read_requests(args.requests) if args.requests else []  # before the planner loads
@@ -52,39 +72,79 @@ def run(args: argparse.Namespace) -> int:
             ).to_dict()
         )
         return 0
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8") as out:
-        for start in range(0, len(records), args.batch_size):
-            batch = records[start : start + args.batch_size]
-            graphs = planner.predict([r["user_request"] for r in batch], inventory)
-            for record, graph in zip(batch, graphs, strict=True):
-                plan = to_plan(record["user_request"], graph, inventory)
-                out.write(json.dumps(_line(record["id"], plan), ensure_ascii=False) + "\n")
+    _write_plans(args.out, records, planner, inventory, args.batch_size)
     console.print(f"wrote {len(records)} plans to {args.out}")
     return 0
 
 
-def _read_requests(path: Path) -> list[dict[str, Any]]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputFileError(f"cannot read {path}: {exc}") from exc
-    records = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            records.append({"id": str(record["id"]), "user_request": str(record["user_request"])})
-        except (ValueError, KeyError, TypeError) as exc:
-            raise InputFileError(
-                f"{path} line {number}: expected a JSON object with 'id' and 'user_request' ({exc})"
-            ) from exc
+def _read_requests(path: Path) -> list[dict[str, str]]:
+    """The requests of a GNN4TaskPlan-style JSON-lines file, each id as a string.
+
+    Only a line feed ends a line: a request may hold U+2028 and the other line breaks that
+    ``str.splitlines`` splits on but JSON strings allow.
+
+    Raises:
+        DatasetFormatError: naming the line whose JSON, id or request is wrong, or that repeats
+            an id (and the line that had it first).
+    """
+    from orchestai_agents.training.datasets._json_files import iter_json_lines
+
+    records: list[dict[str, str]] = []
+    seen: dict[str, int] = {}  # id -> its first line
+    for number, record in iter_json_lines(path, _REQUESTS):
+        request_id, request = _request(record, path, number)
+        if request_id in seen:
+            raise DatasetFormatError(
+                path,
+                f"id {request_id!r} repeats line {seen[request_id]}; give each request its own id",
+                line=number,
+            )
+        seen[request_id] = number
+        records.append({"id": request_id, "user_request": request})
     if not records:
-        raise InputFileError(
-            f"{path} holds no requests; write one JSON object with 'id' and 'user_request' a line"
-        )
+        raise InputFileError(f"{path} holds no requests; {_REQUESTS}")
     return records
+
+
+def _request(record: dict[str, Any], path: Path, line: int) -> tuple[str, str]:
+    """(id, user_request) of one line: the id a string or an integer (GNN4TaskPlan writes
+    strings), the request a non-empty string."""
+    from orchestai_agents.training.datasets._json_files import require
+
+    request_id = require(record, "id", (str, int), path, line)
+    if isinstance(request_id, bool):  # a bool is an int to isinstance, not an id
+        raise DatasetFormatError(path, "field 'id' should be str or int, got bool", line=line)
+    request = require(record, "user_request", str, path, line)
+    if not request.strip():
+        raise DatasetFormatError(
+            path, "'user_request' must be a non-empty string; write the request to plan", line=line
+        )
+    return str(request_id), request
+
+
+def _write_plans(
+    out: Path, records: list[dict[str, str]], planner: Planner, inventory: Inventory, batch: int
+) -> None:
+    """Plan the requests ``batch`` at a time and write one line each to ``out``.
+
+    The lines go to ``<out>.partial``, moved onto ``out`` once all are written, so a run that
+    fails or is interrupted leaves an earlier ``out`` as it was.
+    """
+    from orchestai_agents.planner.plans import to_plan
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    partial = out.with_name(f"{out.name}.partial")
+    try:
+        with partial.open("w", encoding="utf-8") as handle:
+            for start in range(0, len(records), batch):
+                chunk = records[start : start + batch]
+                graphs = planner.predict([r["user_request"] for r in chunk], inventory)
+                for record, graph in zip(chunk, graphs, strict=True):
+                    plan = to_plan(record["user_request"], graph, inventory)
+                    handle.write(json.dumps(_line(record["id"], plan), ensure_ascii=False) + "\n")
+        os.replace(partial, out)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def _line(request_id: str, plan: Any) -> dict[str, Any]:

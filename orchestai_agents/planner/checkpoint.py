@@ -21,6 +21,7 @@ from safetensors.torch import load_file, save_file
 
 from orchestai_agents._internal._secrets import redact
 from orchestai_agents.errors import CheckpointError, ConfigError
+from orchestai_agents.planner.config import PlannerConfig
 
 __all__ = ["WEIGHTS_NAME", "StrictHubLoading", "checkpoint_state"]
 
@@ -45,14 +46,16 @@ class StrictHubLoading:
     def from_pretrained(
         cls: type[T], pretrained_model_name_or_path: str | Path, *args: Any, **kwargs: Any
     ) -> T:
-        """The mixin's loader, with a :class:`CheckpointError` naming a bad or missing config.json,
-        or a source that is neither a checkpoint folder nor a Hub repo that can be fetched."""
+        """The mixin's loader, with a :class:`CheckpointError` naming a bad or missing config.json
+        (one that is not a planner config included), or a source that is neither a checkpoint
+        folder nor a Hub repo that can be fetched."""
         source = str(pretrained_model_name_or_path)
         if Path(source).is_file():
             raise CheckpointError(
                 f"{source} is a file; pass the planner folder save_pretrained wrote, or a Hub repo id"
             )
         try:
+            _check_config(source, kwargs)
             # The mixin prints "Loading weights from local directory" to stdout, which would
             # corrupt a CLI's --json output.
             with contextlib.redirect_stdout(sys.stderr):
@@ -64,14 +67,14 @@ class StrictHubLoading:
                 f"be fetched ({type(exc).__name__}); check the path or the repo id (offline, a Hub "
                 "planner must already be in the cache)"
             ) from exc
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise CheckpointError(
                 f"{source}/config.json is not valid JSON ({exc}); re-save the planner with save_pretrained"
             ) from exc
         except ConfigError as exc:
             raise CheckpointError(
-                f"{source}/config.json describes no valid planner ({exc}); re-save the planner "
-                "with save_pretrained"
+                f"{source}/config.json describes no valid planner ({exc}); pass a folder written "
+                "by `orchestai train` (or re-save the planner with save_pretrained)"
             ) from exc
         except TypeError as exc:
             if "config" not in str(exc):
@@ -151,6 +154,31 @@ def load_strict(model: torch.nn.Module, state: dict[str, torch.Tensor], *, sourc
     model.load_state_dict(state, strict=False)
 
 
+def _check_config(source: str, hub_kwargs: dict[str, Any]) -> None:
+    """Build a :class:`PlannerConfig` from the source's config.json, before the mixin reads it.
+
+    The mixin fails on a config.json that is no JSON object with an AttributeError; this raises
+    the :class:`ConfigError` that names what is wrong. Without a config.json it does nothing:
+    the mixin then calls the model without a config, which ``from_pretrained`` reports.
+    """
+    if Path(source).is_dir():
+        path = Path(source) / "config.json"
+        if not path.is_file():
+            return
+    else:
+        path = Path(hf_hub_download(source, "config.json", **_hub_options(hub_kwargs)))
+    PlannerConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def _hub_options(hub_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The download options of a ``from_pretrained`` call that ``hf_hub_download`` takes too."""
+    return {
+        k: hub_kwargs[k]
+        for k in ("revision", "cache_dir", "force_download", "token", "local_files_only")
+        if hub_kwargs.get(k) is not None
+    }
+
+
 def _router_folder(source: str, hub_kwargs: dict[str, Any]) -> Path | None:
     """The folder holding the checkpoint's router files, or ``None`` when it has no router.
 
@@ -162,11 +190,7 @@ def _router_folder(source: str, hub_kwargs: dict[str, Any]) -> Path | None:
 
     if Path(source).is_dir():
         return Path(source) if (Path(source) / SELECTOR_CONFIG_FILE).is_file() else None
-    options = {
-        k: hub_kwargs[k]
-        for k in ("revision", "cache_dir", "force_download", "token", "local_files_only")
-        if hub_kwargs.get(k) is not None
-    }
+    options = _hub_options(hub_kwargs)
     try:
         files = [
             hf_hub_download(source, name, **options)

@@ -187,6 +187,25 @@ class PlannerConfig:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PlannerConfig:
+        """The config :meth:`to_dict` wrote (a ``config.json``); keys it lacks take their defaults.
+
+        Raises:
+            ConfigError: if ``data`` is not a dict, or has keys no planner config has (the config
+                of another kind of model, say), naming them and the planner keys it lacks.
+        """
+        if not isinstance(data, dict):
+            raise ConfigError(
+                f"a planner config is an object of its fields, got a {type(data).__name__}"
+            )
+        known = [f.name for f in fields(cls)]
+        unknown = sorted(set(data) - set(known))
+        if unknown:
+            missing = [k for k in known if k not in data]
+            raise ConfigError(  # an HF model's config has dozens of keys: name a few
+                f"not a planner config: unknown key(s) {unknown[:8]}"
+                + (f" and {len(unknown) - 8} more" if len(unknown) > 8 else "")
+                + (f", missing {missing}" if missing else "")
+            )
         return cls(**data)
 
 

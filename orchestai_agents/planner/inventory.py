@@ -115,7 +115,7 @@ def read_tool_desc(path: str | Path) -> dict[str, str]:
     """Tool name -> description from TaskBench's ``tool_desc.json``.
 
     Accepts ``{"nodes": [{"id", "desc"}]}`` or a bare list of such entries (``description`` may
-    stand for ``desc``).
+    stand for ``desc``). Each id appears once; a description is a string.
 
     Raises:
         DatasetFormatError: naming the file, and the entry when one is to blame.
@@ -136,7 +136,28 @@ def read_tool_desc(path: str | Path) -> dict[str, str]:
         raise DatasetFormatError(path, "expected {'nodes': [...]} or a list of tools")
     tools: dict[str, str] = {}
     for number, entry in enumerate(nodes, start=1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
-            raise DatasetFormatError(path, "tool entry needs a string 'id' (its name)", line=number)
-        tools[entry["id"]] = str(entry.get("desc", entry.get("description", "")))
+        name, description = _tool(entry, path, number)
+        if name in tools:  # every entry before this one is in tools, in file order
+            raise DatasetFormatError(
+                path,
+                f"tool id {name!r} is already entry {list(tools).index(name) + 1}; "
+                "give each tool one entry with its own id",
+                line=number,
+            )
+        tools[name] = description
     return tools
+
+
+def _tool(entry: Any, path: str | Path, number: int) -> tuple[str, str]:
+    """(id, description) of one ``tool_desc.json`` entry."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("id"), str):
+        raise DatasetFormatError(path, "tool entry needs a string 'id' (its name)", line=number)
+    description = entry.get("desc", entry.get("description", ""))
+    if not isinstance(description, str):
+        raise DatasetFormatError(
+            path,
+            f"'desc' of tool {entry['id']!r} should be str, got {type(description).__name__}; "
+            "write its description as a string",
+            line=number,
+        )
+    return entry["id"], description

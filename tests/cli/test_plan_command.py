@@ -39,7 +39,7 @@ def test_a_requests_file_that_is_not_text_is_refused(orchestai: Orchestai, tmp_p
 
     code, said = orchestai("plan", "--requests", str(binary), "--out", str(tmp_path / "o.jsonl"))
 
-    assert code == 2 and f"cannot read {binary}" in said and "utf-8" in said
+    assert code == 2 and f"{binary}, line 1: not UTF-8 text" in said
 
 
 def test_out_that_is_a_folder_is_refused(orchestai: Orchestai, requests: Path) -> None:
@@ -95,3 +95,137 @@ def test_a_planner_config_json_with_a_bad_section_is_named(
 
     assert code == 2 and f"{folder}/config.json describes no valid planner" in said
     assert named in said and "re-save" in said
+
+
+def test_an_hf_model_folder_given_as_planner_is_named(orchestai: Orchestai) -> None:
+    from orchestai_agents.encoders import default_encoder_path
+
+    encoder = default_encoder_path()  # a BERT folder: its config.json is no planner config
+
+    code, said = orchestai("plan", "make slides", "--planner", encoder)
+
+    assert code == 2 and f"{encoder}/config.json describes no valid planner" in said
+    assert "unknown key(s) ['_name_or_path', 'architectures'" in said
+    assert "missing ['encoder', 'decomposer'" in said and "`orchestai train`" in said
+
+
+def test_a_planner_config_json_holding_a_list_is_named(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    (tmp_path / "config.json").write_text("[1, 2]")
+
+    code, said = orchestai("plan", "make slides", "--planner", str(tmp_path))
+
+    assert code == 2 and f"{tmp_path}/config.json describes no valid planner" in said
+    assert "got a list" in said and "`orchestai train`" in said
+
+
+def test_out_with_one_instruction_is_refused(orchestai: Orchestai, tmp_path: Path) -> None:
+    out = tmp_path / "plan.jsonl"
+
+    code, said = orchestai("plan", "make slides", "--out", str(out))
+
+    assert code == 2 and "--out is for --requests" in said and "stdout" in said
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("lines", "named"),
+    [
+        (['{"id": "a", "user_request": null}'], "line 1: field 'user_request' should be str"),
+        (['{"id": "a", "user_request": ["go"]}'], "line 1: field 'user_request' should be str"),
+        (['{"id": "a", "user_request": "  "}'], "line 1: 'user_request' must be a non-empty"),
+        (['{"id": null, "user_request": "go"}'], "line 1: field 'id' should be str or int"),
+        (['{"id": true, "user_request": "go"}'], "line 1: field 'id' should be str or int"),
+        (['{"user_request": "go"}'], "line 1: record has no 'id' field"),
+        (
+            ['{"id": "1", "user_request": "go"}', "", '{"id": 1, "user_request": "stop"}'],
+            "line 3: id '1' repeats line 1",
+        ),
+    ],
+)
+def test_a_request_with_a_bad_id_or_request_is_named_before_planning(
+    orchestai: Orchestai, tmp_path: Path, lines: list[str], named: str
+) -> None:
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "plans.jsonl"
+    out.write_text("earlier plans\n")
+
+    code, said = orchestai("plan", "--requests", str(requests), "--out", str(out))
+
+    assert code == 2 and f"{requests}, {named}" in said
+    assert out.read_text() == "earlier plans\n"
+
+
+def test_requests_are_split_on_line_feeds_only(orchestai: Orchestai, tmp_path: Path) -> None:
+    """U+2028, U+0085 and \\x1c are legal in a JSON string; str.splitlines would split there."""
+    requests = tmp_path / "requests.jsonl"
+    first = {"id": "a", "user_request": "Summarise:\u2028it was\x85a dark\x1cnight."}
+    requests.write_text(json.dumps(first, ensure_ascii=False) + '\n{"id": "b"}\n')
+
+    code, said = orchestai("plan", "--requests", str(requests), "--out", str(tmp_path / "o.jsonl"))
+
+    assert code == 2 and f"{requests}, line 2: record has no 'user_request' field" in said
+
+
+@pytest.fixture
+def stub_planner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stand in for the shipped planner: each request becomes one ``summarize`` step, and the
+    request "stop" is a Ctrl-C while planning."""
+    import orchestai_agents.planner
+    from orchestai_agents.planner import Inventory, PredictedGraph
+
+    class Stub:
+        inventory = Inventory.of_tools({"summarize": "Summarise a text."})
+
+        def predict(self, requests: list[str], inventory: Inventory) -> list[PredictedGraph]:
+            if "stop" in requests:
+                raise KeyboardInterrupt
+            step = (("summarize", 1.0),)
+            return [
+                PredictedGraph(("summarize",), ((),), (0.5,), (step,), ((0, 1),)) for _ in requests
+            ]
+
+    monkeypatch.setattr(orchestai_agents.planner, "load_default_planner", Stub)
+
+
+def _requests(folder: Path, *texts: str) -> Path:
+    path = folder / "requests.jsonl"  # GNN4TaskPlan ids are strings; integers are taken too
+    lines = [
+        json.dumps({"id": i, "user_request": t}, ensure_ascii=False) for i, t in enumerate(texts)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.usefixtures("stub_planner")
+def test_plans_replace_out_once_all_are_written(orchestai: Orchestai, tmp_path: Path) -> None:
+    requests = _requests(tmp_path, "read it", "Summarise:\u2028it was\x85a dark night.")
+    out = tmp_path / "plans.jsonl"
+    out.write_text("earlier plans\n")
+
+    code, _ = orchestai("plan", "--requests", str(requests), "--out", str(out), "--batch-size", "1")
+
+    plans = [json.loads(line) for line in out.read_text(encoding="utf-8").split("\n") if line]
+    assert code == 0 and [p["id"] for p in plans] == ["0", "1"]
+    assert plans[1]["user_request"] == "Summarise:\u2028it was\x85a dark night."
+    assert plans[1]["task_nodes"] == [{"task": "summarize"}]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plans.jsonl", "requests.jsonl"]
+
+
+@pytest.mark.usefixtures("stub_planner")
+def test_an_interrupted_run_leaves_the_earlier_out_as_it_was(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    requests = _requests(tmp_path, "read it", "stop")
+    out = tmp_path / "plans.jsonl"
+    out.write_text("earlier plans\n")
+
+    code, said = orchestai(
+        "plan", "--requests", str(requests), "--out", str(out), "--batch-size", "1"
+    )
+
+    assert code == 130 and said.startswith("interrupted")
+    assert out.read_text() == "earlier plans\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["plans.jsonl", "requests.jsonl"]

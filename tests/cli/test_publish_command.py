@@ -73,3 +73,14 @@ def test_a_push_the_hub_cannot_take_is_named_and_the_checkpoint_kept(
     assert code == 2 and said.startswith("error: could not push to someone/planner: ")
     assert "offline mode is enabled" in said and "HF_TOKEN" in said
     assert sorted(p.name for p in checkpoint.iterdir()) == before
+
+
+def test_publish_names_a_model_folder_that_is_no_planner(orchestai: Orchestai) -> None:
+    from orchestai_agents.encoders import default_encoder_path
+
+    encoder = default_encoder_path()  # a BERT folder: its config.json is no planner config
+
+    code, said = orchestai("publish", encoder, "--repo", "someone/planner", "--dry-run")
+
+    assert code == 2 and f"{encoder}/config.json describes no valid planner" in said
+    assert "unknown key(s) ['_name_or_path'" in said and "`orchestai train`" in said

@@ -65,3 +65,25 @@ def test_an_unexpected_or_misshapen_weight_is_an_error(
     save_file({**state, "decomposer.stop_head.bias": torch.zeros(2)}, folder / "model.safetensors")
     with pytest.raises(CheckpointError, match="shapes"):
         Planner.from_pretrained(folder)
+
+
+def test_a_model_folder_that_is_no_planner_is_refused_naming_its_keys() -> None:
+    from orchestai_agents.encoders import default_encoder_path
+
+    encoder = default_encoder_path()  # MiniLM's folder: config.json and model.safetensors of a BERT
+    with pytest.raises(CheckpointError) as refused:
+        Planner.from_pretrained(encoder)
+    said = str(refused.value)
+    assert said.startswith(f"{encoder}/config.json describes no valid planner")
+    assert "unknown key(s) ['_name_or_path', 'architectures'" in said
+    assert "more, missing ['encoder', 'decomposer'" in said and "`orchestai train`" in said
+
+
+@pytest.mark.parametrize(("content", "kind"), [("[1, 2]", "list"), ('"planner"', "str")])
+def test_a_config_json_that_is_no_object_is_refused(
+    tiny_planner: Planner, tmp_path: Path, content: str, kind: str
+) -> None:
+    folder = _save(tiny_planner, tmp_path / "ckpt")
+    (folder / "config.json").write_text(content)
+    with pytest.raises(CheckpointError, match=f"ckpt/config.json describes .* got a {kind}"):
+        Planner.from_pretrained(folder)
