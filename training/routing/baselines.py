@@ -41,10 +41,13 @@ class PerTaskRouter:
 
 class KNNRouter:
     """Predict each model's accuracy and cost as their mean over the k nearest train prompts
-    (cosine similarity of embeddings), then pick argmax(accuracy - cost_weight * cost)."""
+    (cosine similarity of embeddings), then pick argmax(accuracy - cost_weight * cost).
+
+    ``k`` is clipped to the number of train rows (all of them are the neighbours then).
+    """
 
     def __init__(self, train: OutcomeTable, train_embeddings: np.ndarray, k: int = 40) -> None:
-        self.train, self.embeddings, self.k = train, train_embeddings, k
+        self.train, self.embeddings, self.k = train, train_embeddings, min(k, len(train))
 
     def predict(self, embeddings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(rows, models) predicted accuracy and USD."""

@@ -1,14 +1,15 @@
 """Recorded routing outcomes: for every prompt, each model's score and USD cost.
 
 Any wide table works: one row per prompt, a prompt column, one score column per model (1/0
-correctness or a score in [0, 1]) and one ``<model><cost_suffix>`` column per model. RouterBench
-(``../shared/datasets/routing/routerbench_zs``) is such a table; users bring their own the same way.
+correctness or a score in [0, 1]) and one ``<model><cost_suffix>`` column per model (USD >= 0), for
+at least two models. RouterBench (``../shared/datasets/routing/routerbench_zs``) is such a table;
+users bring their own the same way.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +57,8 @@ class OutcomeTable:
     """Recorded outcomes of ``len(models)`` models on ``len(prompts)`` prompts.
 
     Attributes:
-        ids: a unique id per row.
+        ids: an id per row: the table's id column, else the row's 1-based number among its file's
+            data rows (header not counted), as ``<file name>:<number>`` when several files were read.
         prompts: the prompt text per row.
         tasks: a group label per row (RouterBench's ``eval_name``), ``""`` when there is none.
         models: model (worker) names, the columns of ``score`` and ``cost``.
@@ -92,6 +94,7 @@ class OutcomeTable:
         return self.score >= 0.5
 
     def subset(self, rows: Sequence[int] | np.ndarray) -> OutcomeTable:
+        """These rows as a table of their own; ``dropped`` stays with the loaded table (0 here)."""
         rows = np.asarray(rows, dtype=np.int64)
         pick = lambda xs: tuple(xs[i] for i in rows)  # noqa: E731
         return OutcomeTable(
@@ -102,7 +105,6 @@ class OutcomeTable:
             self.score[rows],
             self.cost[rows],
             self.seconds[rows],
-            self.dropped,
         )
 
 
@@ -160,47 +162,144 @@ def load_outcome_table(
     """Load a wide outcome table (CSV, JSON lines or Parquet, or a DataFrame).
 
     Models are the columns ``m`` for which ``m + cost_suffix`` exists, unless ``models`` names
-    them. Rows missing any model's score or cost are dropped (counted in ``dropped``).
+    them; then every other numeric column and every cost column must pair up the same way. Rows
+    missing any model's score or cost are dropped (counted in ``dropped``).
 
     Raises:
-        OrchestAIError: naming the file and the missing columns.
+        OrchestAIError: naming the file and the missing or unpaired columns, or the one model of
+            a table that has fewer than two.
+        DatasetFormatError: naming the file, the data row and the column of a score that is not
+            a number in [0, 1], or of a cost or latency that is not a finite number >= 0.
     """
     frame, where = _read(source)
-    if prompt_column not in frame:
-        raise OrchestAIError(
-            f"{where}: no prompt column {prompt_column!r}; columns are {list(frame.columns)[:12]}..."
-        )
+    for kind, column in (("prompt", prompt_column), ("id", id_column), ("task", task_column)):
+        if column is not None and column not in frame:
+            raise OrchestAIError(
+                f"{where}: no {kind} column {column!r}; columns are {list(frame.columns)[:12]}..."
+            )
     models = (
         list(models)
         if models
-        else [c for c in frame.columns if f"{c}{cost_suffix}" in frame.columns]
+        else _paired_models(
+            frame, where, cost_suffix, seconds_suffix, {prompt_column, id_column, task_column}
+        )
     )
+    missing = [c for m in models for c in (m, f"{m}{cost_suffix}") if c not in frame.columns]
+    if missing:
+        raise OrchestAIError(f"{where}: missing columns {missing}")
+    if len(models) < 2:
+        raise OrchestAIError(
+            f"{where}: one model ({models[0]!r}); routing chooses between models, so add at least "
+            f"one more model's '<model>' and '<model>{cost_suffix}' columns"
+        )
+    costs = [f"{m}{cost_suffix}" for m in models]
+    values = pd.DataFrame(
+        {c: _numbers(frame, c, "score") for c in models}
+        | {c: _numbers(frame, c, "cost") for c in costs}
+    )
+    keep = values.notna().all(axis=1)
+    complete, values = frame[keep], values[keep]
+    seconds_cols = [f"{m}{seconds_suffix}" for m in models]
+    seconds = (
+        np.stack([_numbers(complete, c, "seconds").fillna(0.0) for c in seconds_cols], axis=1)
+        if all(c in frame for c in seconds_cols)
+        else np.zeros((len(complete), len(models)))
+    )
+    return OutcomeTable(
+        ids=tuple(map(str, complete[id_column])) if id_column else _row_ids(complete.index),
+        prompts=tuple(map(str, complete[prompt_column])),
+        tasks=tuple(map(str, complete[task_column])) if task_column else ("",) * len(complete),
+        models=tuple(models),
+        score=values[models].to_numpy(np.float32),
+        cost=values[costs].to_numpy(np.float32),
+        seconds=seconds.astype(np.float32),
+        dropped=len(frame) - len(complete),
+    )
+
+
+def _paired_models(
+    frame: pd.DataFrame,
+    where: str,
+    cost_suffix: str,
+    seconds_suffix: str,
+    reserved: set[str | None],
+) -> list[str]:
+    """The score columns ``m`` that have a ``m + cost_suffix`` column.
+
+    Raises:
+        OrchestAIError: when there are none, or naming the numeric columns (other than
+            ``reserved``) with no cost column and the cost columns with no score column: a model
+            with half its outcomes would otherwise be left out of routing without a word.
+    """
+    models = [c for c in frame.columns if f"{c}{cost_suffix}" in frame.columns]
     if not models:
         raise OrchestAIError(
             f"{where}: no model columns: expected pairs like 'model' and 'model{cost_suffix}'"
         )
-    missing = [c for m in models for c in (m, f"{m}{cost_suffix}") if c not in frame.columns]
-    if missing:
-        raise OrchestAIError(f"{where}: missing columns {missing}")
-    needed = models + [f"{m}{cost_suffix}" for m in models]
-    complete = frame.dropna(subset=needed).reset_index(drop=True)
-    seconds_cols = [f"{m}{seconds_suffix}" for m in models]
-    seconds = (
-        complete[seconds_cols].fillna(0.0).to_numpy(np.float32)
-        if all(c in frame for c in seconds_cols)
-        else None
+    no_cost = [
+        c
+        for c in frame.select_dtypes(["number", "bool"]).columns
+        if c not in reserved
+        and c not in models
+        and not str(c).endswith((cost_suffix, seconds_suffix))
+    ]
+    no_score = [
+        c
+        for c in frame.columns
+        if str(c).endswith(cost_suffix) and str(c).removesuffix(cost_suffix) not in frame.columns
+    ]
+    if no_cost or no_score:
+        partners = [f"{c}{cost_suffix}" for c in no_cost] + [
+            str(c).removesuffix(cost_suffix) for c in no_score
+        ]
+        raise OrchestAIError(
+            f"{where}: columns {no_cost + no_score} have no partner {partners}: every model needs "
+            f"a score column and a '<model>{cost_suffix}' column (each numeric column is read as "
+            "a model's scores); add the missing columns or remove these"
+        )
+    return models
+
+
+# What each kind of outcome must be: (the valid values, what an error says is expected).
+_VALID: dict[str, tuple[Callable[[pd.Series], pd.Series], str]] = {
+    "score": (
+        lambda v: v.between(0.0, 1.0),
+        "a score in [0, 1] (1/0 correctness or a graded score; divide percentages by 100)",
+    ),
+    "cost": (
+        lambda v: np.isfinite(v) & (v >= 0),
+        "a USD cost: a finite number >= 0, written without a currency sign",
+    ),
+    "seconds": (lambda v: np.isfinite(v) & (v >= 0), "a latency: a finite number of seconds >= 0"),
+}
+
+
+def _numbers(frame: pd.DataFrame, column: str, kind: str) -> pd.Series:
+    """``frame[column]`` as floats, NaN where the outcome is missing.
+
+    Raises:
+        DatasetFormatError: naming the file, the 1-based data row and the column of the first
+            value that is not a number or is out of range for ``kind`` ("score", "cost", "seconds").
+    """
+    valid, expected = _VALID[kind]
+    values = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    bad = frame[column].notna() & ~valid(values)
+    if not bad.any():
+        return values
+    (source, row), value = next(iter(frame[column][bad].items()))
+    more = f"; {int(bad.sum())} rows have this problem" if bad.sum() > 1 else ""
+    raise DatasetFormatError(
+        source,
+        f"data row {row} (1-based, header not counted), column {column!r}: {str(value)!r} is "
+        f"not {expected}{more}",
     )
-    score = complete[models].to_numpy(np.float32)
-    return OutcomeTable(
-        ids=tuple(map(str, complete[id_column])) if id_column else tuple(map(str, complete.index)),
-        prompts=tuple(map(str, complete[prompt_column])),
-        tasks=tuple(map(str, complete[task_column])) if task_column else ("",) * len(complete),
-        models=tuple(models),
-        score=score,
-        cost=complete[[f"{m}{cost_suffix}" for m in models]].to_numpy(np.float32),
-        seconds=seconds if seconds is not None else np.zeros_like(score),
-        dropped=len(frame) - len(complete),
-    )
+
+
+def _row_ids(index: pd.MultiIndex) -> tuple[str, ...]:
+    """Each row's number in its source, prefixed with the file name when there are several."""
+    if len(index.levels[0]) == 1:
+        return tuple(str(row) for _, row in index)
+    return tuple(f"{Path(source).name}:{row}" for source, row in index)
 
 
 def load_routerbench(folder: str | Path, split: str) -> OutcomeTable:
@@ -219,28 +318,34 @@ _FORMATS = {".parquet": "Parquet", ".jsonl": "JSON lines", ".json": "JSON"}
 
 
 def _read(source: str | Path | Sequence[str | Path] | pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The rows of every source, indexed by (source, the row's 1-based number in it), and a
+    name for them all."""
     if isinstance(source, pd.DataFrame):
-        return source, "the given DataFrame"
-    paths = [Path(source)] if isinstance(source, str | Path) else [Path(p) for p in source]
-    frames = []
-    for path in paths:
-        if not path.is_file():
-            raise OrchestAIError(f"outcome table {path} does not exist")
-        suffix = path.suffix.lower()
-        try:
-            if suffix == ".parquet":
-                frames.append(pd.read_parquet(path))
-            elif suffix in (".jsonl", ".json"):
-                frames.append(pd.read_json(path, lines=suffix == ".jsonl"))
-            else:
-                frames.append(pd.read_csv(path))
-        # pandas' parser errors are ValueErrors; a file that is not text is a UnicodeDecodeError
-        # (also a ValueError); pyarrow's are ArrowException, also ValueErrors for bad files.
-        except ValueError as exc:
-            raise DatasetFormatError(
-                path,
-                f"cannot be read as a {_FORMATS.get(suffix, 'CSV')} outcome table "
-                f"({str(exc).strip()}); "
-                "write one row per prompt with 'prompt', '<model>' and '<model>|total_cost' columns",
-            ) from exc
-    return pd.concat(frames, ignore_index=True), ", ".join(map(str, paths))
+        frames = {"the given DataFrame": source}
+    else:
+        paths = [Path(source)] if isinstance(source, str | Path) else [Path(p) for p in source]
+        frames = {str(path): _read_file(path) for path in paths}
+    numbered = [f.set_axis(pd.RangeIndex(1, len(f) + 1)) for f in frames.values()]
+    frame = pd.concat(numbered, keys=list(frames), names=["source", "row"])
+    return frame, ", ".join(frames)
+
+
+def _read_file(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise OrchestAIError(f"outcome table {path} does not exist")
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".parquet":
+            return pd.read_parquet(path)
+        if suffix in (".jsonl", ".json"):
+            return pd.read_json(path, lines=suffix == ".jsonl")
+        return pd.read_csv(path)
+    # pandas' parser errors are ValueErrors; a file that is not text is a UnicodeDecodeError
+    # (also a ValueError); pyarrow's are ArrowException, also ValueErrors for bad files.
+    except ValueError as exc:
+        raise DatasetFormatError(
+            path,
+            f"cannot be read as a {_FORMATS.get(suffix, 'CSV')} outcome table "
+            f"({str(exc).strip()}); "
+            "write one row per prompt with 'prompt', '<model>' and '<model>|total_cost' columns",
+        ) from exc
