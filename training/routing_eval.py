@@ -42,6 +42,7 @@ from orchestai_agents.training.routing.metrics import (
     RoutePoint,
     aiq,
     cost_to_reach,
+    frontier,
     frontier_gap,
     score_choices,
 )
@@ -59,11 +60,13 @@ from orchestai_agents.training.routing.pretrain import (
     selector_choices,
 )
 
-from orchestai_agents.errors import ConfigError
+from orchestai_agents.errors import ConfigError, DatasetFormatError
 from orchestai_agents.planner.routing import worker_features
 from orchestai_agents.planner.selector import Selector, save_selector
 
 __all__ = [
+    "MIN_TEST_ROWS",
+    "MIN_TRAIN_ROWS",
     "RouterResult",
     "RoutingEvalConfig",
     "main",
@@ -72,6 +75,11 @@ __all__ = [
     "run_seeds",
     "seed_spread",
 ]
+
+# The fewest complete rows a run is refused below. Phase 1 and PPO each hold out a tenth of the
+# train rows, the success estimate splits them into 5 folds and a PPO workflow takes up to 5
+# distinct rows; on fewer than 5 test rows a single row moves accuracy by 20 points or more.
+MIN_TRAIN_ROWS, MIN_TEST_ROWS = 10, 5
 
 
 @dataclass(frozen=True)
@@ -84,11 +92,13 @@ class RoutingEvalConfig:
         env: episodes for PPO; ``beta_range`` is the range of cost weights the policy learns.
         pretrain: phase-1 settings.
         ppo: phase-2 settings.
-        knn_k: neighbours of the kNN router.
+        knn_k: neighbours of the kNN router (at most the train rows).
         n_cost_weights: points of each router's cost sweep.
         cost_goal_fraction: the cost goal as a fraction of the reference model's USD.
         reference_model: the model to beat (default: the most accurate model on the train rows).
         test_fraction: test share when ``data`` is one table.
+        id_column: the column of a user's table that ``--choices-out`` writes as ``sample_id``
+            (``None``: the row's 1-based number in its file; RouterBench has its own).
         workflow_nodes: sub-tasks per workflow in the workflow comparison.
         n_workflows: workflows per point in the workflow comparison.
         encoder: prompt encoder (``None``: the offline MiniLM).
@@ -108,6 +118,7 @@ class RoutingEvalConfig:
     cost_goal_fraction: float = 0.2
     reference_model: str | None = None
     test_fraction: float = 0.3
+    id_column: str | None = None
     workflow_nodes: int = 2
     n_workflows: int = 300
     encoder: str | None = None
@@ -147,7 +158,13 @@ class RouterResult:
 
 
 def load_split(config: RoutingEvalConfig) -> tuple[OutcomeTable, OutcomeTable]:
-    """(train, test): a folder's train/test files, or one table split at random."""
+    """(train, test): a folder's train/test files, or one table split at random; the row counts
+    go to stderr.
+
+    Raises:
+        DatasetFormatError: naming the data and its row counts when there are fewer than
+            ``MIN_TRAIN_ROWS`` train or ``MIN_TEST_ROWS`` test rows, before anything is trained.
+    """
     data = Path(config.data)
     if data.is_dir() and list(data.glob("*_train.csv")):
         first = next(iter(data.glob("*_train.csv")))
@@ -155,15 +172,35 @@ def load_split(config: RoutingEvalConfig) -> tuple[OutcomeTable, OutcomeTable]:
             m in first.read_text(encoding="utf-8").split("\n", 1)[0]
             for m in ROUTERBENCH_DESCRIPTIONS
         ):
-            return load_routerbench(data, "train"), load_routerbench(data, "test")
-        return (
-            load_outcome_table(sorted(data.glob("*_train.csv"))),
-            load_outcome_table(sorted(data.glob("*_test.csv"))),
+            train, test = load_routerbench(data, "train"), load_routerbench(data, "test")
+        else:
+            train, test = (
+                load_outcome_table(sorted(data.glob(f"*_{split}.csv")), id_column=config.id_column)
+                for split in ("train", "test")
+            )
+        counts = (
+            f"train rows {len(train)} (dropped {train.dropped}), "
+            f"test rows {len(test)} (dropped {test.dropped})"
         )
-    table = load_outcome_table(data)
-    order = np.random.default_rng(config.seed).permutation(len(table))
-    n_test = max(1, int(config.test_fraction * len(table)))
-    return table.subset(np.sort(order[n_test:])), table.subset(np.sort(order[:n_test]))
+        remedy = "add complete rows to the *_train.csv and *_test.csv files"
+    else:
+        table = load_outcome_table(data, id_column=config.id_column)
+        order = np.random.default_rng(config.seed).permutation(len(table))
+        n_test = max(1, int(config.test_fraction * len(table)))
+        train, test = table.subset(np.sort(order[n_test:])), table.subset(np.sort(order[:n_test]))
+        counts = (
+            f"train rows {len(train)}, test rows {len(test)} "
+            f"(of {len(table)}, {config.test_fraction:.0%} to test; dropped {table.dropped})"
+        )
+        remedy = "add complete rows to the table"
+    if len(train) < MIN_TRAIN_ROWS or len(test) < MIN_TEST_ROWS:
+        raise DatasetFormatError(
+            data,
+            f"{counts}; routing needs at least {MIN_TRAIN_ROWS} train and {MIN_TEST_ROWS} test "
+            f"rows with every model's score and cost: {remedy}",
+        )
+    print(counts, file=sys.stderr)
+    return train, test
 
 
 def embed_tables(
@@ -220,9 +257,7 @@ def sweep_routers(
             name: _selector_router(sel, test_emb, features, config.env)
             for name, sel in selectors.items()
         },
-        f"kNN (k={config.knn_k})": lambda b: knn.route(
-            test_emb, b / (reward.alpha + reward.node_bonus)
-        ),
+        f"kNN (k={knn.k})": lambda b: knn.route(test_emb, b / (reward.alpha + reward.node_bonus)),
         "static per task (cost-weighted)": lambda b: per_task.route(
             test, b / (reward.alpha + reward.node_bonus)
         ),
@@ -384,22 +419,27 @@ def _workflow_text(summary: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# Up to this many single models are all plotted; beyond it (RouterBench has 11), only those on
+# the single models' cost-quality frontier, so the legend stays readable.
+_PLOT_EVERY_MODEL_UP_TO = 5
+
+
 def plot(results: list[RouterResult], path: Path, goal_usd: float, reference: RoutePoint) -> None:
-    """The cost-quality plane: curves for swept routers, markers for fixed ones."""
+    """The cost-quality plane: curves for swept routers, markers for fixed ones (of the single
+    models, every one when there are few, else those on their frontier)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    shown = _plotted_models(results)
     fig, ax = plt.subplots(figsize=(8, 5.5))
     for r in results:
         pts = sorted(r.points, key=lambda p: p.usd)
         xs, ys = [p.usd for p in pts], [100 * p.accuracy for p in pts]
         if len(pts) > 1:
             ax.plot(xs, ys, marker=".", label=r.name)
-        elif not r.name.startswith("always") or r.name.endswith(
-            ("gpt-4-1106-preview", "mixtral-8x7b-chat", "Yi-34B-Chat")
-        ):
+        elif not r.name.startswith("always ") or r.name in shown:
             ax.scatter(xs, ys, marker="x", label=r.name)
     ax.axvline(goal_usd, color="grey", linestyle=":", label=f"cost goal ${goal_usd:.2f}")
     ax.axhline(100 * reference.accuracy, color="grey", linestyle="--", label="reference accuracy")
@@ -412,6 +452,17 @@ def plot(results: list[RouterResult], path: Path, goal_usd: float, reference: Ro
     fig.tight_layout()
     fig.savefig(path, dpi=130)
     plt.close(fig)
+
+
+def _plotted_models(results: list[RouterResult]) -> set[str]:
+    """The single-model routers to plot: every one when there are few, else those on the single
+    models' frontier."""
+    singles = {r.name: r.points[0] for r in results if r.name.startswith("always ")}
+    if len(singles) <= _PLOT_EVERY_MODEL_UP_TO:
+        return set(singles)
+    costs, accuracies = frontier(list(singles.values()))
+    edge = set(zip(costs.tolist(), accuracies.tolist(), strict=True))
+    return {name for name, p in singles.items() if (p.usd, p.accuracy) in edge}
 
 
 def write_choices(
@@ -467,10 +518,6 @@ def run(
             f"reference model {config.reference_model!r} is not in the table; its models are "
             f"{', '.join(train.models)}"
         )
-    print(
-        f"train rows {len(train)} (dropped {train.dropped}), test rows {len(test)} (dropped {test.dropped})",
-        file=sys.stderr,
-    )
     embeddings = embed_tables(config, train, test)
     phase1, tuned = train_selectors(config, train, embeddings[0], embeddings[2])
     cards = [
@@ -651,6 +698,7 @@ def config_from_args(args: argparse.Namespace) -> RoutingEvalConfig:
             seed=args.seed,
         ),
         reference_model=args.reference_model,
+        id_column=args.id_column,
         seed=args.seed,
     )
 

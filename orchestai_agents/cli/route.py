@@ -49,6 +49,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "--choices-out", type=output_file, help="CSV of router, sample_id, eval_name, chosen model"
     )
     parser.add_argument(
+        "--id-column",
+        help="column of your table that --choices-out writes as sample_id (default: the row's "
+        "1-based number in its file, header not counted)",
+    )
+    parser.add_argument(
         "--checkpoint",
         type=output_folder,
         help="planner checkpoint folder to write the tuned selector into",
