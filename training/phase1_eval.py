@@ -14,6 +14,7 @@ from .datasets import load_planning_dataset
 from .evaluation import ULTRATOOL_ANCHORS, Anchor, ResultRow, result_rows, scores_by_group
 from .metrics import PredictedPlan
 from .phase1_data import dataset_inventory
+from .plan_errors import PlanErrors, plan_errors
 from .workflows import AnnotatedWorkflow
 
 __all__ = [
@@ -31,11 +32,13 @@ CANDIDATE_CHAIN = "candidate APIs chained in listed order"
 
 @dataclass
 class BenchmarkReport:
-    """Table rows, anchors, and the share of predictions that are valid plans, per data set."""
+    """Table rows, anchors, and per data set the share of predictions that are valid plans
+    and the planner's errors by kind."""
 
     rows: list[ResultRow] = field(default_factory=list)
     anchors: list[Anchor] = field(default_factory=list)
     valid_dag_rate: dict[str, float] = field(default_factory=dict)
+    errors: dict[str, PlanErrors] = field(default_factory=dict)
 
 
 def test_split(name: str) -> tuple[list[AnnotatedWorkflow], list[AnnotatedWorkflow]]:
@@ -125,6 +128,7 @@ def evaluate_benchmarks(
                 allow_repeats=repeats,
             )
         report.valid_dag_rate[name] = rate
+        report.errors[name] = plan_errors(predictions, test)
         report.rows += result_rows(OURS, name, scores_by_group(predictions, test))
         if baseline:
             report.rows += result_rows(

@@ -62,9 +62,16 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.json:
         data = json.loads(results_to_json(report.rows, report.anchors))
-        print(json.dumps({**data, "valid_dag_rate": report.valid_dag_rate}, indent=2))
+        errors = {name: e.to_dict() for name, e in report.errors.items()}
+        print(
+            json.dumps(
+                {**data, "valid_dag_rate": report.valid_dag_rate, "errors": errors}, indent=2
+            )
+        )
         return 0
     print(format_table(report.rows, report.anchors))
     for name, rate in report.valid_dag_rate.items():
         print(f"valid-DAG rate on {name}: {rate:.1f}%")
+    for name, errors in report.errors.items():
+        print(f"the planner's plans on {name}, by kind of error: {errors.summary()}")
     return 0

@@ -1,9 +1,15 @@
-"""``orchestai evaluate`` on bad input: exit status 2 and one line naming the flag or folder."""
+"""``orchestai evaluate``: the shipped planner's errors by kind beside its scores; on bad input,
+exit status 2 and one line naming the flag or folder."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
+
+from orchestai_agents.cli.main import main
 
 Orchestai = Callable[..., tuple[int, str]]  # the conftest fixture: argv -> (status, error line)
 
@@ -20,3 +26,20 @@ def test_a_missing_planner_folder_is_named(orchestai: Orchestai, tmp_path: Path)
     code, said = orchestai("evaluate", "--planner", str(missing), "--data", "builtin")
 
     assert code == 2 and f"{missing} is neither a planner folder nor a Hub repo" in said
+
+
+@pytest.mark.slow
+def test_the_errors_by_kind_agree_with_the_scores(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["evaluate", "--data", "builtin", "--no-baseline", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+
+    kinds = report["errors"]["builtin"]["kinds"]
+    scores = next(r for r in report["results"] if r["group"] == "all")
+    # A request has the gold tool set exactly when its error kind is exact or links.
+    assert sum(kinds.values()) == scores["n"]
+    assert kinds["exact"] + kinds["links"] == round(scores["accuracy"] * scores["n"] / 100)
+    assert main(["evaluate", "--data", "builtin", "--no-baseline"]) == 0
+    assert (
+        f"the planner's plans on builtin, by kind of error: {scores['n']} requests: exact "
+        in capsys.readouterr().out
+    )
