@@ -126,6 +126,15 @@ def test_text_columns_are_not_read_as_models(tmp_path):
     assert load_outcome_table(path).models == ("small", "big")
 
 
+def test_the_index_column_pandas_writes_is_not_read_as_a_model(tmp_path):
+    path = tmp_path / "t.csv"
+    pd.read_csv(_table(tmp_path / "plain.csv", 3)).to_csv(path)  # index=True, pandas' default
+
+    table = load_outcome_table(path)
+
+    assert table.models == ("small", "big") and table.ids == ("1", "2", "3")
+
+
 def test_a_one_model_table_is_refused(tmp_path):
     path = tmp_path / "one.csv"
     path.write_text("prompt,big,big|total_cost\nhi,1,0.01\n")

@@ -242,6 +242,7 @@ def _paired_models(
         if c not in reserved
         and c not in models
         and not str(c).endswith((cost_suffix, seconds_suffix))
+        and not str(c).startswith("Unnamed: ")  # the index pandas' to_csv writes by default
     ]
     no_score = [
         c
