@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
 from orchestai_agents.encoders import EncodedText
@@ -77,6 +78,9 @@ class Phase1Config:
         wandb_project: log to this wandb project when wandb is installed; ``None`` disables it.
         threads: torch CPU threads (0 leaves torch's default).
         memory: give the planner a plan memory of the training workflows (retrieved plans as a prior).
+        ema_decay: above 0, validate and keep an exponential moving average of the weights
+            (``torch.optim.swa_utils.AveragedModel``, updated every step with this decay) instead
+            of the weights as they are; 0 turns it off.
     """
 
     planner: PlannerConfig = field(default_factory=PlannerConfig)
@@ -97,6 +101,7 @@ class Phase1Config:
     wandb_project: str | None = None
     threads: int = 0
     memory: bool = True
+    ema_decay: float = 0.0
 
     def __post_init__(self) -> None:
         # "not >" rather than "<=": NaN fails every comparison, so it is refused too
@@ -110,6 +115,10 @@ class Phase1Config:
                 raise ValueError(
                     f"Phase1Config.{name} must be 0 or more, got {getattr(self, name)!r}"
                 )
+        if not 0 <= self.ema_decay < 1:
+            raise ValueError(
+                f"Phase1Config.ema_decay must be 0 (off) or lie in (0, 1), got {self.ema_decay!r}"
+            )
         if not 0 < self.val_fraction < 1:
             raise ValueError(
                 f"Phase1Config.val_fraction must lie strictly between 0 and 1, got {self.val_fraction!r}"
@@ -449,6 +458,12 @@ class _Loop:
         self.scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
             self.optimizer, mode="max", factor=0.5, patience=config.plateau_patience
         )
+        # Buffers are not averaged: the averaged copy's plan memory is refilled from its own encoder.
+        self.ema = (
+            AveragedModel(planner, multi_avg_fn=get_ema_multi_avg_fn(config.ema_decay))
+            if config.ema_decay
+            else None
+        )
         self.out = Path(config.out_dir)
         self.out.mkdir(parents=True, exist_ok=True)
         self.logger = _MetricsLogger(self.out, config)
@@ -461,9 +476,13 @@ class _Loop:
         try:
             for epoch in bar:
                 row = self._train_epoch()
-                if self.planner.encoder.text.top_layers:
-                    self.data.refresh(self.planner, self.device)
-                row = {"epoch": epoch, **row, **self._validate()}
+                kept = self.planner if self.ema is None else self.ema.module
+                fine_tuned = bool(self.planner.encoder.text.top_layers)
+                if fine_tuned:
+                    self.data.refresh(kept, self.device)
+                row = {"epoch": epoch, **row, **self._validate(kept)}
+                if fine_tuned and kept is not self.planner:
+                    self.data.refresh(self.planner, self.device)  # to train on as it is
                 row["lr"] = self.optimizer.param_groups[0]["lr"]
                 row["minutes"] = (time.monotonic() - start) / 60
                 self.scheduler.step(row["val_score"])
@@ -476,9 +495,7 @@ class _Loop:
                 )
                 if row["val_score"] > best["score"]:
                     best, stale = {**row, "score": row["val_score"]}, 0
-                    best_state = {
-                        k: v.detach().clone() for k, v in self.planner.state_dict().items()
-                    }
+                    best_state = {k: v.detach().clone() for k, v in kept.state_dict().items()}
                 else:
                     stale += 1
                 if stale >= self.config.patience or row["minutes"] >= self.config.max_minutes:
@@ -497,12 +514,15 @@ class _Loop:
         return Phase1Result(self.planner, history, best, interrupted)
 
     def _inputs(
-        self, side: tuple[EncodedText, PlanningTargets, list[AnnotatedWorkflow]], idx: torch.Tensor
+        self,
+        side: tuple[EncodedText, PlanningTargets, list[AnnotatedWorkflow]],
+        idx: torch.Tensor,
+        planner: Planner,
     ) -> tuple[torch.Tensor, torch.Tensor, PlanningTargets]:
         """A batch's encoder output (through the fine-tuned top layers, if any), mask and targets."""
         tokens, mask, targets = _batch(side, idx, self.device)
-        if self.planner.encoder.text.top_layers:
-            tokens = self.planner.encoder.text.run_top(tokens, mask).tokens
+        if planner.encoder.text.top_layers:
+            tokens = planner.encoder.text.run_top(tokens, mask).tokens
         return tokens, mask, targets
 
     def _train_epoch(self) -> dict[str, float]:
@@ -511,7 +531,7 @@ class _Loop:
         totals: dict[str, float] = {}
         steps = 0
         for idx in _length_buckets(self.data.train[0].mask, self.config.batch_size):
-            tokens, mask, targets = self._inputs(self.data.train, idx)
+            tokens, mask, targets = self._inputs(self.data.train, idx, self.planner)
             out = self.planner(
                 tokens,
                 mask,
@@ -527,20 +547,22 @@ class _Loop:
             out.loss.backward()
             torch.nn.utils.clip_grad_norm_(self.planner.parameters(), self.config.grad_clip)
             self.optimizer.step()
+            if self.ema is not None:
+                self.ema.update_parameters(self.planner)
             steps += 1
             for k, v in {"loss": out.loss, **out.losses}.items():
                 totals[f"train_{k}"] = totals.get(f"train_{k}", 0.0) + float(v.detach())
         return {k: v / steps for k, v in totals.items()}
 
     @torch.no_grad()
-    def _validate(self) -> dict[str, float]:
-        self.planner.eval()
+    def _validate(self, planner: Planner) -> dict[str, float]:
+        planner.eval()
         workflows = self.data.val[2]
         predicted = []
         for start in range(0, len(workflows), 64):
             idx = torch.arange(start, min(start + 64, len(workflows)))
-            tokens, mask, _ = self._inputs(self.data.val, idx)
-            predicted += self.planner.decode(
+            tokens, mask, _ = self._inputs(self.data.val, idx, planner)
+            predicted += planner.decode(
                 [w.request for w in workflows[start : start + 64]],
                 tokens,
                 mask,

@@ -42,6 +42,10 @@ def unit_interval(text: str) -> float:
     return _parse(float, text, lambda v: 0 <= v <= 1, "a number from 0 to 1")
 
 
+def decay(text: str) -> float:
+    return _parse(float, text, lambda v: 0 <= v < 1, "a number from 0 up to, but not including, 1")
+
+
 def names(text: str) -> list[str]:
     """Comma-separated names, e.g. ``ultratool,nestools``; at least one."""
     found = [n.strip() for n in text.split(",") if n.strip()]

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestai_agents.cli._args import (
+    decay,
     names,
     non_negative_int,
     output_folder,
@@ -87,6 +88,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="no word-coverage feature (it costs requests x inventory words to precompute)",
     )
     parser.add_argument(
+        "--ema-decay",
+        type=decay,
+        default=0.0,
+        help="validate and keep an exponential moving average of the weights, updated every step "
+        "with this decay (e.g. 0.995); 0 keeps the weights as they are (default)",
+    )
+    parser.add_argument(
         "--max-minutes", type=positive_float, default=25.0, help="wall-clock budget"
     )
     parser.add_argument(
@@ -156,6 +164,7 @@ def _config(args: argparse.Namespace) -> Phase1Config:
         wandb_project=args.wandb_project,
         threads=args.threads,
         memory=not args.no_memory,
+        ema_decay=args.ema_decay,
         **({"lr": args.lr} if args.lr is not None else {}),
     )
 

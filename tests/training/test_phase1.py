@@ -83,6 +83,7 @@ def test_training_lowers_the_loss_and_logs_every_epoch(tmp_path: Path) -> None:
         ("batch_size", 0, "above 0"),
         ("patience", -1, "0 or more"),
         ("val_fraction", 1.0, "strictly between 0 and 1"),
+        ("ema_decay", 1.0, "0 \\(off\\) or lie in \\(0, 1\\)"),
     ],
 )
 def test_a_bad_training_option_is_refused_by_name(field: str, value: float, rule: str) -> None:
@@ -190,6 +191,27 @@ def test_fine_tuning_trains_the_top_layers_and_the_checkpoint_keeps_them(tmp_pat
     assert not planner.encoder.text.quantized  # training changes the weights the copy was made of
 
 
+def test_a_moving_average_is_validated_and_kept_while_training_goes_on_as_before(
+    tmp_path: Path,
+) -> None:
+    data = _workflows()
+    runs = []
+    for ema_decay in (0.0, 0.5):
+        config = _config(tmp_path, max_epochs=2, patience=50, encoder_lr=1e-3, ema_decay=ema_decay)
+        config.planner.encoder = EncoderConfig(trainable=True, trainable_layers=1)
+        runs.append(train_phase1(config, data, data))
+    plain, averaged = runs
+    # Training itself is untouched, also in the epoch after the averaged copy was validated.
+    assert [r["train_loss"] for r in averaged.history] == [r["train_loss"] for r in plain.history]
+    weights = [r.planner.state_dict() for r in runs]
+    top = [k for k in weights[0] if k.startswith("encoder.text.model.encoder.layer.5.")]
+    assert top and not all(torch.equal(weights[0][k], weights[1][k]) for k in top)
+    # The kept plan memory is keyed by the kept (averaged) encoder.
+    planner = averaged.planner
+    pooled = planner.encoder.text.encode([w.request for w in data]).pooled
+    assert torch.allclose(planner.memory.keys.float(), F.normalize(pooled, dim=-1), atol=1e-2)
+
+
 def test_the_train_command_fine_tunes_the_top_layers_it_is_given(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -198,6 +220,9 @@ def test_the_train_command_fine_tunes_the_top_layers_it_is_given(
     with pytest.raises(SystemExit):
         build_parser().parse_args(["train", "--out", "x", "--fine-tune-layers", "-1"])
     assert "'-1' is not a whole number of 0 or more" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["train", "--out", "x", "--ema-decay", "1"])
+    assert "'1' is not a number from 0 up to, but not including, 1" in capsys.readouterr().err
     out = tmp_path / "ckpt"
     argv = ["train", "--data", "builtin", "--out", str(out), "--epochs", "1"]
     argv += ["--cache-dir", str(tmp_path / "cache")]
