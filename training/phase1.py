@@ -13,6 +13,11 @@ runs the top layers too (at ``encoder_lr``), and after every epoch the embedding
 the encoder's output (descriptions, lexical matches, plan-memory keys) are recomputed, so training,
 validation and the saved checkpoint all see the encoder as it is.
 
+With ``ema_decay`` above 0, an exponential moving average of the weights (``AveragedModel``) is
+what each epoch validates and what is kept; training goes on with the weights as they are. The
+kept epoch then matters much less, and retrains (other seeds; other CPUs, whose kernels round
+differently) land closer together.
+
 Example:
     >>> from training.datasets import load_planning_dataset
     >>> result = train_phase1(Phase1Config(out_dir="runs/ultratool"), load_planning_dataset("ultratool", "train"))
