@@ -339,9 +339,13 @@ class _Data:
         return data
 
     @torch.no_grad()
-    def refresh(self, planner: Planner, device: torch.device) -> None:
+    def refresh(self, planner: Planner, device: torch.device, *, train_match: bool = True) -> None:
         """Description embeddings, lexical matches and plan-memory keys from the encoder as it is
-        (the planner is left in eval mode)."""
+        (the planner is left in eval mode).
+
+        ``train_match=False`` leaves the train requests' lexical matches as they are: a copy that is
+        only validated (the moving average) reads the validation side's alone.
+        """
         planner.eval()
         output = partial(_encoder_output, planner)
         types, workers = (output(e) for e in self.descriptions)
@@ -350,10 +354,9 @@ class _Data:
         if planner.config.decomposer.lexical_match:
             # No gradient needed: computed once per request (per epoch when fine-tuning).
             words = type_words(types.tokens, types.mask)
-            self.train_match, self.val_match = (
-                _match(out, words, allowed).to(device)
-                for out, allowed in ((train, self.train_allowed), (val, self.val_allowed))
-            )
+            self.val_match = _match(val, words, self.val_allowed).to(device)
+            if train_match:
+                self.train_match = _match(train, words, self.train_allowed).to(device)
         else:
             n_types = len(self.inventory.task_types)
             self.train_match = torch.zeros(len(self.train[2]), n_types, device=device)
@@ -484,7 +487,7 @@ class _Loop:
                 kept = self.planner if self.ema is None else self.ema.module
                 fine_tuned = bool(self.planner.encoder.text.top_layers)
                 if fine_tuned:
-                    self.data.refresh(kept, self.device)
+                    self.data.refresh(kept, self.device, train_match=kept is self.planner)
                 row = {"epoch": epoch, **row, **self._validate(kept)}
                 if fine_tuned and kept is not self.planner:
                     self.data.refresh(self.planner, self.device)  # to train on as it is
