@@ -44,7 +44,7 @@ class PlanMemory(nn.Module):
         super().__init__()
         self.config = config
         self.register_buffer("keys", torch.zeros(config.size, encoder_size, dtype=torch.float16))
-        self._keys: torch.Tensor | None = None  # float copy for inference
+        self._keys: torch.Tensor | None = None  # float, transposed copy of the keys
         self.register_buffer(
             "plans", torch.full((config.size, config.max_len), -1, dtype=torch.long)
         )
@@ -86,10 +86,14 @@ class PlanMemory(nn.Module):
             type_map: (memory types,) index of each stored type in the current inventory, -1 if absent.
             exclude: (batch,) memory row of the request itself (training), -1 for none.
         """
-        if self.training or self._keys is None or self._keys.device != self.keys.device:
-            self._keys = (
-                self.keys.float().T.contiguous()
-            )  # (enc, size), refreshed when training or moved
+        if (
+            self._keys is None
+            or self._keys.device != self.keys.device
+            # made under inference_mode (planning), it cannot take part in training's autograd
+            or (self._keys.is_inference() and not torch.is_inference_mode_enabled())
+        ):
+            # (enc, size); fill() and loading a state dict drop it, so it follows the stored keys
+            self._keys = self.keys.float().T.contiguous()
         sims = F.normalize(pooled.float(), dim=-1) @ self._keys  # (batch, size)
         if exclude is not None:
             sims = sims.masked_fill(
