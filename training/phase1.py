@@ -79,7 +79,8 @@ class Phase1Config:
         grad_clip: max gradient norm.
         seed: seeds Python, torch and the data order.
         device: ``"auto"`` (cuda if available), ``"cpu"`` or ``"cuda"``.
-        max_minutes: wall-clock budget; training stops after the epoch that passes it.
+        max_minutes: wall-clock budget; training stops before an epoch that would pass it, judged
+            by the length of the epoch before.
         wandb_project: log to this wandb project when wandb is installed; ``None`` disables it.
         threads: torch CPU threads (0 leaves torch's default).
         memory: give the planner a plan memory of the training workflows (retrieved plans as a prior).
@@ -135,13 +136,14 @@ class Phase1Result:
     """The trained planner (best validation epoch) and its history.
 
     ``interrupted`` is set when Ctrl-C stopped training after at least one epoch: the planner
-    is then the best epoch so far.
+    is then the best epoch so far. ``stopped`` says why training ended.
     """
 
     planner: Planner
     history: list[dict[str, float]]
     best: dict[str, float]
     interrupted: bool = False
+    stopped: str = ""
 
 
 def seed_everything(seed: int) -> None:
@@ -480,6 +482,7 @@ class _Loop:
         best: dict[str, float] = {"score": -math.inf}
         best_state: dict[str, torch.Tensor] | None = None
         history, stale, start, interrupted = [], 0, time.monotonic(), False
+        stopped, last_minutes = f"all {self.config.max_epochs} epochs ran", 0.0
         bar = tqdm(range(1, self.config.max_epochs + 1), desc="phase 1", unit="epoch")
         try:
             for epoch in bar:
@@ -506,12 +509,22 @@ class _Loop:
                     best_state = {k: v.detach().clone() for k, v in kept.state_dict().items()}
                 else:
                     stale += 1
-                if stale >= self.config.patience or row["minutes"] >= self.config.max_minutes:
+                took, last_minutes = row["minutes"] - last_minutes, row["minutes"]
+                if stale >= self.config.patience:
+                    stopped = (
+                        f"early stopping: no better validation score since epoch {best['epoch']}"
+                    )
+                    break
+                if epoch < self.config.max_epochs and last_minutes + took > self.config.max_minutes:
+                    stopped = (
+                        f"another epoch (about {took:.1f} minutes) would pass the "
+                        f"{self.config.max_minutes:g}-minute budget (raise max_minutes, --max-minutes, to train on)"
+                    )
                     break
         except KeyboardInterrupt:
             if best_state is None:
                 raise  # no epoch finished: nothing worth keeping
-            interrupted = True
+            interrupted, stopped = True, "interrupted"
         self.logger.close()
         if best_state is not None:
             self.planner.load_state_dict(best_state)
@@ -519,7 +532,7 @@ class _Loop:
             {f"validation {k[4:]}": float(v) for k, v in best.items() if k.startswith("val_")}
         )
         self.planner.eval()
-        return Phase1Result(self.planner, history, best, interrupted)
+        return Phase1Result(self.planner, history, best, interrupted, stopped)
 
     def _inputs(
         self,

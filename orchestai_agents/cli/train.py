@@ -95,7 +95,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "with this decay (e.g. 0.995); 0 keeps the weights as they are (default)",
     )
     parser.add_argument(
-        "--max-minutes", type=positive_float, default=25.0, help="wall-clock budget"
+        "--max-minutes",
+        type=positive_float,
+        default=25.0,
+        help="wall-clock budget: no epoch is started that would end past it",
     )
     parser.add_argument(
         "--patience", type=non_negative_int, default=6, help="early-stopping patience (epochs)"
@@ -139,6 +142,10 @@ def run(args: argparse.Namespace) -> int:
     )
     result.planner.save_pretrained(args.out)
     best = {k: round(v, 2) for k, v in result.best.items() if k.startswith("val_")}
+    if not result.interrupted:  # an interrupted run has said so above
+        console.print(
+            f"stopped after epoch {len(result.history)} of {args.epochs}: {result.stopped}"
+        )
     console.print(f"saved {args.out} (best epoch {int(result.best['epoch'])}: {best})")
     return 130 if result.interrupted else 0
 

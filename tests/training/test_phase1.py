@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -72,6 +73,30 @@ def test_training_lowers_the_loss_and_logs_every_epoch(tmp_path: Path) -> None:
     assert (
         result.planner.config.metadata["metrics"]["validation node_f1"]
         == result.best["val_node_f1"]
+    )
+
+
+def test_no_epoch_is_started_that_would_end_past_the_time_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import orchestai_agents.training.phase1 as phase1
+
+    clock = iter(range(0, 6000, 600))  # every reading 10 minutes after the one before
+    monkeypatch.setattr(phase1, "time", SimpleNamespace(monotonic=lambda: next(clock)))
+    data = _workflows()
+    result = train_phase1(_config(tmp_path, max_epochs=5, max_minutes=25.0), data, data)
+    # after epoch 2 (20 minutes) a third would end at 30, past 25
+    assert len(result.history) == 2
+    assert "25-minute budget" in result.stopped and not result.interrupted
+
+
+def test_a_run_says_why_it_stopped(tmp_path: Path) -> None:
+    data = _workflows()
+    assert train_phase1(_config(tmp_path, max_epochs=2), data, data).stopped == "all 2 epochs ran"
+    result = train_phase1(_config(tmp_path, max_epochs=30, patience=1), data, data)
+    assert len(result.history) < 30
+    assert result.stopped == (
+        f"early stopping: no better validation score since epoch {result.best['epoch']}"
     )
 
 
