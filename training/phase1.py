@@ -517,7 +517,7 @@ class _Loop:
                     break
                 if epoch < self.config.max_epochs and last_minutes + took > self.config.max_minutes:
                     stopped = (
-                        f"another epoch (about {took:.1f} minutes) would pass the "
+                        f"another epoch (about {60 * took:.0f} s) would pass the "
                         f"{self.config.max_minutes:g}-minute budget (raise max_minutes, --max-minutes, to train on)"
                     )
                     break
