@@ -78,7 +78,9 @@ def ppo_seconds(backend: ReplayBackend, timesteps: int, device: str) -> float:
     )
     start = time.perf_counter()
     model.learn(timesteps)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    model.get_env().close()
+    return seconds
 
 
 def main() -> None:

@@ -331,6 +331,7 @@ def finetune(
     out_dir = Path(out_dir)
     envs = make_envs(backend, env_config, config.n_envs, config.seed, config.vec_env)
     model = build_ppo(selector, envs, config, backend.worker_features, log_dir=out_dir)
+    opened = [envs]
     callbacks: list[BaseCallback] = [
         EpsilonGreedyCallback(
             config.epsilon, config.epsilon_decay_fraction, config.total_timesteps
@@ -339,6 +340,7 @@ def finetune(
     ]
     if config.eval_freq and eval_backend is not None:
         eval_env = make_envs(eval_backend, env_config, 1, config.seed + 1000)
+        opened.append(eval_env)
         callbacks.append(
             MaskableEvalCallback(
                 eval_env,
@@ -354,8 +356,12 @@ def finetune(
         callbacks.append(
             SaveSelectorCallback(out_dir / "checkpoints", every=config.checkpoint_freq)
         )
-    model.learn(config.total_timesteps, callback=CallbackList(callbacks))
+    try:
+        model.learn(config.total_timesteps, callback=CallbackList(callbacks))
+    finally:  # progress.csv and the environments are closed even when training fails
+        model.logger.close()
+        for vec_env in opened:
+            vec_env.close()
     tuned = copy.deepcopy(policy_selector(model)).cpu().eval()
     save_selector(tuned, out_dir / "selector")
-    envs.close()
     return tuned

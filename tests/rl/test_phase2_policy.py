@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import gc
 import tempfile
+import warnings
 
 import numpy as np
 import pytest
@@ -104,6 +106,15 @@ def test_ppo_statistics_go_to_the_run_folder_not_the_temp_dir(
         selector, make_envs(backend, env_config, 2, seed=0), TINY, backend.worker_features
     ).learn(16)
     assert not list(temp.iterdir())
+
+
+def test_finetune_closes_its_statistics_file(selector, backend, env_config, tmp_path):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        finetune(selector, backend, None, env_config, TINY, tmp_path / "run")
+        gc.collect()  # an unclosed progress.csv warns when the PPO model is collected
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning)]
+    assert (tmp_path / "run" / "progress.csv").read_text().count("\n") >= 2
 
 
 @pytest.mark.parametrize(("second_stage", "final_nodes"), [(0.5, 3), (2.0, 1)])
