@@ -155,7 +155,8 @@ def test_tool_inventory(tmp_path: Path) -> None:
 def test_ultratool_matches_the_files() -> None:
     train, test = taskbench_split(ULTRATOOL)
     assert (len(train), len(test)) == (3027, 500)
-    raw = {json.loads(line)["id"]: json.loads(line) for line in (ULTRATOOL / "data.json").open()}
+    lines = (ULTRATOOL / "data.json").read_text().splitlines()
+    raw = {record["id"]: record for record in map(json.loads, lines)}
     for w in train + test:  # every record keeps its tools and its tool-named links, in order
         assert w.node_names == [n["task"] for n in raw[w.id]["task_nodes"]]
         assert w.named_links == [
