@@ -65,7 +65,8 @@ class Phase1Config:
 
     Attributes:
         planner: the model's config (its inventory is filled in from the data).
-        out_dir: where the best checkpoint, ``metrics.csv`` and TensorBoard logs go.
+        out_dir: where ``metrics.csv``, TensorBoard logs and the best checkpoint go; the
+            checkpoint is rewritten at every better epoch, so a crash keeps the best one so far.
         cache_dir: where frozen-encoder outputs are cached between runs.
         lr: AdamW learning rate.
         encoder_lr: AdamW learning rate of the encoder's fine-tuned layers (when the planner config
@@ -507,6 +508,8 @@ class _Loop:
                 if row["val_score"] > best["score"]:
                     best, stale = {**row, "score": row["val_score"]}, 0
                     best_state = {k: v.detach().clone() for k, v in kept.state_dict().items()}
+                    _record_metrics(kept, best)
+                    kept.save_pretrained(self.out)  # a crash later still leaves this epoch
                 else:
                     stale += 1
                 took, last_minutes = row["minutes"] - last_minutes, row["minutes"]
@@ -525,12 +528,17 @@ class _Loop:
             if best_state is None:
                 raise  # no epoch finished: nothing worth keeping
             interrupted, stopped = True, "interrupted"
-        self.logger.close()
+        except Exception as error:
+            if best_state is not None:
+                error.add_note(
+                    f"phase 1: the best epoch so far ({int(best['epoch'])}) is saved in {self.out}"
+                )
+            raise
+        finally:
+            self.logger.close()
         if best_state is not None:
             self.planner.load_state_dict(best_state)
-        self.planner.config.metadata.setdefault("metrics", {}).update(
-            {f"validation {k[4:]}": float(v) for k, v in best.items() if k.startswith("val_")}
-        )
+        _record_metrics(self.planner, best)
         self.planner.eval()
         return Phase1Result(self.planner, history, best, interrupted, stopped)
 
@@ -601,6 +609,13 @@ class _Loop:
 
 def _rows(allowed: torch.Tensor | None, idx: torch.Tensor) -> torch.Tensor | None:
     return None if allowed is None else allowed[idx.to(allowed.device)]
+
+
+def _record_metrics(planner: Planner, best: dict[str, float]) -> None:
+    """Write the kept epoch's validation scores into the planner's config (and so its card)."""
+    planner.config.metadata.setdefault("metrics", {}).update(
+        {f"validation {k[4:]}": float(v) for k, v in best.items() if k.startswith("val_")}
+    )
 
 
 def score_graphs(predicted: Sequence[Any], gold: Sequence[AnnotatedWorkflow]) -> dict[str, float]:

@@ -100,6 +100,34 @@ def test_a_run_says_why_it_stopped(tmp_path: Path) -> None:
     )
 
 
+def test_a_crash_keeps_the_best_epoch_so_far(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import orchestai_agents.training.phase1 as phase1
+
+    data = _workflows()
+    finished = train_phase1(_config(tmp_path / "a", max_epochs=2, patience=50), data, data)
+    train_epoch, epochs = phase1._Loop._train_epoch, iter(range(1, 100))
+
+    def out_of_memory_in_epoch_3(loop: object) -> dict[str, float]:
+        if next(epochs) == 3:
+            raise RuntimeError("CPU out of memory")
+        return train_epoch(loop)
+
+    monkeypatch.setattr(phase1._Loop, "_train_epoch", out_of_memory_in_epoch_3)
+    with pytest.raises(RuntimeError, match="out of memory") as crash:
+        train_phase1(_config(tmp_path / "b", max_epochs=5, patience=50), data, data)
+    run = tmp_path / "b" / "run"
+    assert crash.value.__notes__ == [
+        f"phase 1: the best epoch so far ({int(finished.best['epoch'])}) is saved in {run}"
+    ]
+    saved = Planner.from_pretrained(run)
+    expected = finished.planner.state_dict()
+    assert all(torch.equal(v, expected[k]) for k, v in saved.state_dict().items())
+    assert saved.config.metadata["metrics"] == finished.planner.config.metadata["metrics"]
+    assert len((run / "metrics.csv").read_text().splitlines()) == 1 + 2  # header, two epochs
+
+
 @pytest.mark.parametrize(
     ("field", "value", "rule"),
     [
