@@ -106,6 +106,23 @@ def test_predict_reuses_the_type_keys_until_the_weights_change(
     assert len(calls) == 2
 
 
+def test_the_default_inventory_and_its_texts_are_kept_until_the_config_changes(
+    tiny_planner: Planner, inventory: Inventory
+) -> None:
+    assert tiny_planner.inventory is tiny_planner.inventory  # built once, not per plan
+    types, _ = tiny_planner.embed_inventory(tiny_planner.inventory)
+    assert types.pooled.shape[0] == len(inventory.task_types)
+    tiny_planner.config.inventory = {"summarize": "Summarise a text", "translate": "Translate it"}
+    assert tiny_planner.inventory.task_types == ("summarize", "translate")
+    types, workers = tiny_planner.embed_inventory(tiny_planner.inventory)
+    fresh = tiny_planner.encoder.describe_all(
+        ["summarize: Summarise a text", "translate: Translate it"]
+    )
+    assert torch.equal(types.pooled, fresh.pooled) and workers.pooled.shape[0] == 2
+    other = Inventory.of_tools({"ocr": "Read text in an image"})
+    assert tiny_planner.embed_inventory(other)[0].pooled.shape[0] == 1
+
+
 def test_a_planner_built_under_inference_mode_predicts(
     make_planner: Callable[..., Planner], inventory: Inventory
 ) -> None:
