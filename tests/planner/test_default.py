@@ -1,6 +1,6 @@
 import pytest
 
-from orchestai_agents.planner import DEFAULT_PLANNER_DIR, Planner, load_default_planner
+from orchestai_agents.planner import DEFAULT_PLANNER_DIR, Inventory, Planner, load_default_planner
 from orchestai_agents.validation import validate_plan
 
 pytestmark = pytest.mark.slow  # loads the offline MiniLM
@@ -40,3 +40,22 @@ def test_a_batch_plans_each_request_as_it_would_be_planned_alone() -> None:
     assert [(g.task_types, g.named_links) for g in batched] == [
         (g.task_types, g.named_links) for g in alone
     ]
+
+
+def test_a_new_inventory_is_not_planned_with_the_last_ones_cached_maps() -> None:
+    from orchestai_agents.training.phase1_eval import test_split
+
+    requests = [w.request for w in test_split("builtin")[1][:12]]
+    warm = Planner.from_pretrained(DEFAULT_PLANNER_DIR)
+    stored = warm.inventory
+    reordered = Inventory.of_tools(  # the same task types, listed the other way round
+        dict(zip(reversed(stored.task_types), reversed(stored.descriptions), strict=True))
+    )
+    warm.predict(requests)  # caches the stored inventory's texts, keys and type map
+
+    def plans(graphs: list) -> list:
+        return [(g.task_types, g.named_links) for g in graphs]
+
+    fresh = Planner.from_pretrained(DEFAULT_PLANNER_DIR)
+    assert plans(warm.predict(requests, reordered)) == plans(fresh.predict(requests, reordered))
+    assert plans(warm.predict(requests)) == plans(fresh.predict(requests))
