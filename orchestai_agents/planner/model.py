@@ -249,7 +249,8 @@ class Planner(
         return cached[2]
 
     def train(self, mode: bool = True) -> Planner:
-        # weights may change: recompute type keys at the next inference
+        # Weights may change: recompute the type keys at the next inference. The type map made
+        # under inference mode cannot be used in training.
         self._keys_cache = self._type_map_cache = None
         return super().train(mode)
 
@@ -503,13 +504,12 @@ class Planner(
                 "this planner's config stores no inventory; pass one (Inventory.from_registry(...))"
             )
         # Kept while the config holds the same dicts: the same Inventory keeps the caches keyed
-        # by it (description texts) valid from one plan to the next.
-        source = (self.config.inventory, self.config.workers)
+        # by it (description texts, type map) valid from one plan to the next.
+        types, workers = self.config.inventory, self.config.workers
         cached = getattr(self, "_inventory_cache", None)
-        if cached is None or any(a is not b for a, b in zip(cached[0], source, strict=True)):
-            cached = (source, Inventory.from_config(*source))
-            self._inventory_cache = cached
-        return cached[1]
+        if cached is None or cached[0] is not types or cached[1] is not workers:
+            self._inventory_cache = cached = (types, workers, Inventory.from_config(types, workers))
+        return cached[2]
 
     def plan(
         self,
