@@ -78,7 +78,17 @@ class TextEncoder(torch.nn.Module):
         self.name_or_path = name_or_path or default_encoder_path()
         self.max_length = max_length
         self.tokenizer = AutoTokenizer.from_pretrained(self.name_or_path, trust_remote_code=False)
-        model = AutoModel.from_pretrained(self.name_or_path, trust_remote_code=False)
+        try:
+            # safetensors only: a planner's config may name any encoder, and .bin weights unpickle.
+            model = AutoModel.from_pretrained(
+                self.name_or_path, trust_remote_code=False, use_safetensors=True
+            )
+        except OSError as err:
+            raise OSError(
+                f"encoder {self.name_or_path!r} could not be loaded from safetensors weights "
+                f"({err}); use an encoder that ships model.safetensors (transformers' "
+                "save_pretrained writes one)"
+            ) from err
         # T5-style checkpoints are encoder-decoders: keep only the encoder stack.
         self.model = (
             model.get_encoder() if getattr(model.config, "is_encoder_decoder", False) else model

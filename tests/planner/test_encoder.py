@@ -1,5 +1,9 @@
+import shutil
+from pathlib import Path
+
 import pytest
 import torch
+from safetensors.torch import load_file
 from torch.nn import functional as F
 
 from orchestai_agents.encoders import TextEncoder
@@ -56,6 +60,17 @@ def test_fine_tuning_settings_the_encoder_cannot_meet_are_clear_errors() -> None
     frozen.model = torch.nn.Linear(2, 2)  # stands in for an encoder without BERT's layer stack
     with pytest.raises(ValueError, match=r"BERT-style encoder.*Linear.*keep it frozen"):
         frozen.set_trainable(True, 1)
+
+
+def test_an_encoder_with_pickled_weights_only_is_refused(
+    tiny_encoder_dir: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "bin-only"
+    shutil.copytree(tiny_encoder_dir, folder)
+    torch.save(load_file(folder / "model.safetensors"), folder / "pytorch_model.bin")
+    (folder / "model.safetensors").unlink()
+    with pytest.raises(OSError, match=r"bin-only.*safetensors"):
+        TextEncoder(str(folder))
 
 
 @pytest.mark.parametrize("trainable", [False, True])
