@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -91,15 +93,32 @@ class StrictHubLoading:
         return model
 
     def save_pretrained(self, save_directory: str | Path, *args: Any, **kwargs: Any) -> Any:
-        """The mixin's save (also the first step of ``push_to_hub``), with keys redacted from the
-        config and the model card: training notes must not carry an API key to the Hub."""
-        result = super().save_pretrained(save_directory, *args, **kwargs)  # type: ignore[misc]
-        for name in ("config.json", "README.md"):
-            path = Path(save_directory) / name
-            if path.is_file():
-                text = path.read_text(encoding="utf-8")
-                if redact(text) != text:
-                    path.write_text(redact(text), encoding="utf-8")
+        """The mixin's save (also the first step of ``push_to_hub``), made safe to repeat.
+
+        The files are written into a staging folder beside ``save_directory`` and moved into it one
+        by one, weights first, so a save that crashes leaves the last complete files in place (phase
+        1 re-saves its best epoch into the same folder). Writing afresh also rewrites the model card,
+        which the mixin would keep from the first save. Keys are redacted from the config and the
+        card: training notes must not carry an API key to the Hub.
+        """
+        target = Path(save_directory)
+        target.mkdir(parents=True, exist_ok=True)
+        if kwargs.get("push_to_hub") and kwargs.get("repo_id") is None:
+            kwargs["repo_id"] = (
+                target.name
+            )  # the mixin would name the repo after the staging folder
+        with tempfile.TemporaryDirectory(
+            dir=target.parent, prefix=f".{target.name}.saving-"
+        ) as tmp:
+            result = super().save_pretrained(tmp, *args, **kwargs)  # type: ignore[misc]
+            for name in ("config.json", "README.md"):
+                path = Path(tmp) / name
+                if path.is_file():
+                    text = path.read_text(encoding="utf-8")
+                    if redact(text) != text:
+                        path.write_text(redact(text), encoding="utf-8")
+            for path in sorted(Path(tmp).iterdir(), key=lambda p: p.suffix != ".safetensors"):
+                os.replace(path, target / path.name)
         return result
 
     def _save_pretrained(self, save_directory: Path) -> None:

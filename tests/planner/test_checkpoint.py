@@ -27,9 +27,6 @@ def test_round_trip_restores_config_and_predictions(
     assert list(loaded.config.inventory) == list(
         tiny_planner.config.inventory
     )  # config.json sorts keys
-    assert list(loaded.config.inventory) == list(
-        tiny_planner.config.inventory
-    )  # config.json sorts keys
     requests = ["summarise the paper then make slides", "translate it"]
     assert loaded.predict(requests, inventory) == tiny_planner.predict(requests, inventory)
 
@@ -43,6 +40,37 @@ def test_encoder_weights_stay_out_and_the_card_reports_training(
     assert json.loads((folder / "config.json").read_text())["encoder"]["name_or_path"]
     card = (folder / "README.md").read_text()
     assert "four toy tools" in card and "91.50" in card and "Intended use" in card
+
+
+def test_saving_again_into_a_folder_rewrites_its_card(
+    tiny_planner: Planner, tmp_path: Path
+) -> None:
+    folder = _save(tiny_planner, tmp_path / "ckpt")  # phase 1 re-saves each better epoch here
+    tiny_planner.config.metadata["metrics"] = {"node F1": 97.25}
+    tiny_planner.save_pretrained(folder)
+    card = (folder / "README.md").read_text()
+    assert "97.25" in card and "91.50" not in card
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"]  # no staging folder left
+
+
+def test_a_save_that_fails_leaves_the_last_checkpoint_whole(
+    tiny_planner: Planner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _save(tiny_planner, tmp_path / "ckpt")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("orchestai_agents.planner.checkpoint.save_file", disk_full)
+    with torch.no_grad():
+        tiny_planner.decomposer.known_types.weight.add_(1.0)
+    tiny_planner.config.metadata["metrics"] = {"node F1": 97.25}
+    with pytest.raises(OSError, match="No space left"):
+        tiny_planner.save_pretrained(folder)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt"]
+    Planner.from_pretrained(folder)
 
 
 def test_a_missing_weight_is_an_error_naming_it(tiny_planner: Planner, tmp_path: Path) -> None:
