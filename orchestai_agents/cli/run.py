@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import threading
@@ -191,7 +192,12 @@ def _keep_earlier_run(out: Path, inputs: list[Path]) -> Path | None:
         outputs = []  # not a trace this command wrote: moved as it is
     stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(trace.stat().st_mtime))
     kept = out / f"run-{stamp}"
-    kept.mkdir(exist_ok=True)
+    for n in itertools.count(2):  # two runs kept from the same second each get their own folder
+        try:
+            kept.mkdir()
+            break
+        except FileExistsError:
+            kept = out / f"run-{stamp}-{n}"
     root = out.resolve()
     for path in {out / "answer.md", out / "plan.png", *outputs}:
         path = path.resolve()

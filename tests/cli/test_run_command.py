@@ -4,6 +4,7 @@ any sub-task id runs."""
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -145,3 +146,13 @@ def test_a_second_run_into_the_same_out_keeps_the_first_runs_files(
     assert first["outputs"]["table"]["artifacts"] == [str((kept / "table.md").resolve())]
     assert (out / "table.md").read_text() != "the user's edits"  # the second run's own
     assert len((out / "executions.jsonl").read_text().splitlines()) == 2
+
+    # A third run, when the second's trace dates from the same second as the first's.
+    first_time = (kept / "trace.json").stat().st_mtime
+    (out / "table.md").write_text("the second run's, edited")
+    os.utime(out / "trace.json", (first_time, first_time))
+    assert orchestai(*argv, "--out", str(out))[0] == 0
+    assert sorted((p / "table.md").read_text() for p in out.glob("run-*")) == [
+        "the second run's, edited",
+        "the user's edits",
+    ]
