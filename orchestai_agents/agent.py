@@ -109,6 +109,8 @@ def create_orchestai_agent(
         planner = _default_planner()
     executor = PlanExecutor(registry, settings)
     log = ExecutionLog(execution_log) if isinstance(execution_log, str | Path) else execution_log
+    if log is not None:
+        log.repair()  # a file that is no log is refused before any worker is paid
 
     def plan_node(state: AgentState) -> dict[str, Any]:
         given = Plan.from_dict(state["plan"]) if state.get("plan") else plan

@@ -46,6 +46,16 @@ class ExecutionLog:
                 f.flush()
                 os.fsync(f.fileno())
 
+    def repair(self) -> None:
+        """End the file with a whole record, as :meth:`append` does before it writes (a record a
+        crash cut short is cut); call it to hear now, not after a run, that a file is no log.
+
+        Raises:
+            InputFileError: the file ends with a line that is no run record.
+        """
+        with self._lock:
+            _repair_last_line(self.path)
+
     def __iter__(self) -> Iterator[RunResult]:
         return self.records()
 
@@ -141,9 +151,13 @@ def _check(label: str, value: object, types: type | tuple[type, ...], wanted: st
 def _repair_last_line(path: Path, chunk: int = 1 << 16) -> None:
     """End the log with a newline, so the next record starts on a line of its own.
 
-    A last line that is not JSON is the record a crash cut short: it is cut. One that parses
-    is a complete record written without its newline (a hand edit, another tool): the newline
-    is added, and the record kept.
+    A last line that starts a JSON object but does not parse is the record a crash cut short:
+    it is cut. One that parses is a complete record written without its newline (a hand edit,
+    another tool): the newline is added, and the record kept. Any other last line means this is
+    not a log the agent wrote, and nothing is cut from it.
+
+    Raises:
+        InputFileError: the file ends with a line that is no run record, whole or cut short.
     """
     if not path.exists() or path.stat().st_size == 0:
         return
@@ -154,9 +168,15 @@ def _repair_last_line(path: Path, chunk: int = 1 << 16) -> None:
             return
         start = _last_line_start(f, end, chunk)
         f.seek(start)
+        last = f.read()
         try:
-            json.loads(f.read())
+            json.loads(last)
         except ValueError:  # not JSON, or not even UTF-8
+            if not last.startswith(b"{"):
+                raise InputFileError(
+                    f"execution log {path} ends with {last[:40]!r}, which is no run record; "
+                    "pass the JSON-lines log the agent writes, or a new file"
+                ) from None
             f.truncate(start)
         else:
             f.write(b"\n")

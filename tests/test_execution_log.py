@@ -173,3 +173,13 @@ def test_a_field_of_the_wrong_kind_is_named_with_its_line(tmp_path, spoil, probl
     with pytest.raises(InputFileError, match=r"runs.jsonl line 2 is not a run record") as caught:
         list(log)
     assert problem in str(caught.value) and "repair or remove that line" in str(caught.value)
+
+
+def test_a_file_that_is_no_log_is_refused_and_left_whole(tmp_path):
+    notes = tmp_path / "notes.md"
+    notes.write_text("# My notes\nimportant final line without newline")
+    with pytest.raises(
+        OrchestAIError, match=r"notes\.md ends with b'important final line.*no run record"
+    ):
+        ExecutionLog(notes).append(_result("r1"))
+    assert notes.read_text() == "# My notes\nimportant final line without newline"

@@ -14,6 +14,23 @@ ROOT = Path(__file__).resolve().parents[2]
 PLAN = ROOT / "examples" / "plans" / "paper_to_slides.json"
 
 
+def _table_plan(folder: Path) -> Path:
+    """A one-node plan: the table analyst describes the sales CSV into ``table.md``."""
+    plan = folder / "plan.json"
+    subtask = {
+        "id": "table",
+        "description": "d",
+        "task_type": "analyze_table",
+        "worker": "table_analyst",
+    }
+    plan.write_text(
+        json.dumps(
+            {"format_version": 1, "instruction": "Describe the sales", "subtasks": [subtask]}
+        )
+    )
+    return plan
+
+
 def test_out_that_is_a_file_is_refused(orchestai: Orchestai, tmp_path: Path) -> None:
     taken = tmp_path / "out"
     taken.write_text("a user's file")
@@ -33,6 +50,23 @@ def test_a_log_that_is_a_folder_is_refused_before_the_run(
 
     assert code == 2 and "argument --log" in said and "is a folder; give a file name" in said
     assert not out.exists()
+
+
+def test_a_log_that_is_another_file_is_refused_before_the_run_and_kept(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    out, notes = tmp_path / "out", tmp_path / "notes.md"
+    notes.write_text("# My notes\nthe last line, with no newline")
+
+    code, said = orchestai(
+        "run",
+        *("--plan", str(_table_plan(tmp_path)), "--out", str(out), "--log", str(notes)),
+        *("--input", str(ROOT / "examples" / "data" / "sales.csv")),
+    )
+
+    assert code == 2 and "notes.md ends with" in said and "no run record" in said
+    assert notes.read_text() == "# My notes\nthe last line, with no newline"
+    assert not out.exists() or not any(out.iterdir())  # no worker ran
 
 
 def test_sub_tasks_may_share_a_name_with_the_agents_own_nodes(
@@ -116,24 +150,13 @@ def test_a_second_run_into_the_same_out_keeps_the_first_runs_files(
     orchestai: Orchestai, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    plan = tmp_path / "plan.json"
-    plan.write_text(
-        json.dumps(
-            {
-                "format_version": 1,
-                "instruction": "Describe the sales",
-                "subtasks": [
-                    {
-                        "id": "table",
-                        "description": "d",
-                        "task_type": "analyze_table",
-                        "worker": "table_analyst",
-                    }
-                ],
-            }
-        )
-    )
-    argv = ["run", "--plan", str(plan), "--input", str(ROOT / "examples" / "data" / "sales.csv")]
+    argv = [
+        "run",
+        "--plan",
+        str(_table_plan(tmp_path)),
+        "--input",
+        str(ROOT / "examples" / "data" / "sales.csv"),
+    ]
     assert orchestai(*argv, "--out", str(out))[0] == 0
     (out / "table.md").write_text("the user's edits")  # an output of the first run
 
