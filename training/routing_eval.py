@@ -174,6 +174,12 @@ def load_split(config: RoutingEvalConfig) -> tuple[OutcomeTable, OutcomeTable]:
         ):
             train, test = load_routerbench(data, "train"), load_routerbench(data, "test")
         else:
+            if not list(data.glob("*_test.csv")):
+                raise DatasetFormatError(
+                    data,
+                    "holds *_train.csv files but no *_test.csv; add the test rows as "
+                    "NAME_test.csv, or pass one table file to split at random",
+                )
             train, test = (
                 load_outcome_table(sorted(data.glob(f"*_{split}.csv")), id_column=config.id_column)
                 for split in ("train", "test")

@@ -31,6 +31,7 @@ import numpy as np
 import torch
 
 from orchestai_agents.budget import estimate_call
+from orchestai_agents.errors import CheckpointError
 from orchestai_agents.plan import Alternative, Plan, SubTask
 from orchestai_agents.planner.selector import (
     DEFAULT_COST_WEIGHT_SCALE,
@@ -141,7 +142,18 @@ class Router:
         """The router in ``folder``: ``selector.safetensors``, ``selector_config.json`` and, when
         present, ``selector_workers.json``."""
         cards = Path(folder, ROUTER_WORKERS_FILE)
-        workers = json.loads(cards.read_text()) if cards.is_file() else []
+        try:
+            workers = json.loads(cards.read_text(encoding="utf-8")) if cards.is_file() else []
+        except ValueError as exc:  # bad JSON, or not UTF-8
+            raise CheckpointError(
+                f"{cards} is not JSON ({exc}); re-save the planner with its router "
+                "(save_pretrained), or delete the file to route without worker cards"
+            ) from exc
+        if not isinstance(workers, list):
+            raise CheckpointError(
+                f"{cards} holds a {type(workers).__name__}, not a list of worker cards; re-save "
+                "the planner with its router (save_pretrained)"
+            )
         return cls(load_selector(folder), embed, workers)
 
     def save(self, folder: str | Path) -> None:

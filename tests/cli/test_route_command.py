@@ -26,6 +26,15 @@ def test_a_file_that_is_no_table_is_named(orchestai: Orchestai, tmp_path: Path) 
     assert "'<model>|total_cost' columns" in said
 
 
+def test_a_folder_without_test_rows_is_named(orchestai: Orchestai, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    _table(tmp_path / "data" / "mine_train.csv")
+
+    code, said = orchestai("route", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "o"))
+
+    assert code == 2 and "holds *_train.csv files but no *_test.csv" in said
+
+
 def test_an_unknown_reference_model_is_refused_before_training(
     orchestai: Orchestai, tmp_path: Path
 ) -> None:

@@ -39,6 +39,11 @@ def _table(path: Path, n_rows: int, header: str = HEADER) -> Path:
     return path
 
 
+def test_an_empty_list_of_tables_is_named() -> None:
+    with pytest.raises(OrchestAIError, match="no outcome table was given"):
+        load_outcome_table([])
+
+
 def test_the_knn_router_clips_k_to_the_train_rows(table, embeddings):
     knn = KNNRouter(table, embeddings, k=40)
 

@@ -143,6 +143,19 @@ def test_a_router_loads_back_from_a_folder_and_by_repo_id(
             assert torch.equal(mine, theirs), name
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [('[{"name": "gpt",', "is not JSON"), ('{"name": "gpt"}', "holds a dict, not a list")],
+)
+def test_a_corrupt_router_worker_list_is_named(
+    routed: Planner, tmp_path: Path, text: str, problem: str
+) -> None:
+    routed.save_pretrained(tmp_path / "ckpt")
+    (tmp_path / "ckpt" / "selector_workers.json").write_text(text)
+    with pytest.raises(CheckpointError, match=rf"selector_workers\.json {problem}"):
+        Planner.from_pretrained(tmp_path / "ckpt")
+
+
 def test_a_router_for_another_encoder_is_refused(planner: Planner) -> None:
     from orchestai_agents.planner.selector import Selector, SelectorConfig, context_width
 

@@ -325,6 +325,8 @@ def _read(source: str | Path | Sequence[str | Path] | pd.DataFrame) -> tuple[pd.
         frames = {"the given DataFrame": source}
     else:
         paths = [Path(source)] if isinstance(source, str | Path) else [Path(p) for p in source]
+        if not paths:
+            raise OrchestAIError("no outcome table was given; pass a file (or a list of files)")
         frames = {str(path): _read_file(path) for path in paths}
     numbered = [f.set_axis(pd.RangeIndex(1, len(f) + 1)) for f in frames.values()]
     frame = pd.concat(numbered, keys=list(frames), names=["source", "row"])
