@@ -36,7 +36,10 @@ def embed_texts(
     from orchestai_agents.encoders import default_encoder_path
 
     name = encoder or default_encoder_path()
-    digest = hashlib.sha256(f"{Path(name).name}|{max_length}".encode())
+    # The offline default is keyed by its folder's name, so every install shares one cache; an
+    # encoder the user names is keyed by the whole name (org/minilm and other/minilm differ).
+    label = Path(name).name if encoder is None else encoder
+    digest = hashlib.sha256(f"{label}|{max_length}".encode())
     for text in texts:
         digest.update(text.encode("utf-8", "replace") + b"\x00")
     path = Path(cache_dir) / f"emb-{digest.hexdigest()[:20]}.npy" if cache_dir is not None else None
