@@ -7,9 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-import training.datasets
-from training.datasets import (
+from orchestai_agents.training.datasets import (
     DatasetFormatError,
     default_datasets_root,
     detect_format,
@@ -17,7 +15,9 @@ from training.datasets import (
     load_planning_dataset,
     split_by_id,
 )
-from training.workflows import AnnotatedWorkflow, WorkflowNode
+from orchestai_agents.training.workflows import AnnotatedWorkflow, WorkflowNode
+
+import training.datasets
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 needs_shared = pytest.mark.skipif(

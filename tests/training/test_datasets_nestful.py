@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from training.datasets import DatasetFormatError, load_nestful
+from orchestai_agents.training.datasets import DatasetFormatError, load_nestful
 
 CFB = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "planning" / "complexfuncbench"
 

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from training.datasets import DatasetFormatError, load_nestools
-from training.workflows import AnnotatedWorkflow
+from orchestai_agents.training.datasets import DatasetFormatError, load_nestools
+from orchestai_agents.training.workflows import AnnotatedWorkflow
 
 NESTOOLS = (
     Path(__file__).resolve().parents[3]

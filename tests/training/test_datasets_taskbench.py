@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from training.datasets import (
+from orchestai_agents.training.datasets import (
     DatasetFormatError,
     load_taskbench,
     load_tool_inventory,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from training.evaluation import (
+from orchestai_agents.training.evaluation import (
     ULTRATOOL_ANCHORS,
     ResultRow,
     evaluate_planner,
@@ -16,8 +15,8 @@ from training.evaluation import (
     results_to_json,
     workflow_group,
 )
-from training.metrics import PredictedPlan
-from training.workflows import AnnotatedWorkflow, WorkflowNode
+from orchestai_agents.training.metrics import PredictedPlan
+from orchestai_agents.training.workflows import AnnotatedWorkflow, WorkflowNode
 
 
 def wf(id: str, names: list[str], links: list[tuple[int, int]]) -> AnnotatedWorkflow:

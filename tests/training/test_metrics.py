@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from training.metrics import PlanningScores, coerce_prediction, score_plans, set_f1
-from training.workflows import AnnotatedWorkflow, WorkflowNode
+from orchestai_agents.training.metrics import PlanningScores, coerce_prediction, score_plans, set_f1
+from orchestai_agents.training.workflows import AnnotatedWorkflow, WorkflowNode
 
 
 def wf(names: list[str], links: list[tuple[int, int]] = (), id: str = "x") -> AnnotatedWorkflow:
@@ -93,8 +92,9 @@ def test_length_mismatch_is_an_error() -> None:
 def test_validation_score_weighs_each_data_set_equally() -> None:
     from dataclasses import replace
 
+    from orchestai_agents.training.phase1 import validation_score
+
     from orchestai_agents.planner import PredictedGraph
-    from training.phase1 import validation_score
 
     def predicted(names: list[str]) -> PredictedGraph:
         n = len(names)

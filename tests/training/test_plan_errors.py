@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from training.plan_errors import PlanErrors, plan_errors
-from training.workflows import AnnotatedWorkflow, WorkflowNode
+from orchestai_agents.training.plan_errors import PlanErrors, plan_errors
+from orchestai_agents.training.workflows import AnnotatedWorkflow, WorkflowNode
 
 CHAIN = AnnotatedWorkflow(
     "x", "book and pay", tuple(WorkflowNode(n) for n in ("search", "book", "pay")), ((0, 1), (1, 2))

@@ -8,10 +8,9 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-
-from training.evaluation import evaluate_planner
-from training.retrieval import NearestNeighbourPlanner, embed_texts
-from training.workflows import AnnotatedWorkflow, WorkflowNode
+from orchestai_agents.training.evaluation import evaluate_planner
+from orchestai_agents.training.retrieval import NearestNeighbourPlanner, embed_texts
+from orchestai_agents.training.workflows import AnnotatedWorkflow, WorkflowNode
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED = REPO.parent / "shared" / "datasets"
@@ -99,7 +98,7 @@ def test_real_minilm_finds_paraphrases() -> None:
 )
 def test_reproduces_the_published_ultratool_baseline() -> None:
     """Issue 3: 80.85 / 50.81 / 51.40. About 4 min on 2 CPU cores the first time; runs/cache keeps the embeddings."""
-    from training.datasets import load_planning_dataset
+    from orchestai_agents.training.datasets import load_planning_dataset
 
     train = load_planning_dataset("ultratool", split="train", datasets_root=SHARED)
     test = load_planning_dataset("ultratool", split="test", datasets_root=SHARED)
