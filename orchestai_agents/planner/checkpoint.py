@@ -28,6 +28,7 @@ from orchestai_agents.planner.config import PlannerConfig
 __all__ = ["WEIGHTS_NAME", "StrictHubLoading", "checkpoint_state"]
 
 WEIGHTS_NAME = "model.safetensors"
+ARCHITECTURE_SECTIONS = ("encoder", "decomposer", "graph")
 T = TypeVar("T", bound="StrictHubLoading")
 
 
@@ -186,7 +187,16 @@ def _check_config(source: str, hub_kwargs: dict[str, Any]) -> None:
             return
     else:
         path = Path(hf_hub_download(source, "config.json", **_hub_options(hub_kwargs)))
-    PlannerConfig.from_dict(json.loads(path.read_text(encoding="utf-8")))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    PlannerConfig.from_dict(data)
+    # A dict given to Planner() may leave sections to their defaults; a saved checkpoint has them
+    # all, and the weights fit only the shapes they give.
+    lacking = [k for k in ARCHITECTURE_SECTIONS if k not in data]
+    if lacking:
+        raise ConfigError(
+            f"it lacks the section(s) {lacking}, which set the weights' shapes "
+            f"(a checkpoint's config.json has {list(ARCHITECTURE_SECTIONS)})"
+        )
 
 
 def _hub_options(hub_kwargs: dict[str, Any]) -> dict[str, Any]:

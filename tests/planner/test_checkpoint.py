@@ -95,6 +95,17 @@ def test_an_unexpected_or_misshapen_weight_is_an_error(
         Planner.from_pretrained(folder)
 
 
+def test_a_config_json_without_an_architecture_section_is_named(
+    tiny_planner: Planner, tmp_path: Path
+) -> None:
+    folder = _save(tiny_planner, tmp_path / "ckpt")
+    config = json.loads((folder / "config.json").read_text())
+    del config["decomposer"]
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(CheckpointError, match=r"lacks the section\(s\) \['decomposer'\]"):
+        Planner.from_pretrained(folder)
+
+
 def test_a_model_folder_that_is_no_planner_is_refused_naming_its_keys() -> None:
     from orchestai_agents.encoders import default_encoder_path
 
