@@ -12,6 +12,7 @@ from orchestai_agents.adapters._file_access import FileAccess
 from orchestai_agents.adapters._task_text import context_artifacts
 from pydantic import BaseModel, Field
 
+from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["TaskArgs", "TaskTool"]
@@ -62,12 +63,23 @@ class TaskTool(BaseTool):
 
         The file itself is checked too: a symlink already at that name would otherwise be
         followed, and the write would land wherever it points.
+
+        Raises:
+            InputFileError: the path is one of the task's inputs or earlier steps' files, which
+                the write would destroy.
         """
         folder = self.files.output_dir(task.get("output_dir"))
         stem = "".join(
             c if c.isalnum() or c in "-_" else "_" for c in task.get("node_id") or self.name
         )
-        return self.files.inside(folder / f"{stem}{suffix}")
+        path = self.files.inside(folder / f"{stem}{suffix}")
+        for given in [*task.get("inputs", []), *context_artifacts(task)]:
+            if Path(given).expanduser().resolve() == path:
+                raise InputFileError(
+                    f"step {stem!r} would write {path}, over the file {given} it was given; "
+                    "rename that file or write the outputs to another folder"
+                )
+        return path
 
     @abstractmethod
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:

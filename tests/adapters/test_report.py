@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from orchestai_agents.adapters.report import ReportTool
 
-from orchestai_agents.errors import WorkerError
+from orchestai_agents.errors import InputFileError, WorkerError
 
 
 def test_report_combines_texts_and_links_files(tmp_path: Path, make_task) -> None:
@@ -33,3 +33,18 @@ def test_report_combines_texts_and_links_files(tmp_path: Path, make_task) -> Non
 def test_report_without_inputs_is_refused(make_task) -> None:
     with pytest.raises(WorkerError, match="nothing to report"):
         ReportTool().execute(make_task())
+
+
+def test_a_step_never_writes_over_a_file_it_was_given(tmp_path: Path, make_task) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    mine = out / "report.md"
+    mine.write_text("the user's own notes")
+    task = make_task(
+        node_id="report", inputs=[mine], context={"a": {"text": "hi", "artifacts": []}}
+    )
+    with pytest.raises(
+        InputFileError, match=r"step 'report' would write .*report\.md, over the file"
+    ):
+        ReportTool().execute(task)
+    assert mine.read_text() == "the user's own notes"
