@@ -111,7 +111,6 @@ def test_ctrl_c_starts_no_new_worker_call_and_still_returns_the_result(make_work
     starts, and the run ends with a result to write (``run`` then exits with 130)."""
     import _thread
     import threading
-    import time
 
     from orchestai_agents import (
         ExecutionSettings,
@@ -128,7 +127,7 @@ def test_ctrl_c_starts_no_new_worker_call_and_still_returns_the_result(make_work
         called.append(task["node_id"])
         if task["node_id"] == "a":
             _thread.interrupt_main()  # Ctrl-C, while this call runs
-            time.sleep(0.3)
+            stop.wait(10)  # until the main thread has taken it (a fixed sleep failed under load)
         return WorkerOutput(f"done {task['node_id']}")
 
     stop = threading.Event()
