@@ -54,6 +54,25 @@ def names(text: str) -> list[str]:
     return found
 
 
+def data_sets(text: str) -> list[str]:
+    """Comma-separated data sets: the known names (any case) or existing files and folders."""
+    from orchestai_agents.training.datasets import DATASET_NAMES
+
+    known = (*DATASET_NAMES, "builtin")
+    found = []
+    for name in names(text):
+        if name.lower() in known:
+            found.append(name.lower())
+        elif Path(name).exists():
+            found.append(name)
+        else:
+            raise argparse.ArgumentTypeError(
+                f"{name!r} is neither a data set name ({', '.join(known)}) nor an existing "
+                "file or folder"
+            )
+    return found
+
+
 def output_folder(text: str) -> Path:
     """A folder to write into; it may not exist yet."""
     path = Path(text)

@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from orchestai_agents.cli._args import names, output_folder
+from orchestai_agents.cli._args import data_sets, output_folder
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,7 +21,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--data",
-        type=names,
+        type=data_sets,
         default="ultratool,nestools,complexfuncbench",
         help="comma-separated data sets (ultratool, nestools, complexfuncbench, builtin)",
     )
@@ -49,10 +49,10 @@ def run(args: argparse.Namespace) -> int:
     from orchestai_agents.training.evaluation import format_table, results_to_json
     from orchestai_agents.training.phase1_eval import evaluate_benchmarks
 
+    inventory = Inventory.from_tool_desc(args.tools) if args.tools else None  # before the planner
     planner = (
         load_default_planner() if args.planner is None else Planner.from_pretrained(args.planner)
     )
-    inventory = Inventory.from_tool_desc(args.tools) if args.tools else None
     report = evaluate_benchmarks(
         planner,
         args.data,

@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     from orchestai_agents.planner import Inventory, Planner, load_default_planner
     from orchestai_agents.planner.plans import to_plan
 
+    if args.instruction is not None and not args.instruction.strip():
+        raise InputFileError("the instruction is blank; say what the plan should do")
     if bool(args.instruction) == bool(args.requests):
         raise InputFileError("give either an instruction or --requests FILE.jsonl (with --out)")
     if args.instruction and args.out is not None:
@@ -60,11 +62,13 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.requests and args.out is None:
         raise InputFileError("--requests needs --out PLANS.jsonl")
-    records = _read_requests(args.requests) if args.requests else []  # before the planner loads
+    # The user's files are read before the planner loads (seconds, for a large one).
+    records = _read_requests(args.requests) if args.requests else []
+    tools = Inventory.from_tool_desc(args.tools) if args.tools else None
     planner = (
         load_default_planner() if args.planner is None else Planner.from_pretrained(args.planner)
     )
-    inventory = Inventory.from_tool_desc(args.tools) if args.tools else planner.inventory
+    inventory = tools or planner.inventory
     if args.instruction:
         print_json(
             to_plan(

@@ -97,7 +97,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def _folds(text: str) -> int:
-    folds = int(text)
+    try:
+        folds = int(text)
+    except ValueError:
+        folds = -1
     if folds < 0 or folds == 1:
         raise argparse.ArgumentTypeError(
             f"{text}: use 0 (learn from the recorded outcomes) or 2 or more folds"

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from orchestai_agents._internal._secrets import redact
 from orchestai_agents.cli._args import non_negative_float, output_file, output_folder, unit_interval
 from orchestai_agents.cli._display import console, print_json, progress, table
-from orchestai_agents.errors import InputFileError, PlanValidationError
+from orchestai_agents.errors import ConfigError, InputFileError, PlanValidationError
 
 if TYPE_CHECKING:
     from orchestai_agents.compiler import ExecutionSettings
@@ -60,9 +60,9 @@ def run(args: argparse.Namespace) -> int:
     from orchestai_agents.compiler import ExecutionSettings
 
     inputs = _check_inputs(args.input)
-    args.out.mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
     agent = _agent(args, inputs, ExecutionSettings(stop=stop))
+    args.out.mkdir(parents=True, exist_ok=True)  # once the plan and the inputs are known good
     kept = _keep_earlier_run(args.out, inputs)
     if kept is not None:
         console.print(f"the earlier run in {args.out} moved to {kept}")
@@ -99,6 +99,10 @@ def _agent(args: argparse.Namespace, inputs: list[Path], settings: ExecutionSett
         allowed_dirs=sorted({str(p.parent) for p in inputs} | {str(args.out.resolve())})
     )
     if args.plan is not None:
+        if args.planner is not None:
+            raise ConfigError(
+                "--plan runs a plan as it is and --planner plans an instruction; give one of them"
+            )
         return create_orchestai_agent(
             registry, plan=Plan.load(args.plan), execution_log=log, settings=settings
         )

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from orchestai_agents.cli._args import (
+    data_sets,
     decay,
-    names,
     non_negative_int,
     output_folder,
     positive_float,
@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--data",
-        type=names,
+        type=data_sets,
         default="ultratool",
         help="comma-separated data sets: ultratool, nestools, complexfuncbench, builtin, or paths",
     )

@@ -57,6 +57,11 @@ class StrictHubLoading:
             raise CheckpointError(
                 f"{source} is a file; pass the planner folder save_pretrained wrote, or a Hub repo id"
             )
+        if _looks_local(source) and not Path(source).exists():
+            raise CheckpointError(
+                f"{source}: no such folder; pass the planner folder save_pretrained wrote, or a "
+                "Hub repo id (org/name)"
+            )
         try:
             _check_config(source, kwargs)
             # The mixin prints "Loading weights from local directory" to stdout, which would
@@ -172,6 +177,11 @@ def load_strict(model: torch.nn.Module, state: dict[str, torch.Tensor], *, sourc
             f"planner checkpoint {source}: weight(s) {wrong[:8]} have shapes that do not match config.json"
         )
     model.load_state_dict(state, strict=False)
+
+
+def _looks_local(source: str) -> bool:
+    """A path no Hub repo id can be: absolute, relative to . or ~, or of more than two parts."""
+    return source.startswith(("/", ".", "~", "\\")) or len(Path(source).parts) > 2
 
 
 def _check_config(source: str, hub_kwargs: dict[str, Any]) -> None:

@@ -145,6 +145,8 @@ def read_tool_desc(path: str | Path) -> dict[str, str]:
                 line=number,
             )
         tools[name] = description
+    if not tools:
+        raise DatasetFormatError(path, f"lists no tools; a planner needs at least one ({what})")
     return tools
 
 

@@ -252,7 +252,8 @@ def load_selector(folder: str | Path, *, map_location: str | torch.device = "cpu
     for path in (weights, config_file):
         if not path.is_file():
             raise CheckpointError(
-                f"{path} is missing; write the selector with save_selector({folder!s})"
+                f"{path} is missing; train a selector into it with `orchestai route --data "
+                f"TABLE --checkpoint {folder!s}` (or save_selector in Python)"
             )
     try:
         config = SelectorConfig(**json.loads(config_file.read_text()))

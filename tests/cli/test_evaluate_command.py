@@ -20,12 +20,22 @@ def test_data_that_names_nothing_is_refused(orchestai: Orchestai) -> None:
     assert code == 2 and "argument --data" in said and "names nothing" in said
 
 
+@pytest.mark.parametrize("data", ["builtin,foo", "foo"])
+def test_an_unknown_data_set_is_refused_before_anything_is_scored(
+    orchestai: Orchestai, data: str
+) -> None:
+    code, said = orchestai("evaluate", "--data", data)
+
+    assert code == 2 and "'foo' is neither a data set name" in said
+    assert "ultratool, nestools, complexfuncbench, builtin" in said
+
+
 def test_a_missing_planner_folder_is_named(orchestai: Orchestai, tmp_path: Path) -> None:
     missing = tmp_path / "no-such-planner"
 
     code, said = orchestai("evaluate", "--planner", str(missing), "--data", "builtin")
 
-    assert code == 2 and f"{missing} is neither a planner folder nor a Hub repo" in said
+    assert code == 2 and f"{missing}: no such folder" in said
 
 
 @pytest.mark.slow

@@ -72,7 +72,32 @@ def test_a_missing_planner_folder_is_named(orchestai: Orchestai, tmp_path: Path)
 
     code, said = orchestai("plan", "make slides", "--planner", str(missing))
 
-    assert code == 2 and f"{missing} is neither a planner folder nor a Hub repo" in said
+    assert code == 2 and f"{missing}: no such folder" in said
+
+
+def test_a_blank_instruction_is_refused(orchestai: Orchestai) -> None:
+    code, said = orchestai("plan", "   ")
+
+    assert code == 2 and "the instruction is blank" in said
+
+
+def test_a_requests_folder_is_named_as_a_folder(orchestai: Orchestai, tmp_path: Path) -> None:
+    code, said = orchestai("plan", "--requests", str(tmp_path), "--out", str(tmp_path / "o.jsonl"))
+
+    assert code == 2 and f"{tmp_path}: is a folder, not a file" in said
+
+
+def test_a_tool_list_without_tools_is_named_before_the_planner_loads(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    tools = tmp_path / "tool_desc.json"
+    tools.write_text('{"nodes": []}')
+
+    code, said = orchestai(
+        "plan", "make slides", "--tools", str(tools), "--planner", str(tmp_path / "none")
+    )
+
+    assert code == 2 and f"{tools}: lists no tools" in said
 
 
 def test_a_file_given_as_planner_is_refused(orchestai: Orchestai, requests: Path) -> None:

@@ -68,3 +68,11 @@ def test_output_paths_that_cannot_be_written_are_refused(
 
     code, said = orchestai("route", "--data", table, "--choices-out", str(tmp_path))
     assert code == 2 and "argument --choices-out" in said and "is a folder" in said
+
+
+def test_a_folder_without_tables_is_named(orchestai: Orchestai, tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+
+    code, said = orchestai("route", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "o"))
+
+    assert code == 2 and "is a folder without NAME_train.csv and NAME_test.csv" in said

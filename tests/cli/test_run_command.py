@@ -69,6 +69,17 @@ def test_a_log_that_is_another_file_is_refused_before_the_run_and_kept(
     assert not out.exists() or not any(out.iterdir())  # no worker ran
 
 
+def test_a_plan_with_a_planner_is_refused_before_out_is_made(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+
+    code, said = orchestai("run", "--plan", str(PLAN), "--planner", "org/p", "--out", str(out))
+
+    assert code == 2 and "give one of them" in said
+    assert not out.exists()
+
+
 def test_sub_tasks_may_share_a_name_with_the_agents_own_nodes(
     orchestai: Orchestai, tmp_path: Path
 ) -> None:

@@ -13,6 +13,8 @@ from .errors import DatasetFormatError
 def existing_file(path: str | Path, what: str) -> Path:
     """``path`` as a Path, or a DatasetFormatError saying which file is missing and why it is needed."""
     path = Path(path)
+    if path.is_dir():
+        raise DatasetFormatError(path, f"is a folder, not a file; {what}")
     if not path.is_file():
         raise DatasetFormatError(path, f"no such file; {what}")
     return path

@@ -334,6 +334,11 @@ def _read(source: str | Path | Sequence[str | Path] | pd.DataFrame) -> tuple[pd.
 
 
 def _read_file(path: Path) -> pd.DataFrame:
+    if path.is_dir():
+        raise OrchestAIError(
+            f"outcome table {path} is a folder without NAME_train.csv and NAME_test.csv files; "
+            "pass a table file, or a folder that holds both"
+        )
     if not path.is_file():
         raise OrchestAIError(f"outcome table {path} does not exist")
     suffix = path.suffix.lower()
