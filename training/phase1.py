@@ -41,6 +41,7 @@ import torch
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
+from orchestai_agents._internal._files import write_replacing
 from orchestai_agents.encoders import EncodedText
 from orchestai_agents.errors import ConfigError
 from orchestai_agents.planner import Inventory, Planner, PlannerConfig, PlanningTargets
@@ -668,10 +669,14 @@ class _MetricsLogger:
     def log(self, row: dict[str, float]) -> None:
         self.rows.append(row)
         keys = list(dict.fromkeys(k for r in self.rows for k in r))
-        with self.csv_path.open("w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=keys)
-            writer.writeheader()
-            writer.writerows(self.rows)
+
+        def write(temp: Path) -> None:
+            with temp.open("w", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=keys)
+                writer.writeheader()
+                writer.writerows(self.rows)
+
+        write_replacing(self.csv_path, write)  # a crash mid-write keeps the earlier epochs' rows
         if self.tb is not None:
             for k, v in row.items():
                 if k != "epoch":

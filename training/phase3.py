@@ -31,6 +31,7 @@ import torch
 from orchestai_agents.training.env import EnvConfig, RewardConfig
 from orchestai_agents.training.routing.embeddings import embed_texts
 
+from orchestai_agents._internal._files import write_text_replacing
 from orchestai_agents.accounting import RunResult
 from orchestai_agents.errors import CheckpointError
 from orchestai_agents.execution_log import ExecutionLog
@@ -60,8 +61,8 @@ class WorkerCard:
 
 
 def save_worker_cards(cards: Sequence[WorkerCard], folder: str | Path) -> None:
-    Path(folder, ROUTER_WORKERS_FILE).write_text(
-        json.dumps([asdict(c) for c in cards], indent=2) + "\n"
+    write_text_replacing(
+        Path(folder, ROUTER_WORKERS_FILE), json.dumps([asdict(c) for c in cards], indent=2) + "\n"
     )
 
 
@@ -389,4 +390,4 @@ def _migrate_count(checkpoint: Path, state: dict, runs: Sequence[RunResult]) -> 
 
 
 def _write_state(checkpoint: Path, state: dict) -> None:
-    (checkpoint / STATE_FILE).write_text(json.dumps(state, indent=2) + "\n")
+    write_text_replacing(checkpoint / STATE_FILE, json.dumps(state, indent=2) + "\n")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from orchestai_agents._internal._files import write_replacing
 from orchestai_agents.cli._args import output_file, positive_int
 from orchestai_agents.errors import ConfigError, DatasetFormatError, InputFileError
 
@@ -136,9 +136,7 @@ def _write_plans(
     """
     from orchestai_agents.planner.plans import to_plan
 
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(f"{out.name}.partial")
-    try:
+    def write(partial: Path) -> None:
         with partial.open("w", encoding="utf-8") as handle:
             for start in range(0, len(records), batch):
                 chunk = records[start : start + batch]
@@ -146,9 +144,9 @@ def _write_plans(
                 for record, graph in zip(chunk, graphs, strict=True):
                     plan = to_plan(record["user_request"], graph, inventory)
                     handle.write(json.dumps(_line(record["id"], plan), ensure_ascii=False) + "\n")
-        os.replace(partial, out)
-    finally:
-        partial.unlink(missing_ok=True)
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_replacing(out, write)
 
 
 def _line(request_id: str, plan: Any) -> dict[str, Any]:

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from orchestai_agents._internal._files import write_text_replacing
 from orchestai_agents.budget import estimate_call
 from orchestai_agents.errors import CheckpointError
 from orchestai_agents.plan import Alternative, Plan, SubTask
@@ -160,7 +161,9 @@ class Router:
         """Write the router's files into ``folder`` (a planner checkpoint's folder, typically)."""
         save_selector(self.selector, folder)
         if self.workers:
-            Path(folder, ROUTER_WORKERS_FILE).write_text(json.dumps(self.workers, indent=2) + "\n")
+            write_text_replacing(
+                Path(folder, ROUTER_WORKERS_FILE), json.dumps(self.workers, indent=2) + "\n"
+            )
 
     @torch.inference_mode()
     def probabilities(

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 import math
-import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -22,6 +21,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
+from orchestai_agents._internal._files import write_replacing
 from orchestai_agents.errors import CheckpointError, ConfigError
 
 __all__ = [
@@ -218,22 +218,12 @@ def save_selector(selector: Selector, folder: str | Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     state = {k: v.detach().cpu().contiguous() for k, v in selector.state_dict().items()}
     config = json.dumps(asdict(selector.config), indent=2) + "\n"
-    _write_replacing(
+    write_replacing(
         folder / SELECTOR_WEIGHTS_FILE,
         lambda temp: save_file(state, str(temp), metadata={"format": "pt"}),
     )
-    _write_replacing(folder / SELECTOR_CONFIG_FILE, lambda temp: temp.write_text(config))
+    write_replacing(folder / SELECTOR_CONFIG_FILE, lambda temp: temp.write_text(config))
     return folder
-
-
-def _write_replacing(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write`` on ``<path>.partial``, then move that file onto ``path``."""
-    temp = path.with_name(f"{path.name}.partial")
-    try:
-        write(temp)
-        os.replace(temp, path)
-    finally:
-        temp.unlink(missing_ok=True)
 
 
 def load_selector(folder: str | Path, *, map_location: str | torch.device = "cpu") -> Selector:
