@@ -87,10 +87,7 @@ class StrictHubLoading:
         except TypeError as exc:
             if "config" not in str(exc):
                 raise
-            raise CheckpointError(
-                f"{source} has no planner config.json; a checkpoint is config.json beside "
-                "model.safetensors, as save_pretrained writes them"
-            ) from exc
+            raise _no_config(source) from exc
         folder = _router_folder(source, kwargs)
         if folder is not None:
             from orchestai_agents.planner.routing import Router
@@ -179,6 +176,13 @@ def load_strict(model: torch.nn.Module, state: dict[str, torch.Tensor], *, sourc
     model.load_state_dict(state, strict=False)
 
 
+def _no_config(source: str) -> CheckpointError:
+    return CheckpointError(
+        f"{source} has no planner config.json; a checkpoint is config.json beside "
+        "model.safetensors, as save_pretrained writes them"
+    )
+
+
 def _looks_local(source: str) -> bool:
     """A path no Hub repo id can be: absolute, relative to . or ~, or of more than two parts."""
     return source.startswith(("/", ".", "~", "\\")) or len(Path(source).parts) > 2
@@ -188,13 +192,14 @@ def _check_config(source: str, hub_kwargs: dict[str, Any]) -> None:
     """Build a :class:`PlannerConfig` from the source's config.json, before the mixin reads it.
 
     The mixin fails on a config.json that is no JSON object with an AttributeError; this raises
-    the :class:`ConfigError` that names what is wrong. Without a config.json it does nothing:
-    the mixin then calls the model without a config, which ``from_pretrained`` reports.
+    the :class:`ConfigError` that names what is wrong. A local folder without a config.json is
+    named here, before the mixin logs its own warning about it; from the Hub, the mixin then
+    calls the model without a config, which ``from_pretrained`` reports.
     """
     if Path(source).is_dir():
         path = Path(source) / "config.json"
         if not path.is_file():
-            return
+            raise _no_config(source)
     else:
         path = Path(hf_hub_download(source, "config.json", **_hub_options(hub_kwargs)))
     data = json.loads(path.read_text(encoding="utf-8"))

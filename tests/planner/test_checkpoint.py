@@ -106,6 +106,14 @@ def test_a_config_json_without_an_architecture_section_is_named(
         Planner.from_pretrained(folder)
 
 
+def test_a_folder_without_config_json_is_named_without_the_hubs_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(CheckpointError, match=r"has no planner config\.json"):
+        Planner.from_pretrained(tmp_path)
+    assert not [r for r in caplog.records if "config.json not found" in r.getMessage()]
+
+
 def test_a_model_folder_that_is_no_planner_is_refused_naming_its_keys() -> None:
     from orchestai_agents.encoders import default_encoder_path
 
