@@ -249,7 +249,10 @@ def _summary(result: dict[str, Any], trace: Path) -> None:
             "ok" if result["success"] else "failed",
         )
     )
-    table("Run", ["node", "worker", "seconds", "USD", "status"], rows)
+    cells = [
+        (node, worker, f"{s:.2f}", f"{usd:.6f}", status) for node, worker, s, usd, status in rows
+    ]
+    table("Run", ["node", "worker", "seconds", "USD", "status"], cells)
     for output in result["outputs"].values():
         for path in output.get("artifacts", []):
             console.print(f"wrote {path}")

@@ -189,3 +189,19 @@ def test_a_second_run_into_the_same_out_keeps_the_first_runs_files(
         "the second run's, edited",
         "the user's edits",
     ]
+
+
+def test_the_summary_gives_seconds_to_the_hundredth_and_usd_to_the_millionth(
+    tmp_path: Path, capsys
+) -> None:
+    from orchestai_agents.accounting import NodeRecord, RunResult
+    from orchestai_agents.cli.run import _summary
+
+    nodes = (NodeRecord("a", "w", "t", 0.14962, 0.0000123), NodeRecord("b", "w", "t", 14.9, 1.5))
+    result = RunResult("r", "x", {}, {}, nodes, "", 15.04962).to_dict()
+
+    _summary(result, tmp_path / "trace.json")
+
+    out = capsys.readouterr().out
+    assert "0.15 " in out and "14.90" in out and "15.05" in out and "0.149620" not in out
+    assert "0.000012" in out and "1.500000" in out and "1.500012" in out
