@@ -107,21 +107,13 @@ class StrictHubLoading:
         target = Path(save_directory)
         target.mkdir(parents=True, exist_ok=True)
         if kwargs.get("push_to_hub") and kwargs.get("repo_id") is None:
-            kwargs["repo_id"] = (
-                target.name
-            )  # the mixin would name the repo after the staging folder
+            # The mixin would name the repo after the staging folder.
+            kwargs["repo_id"] = target.name
         with tempfile.TemporaryDirectory(
             dir=target.parent, prefix=f".{target.name}.saving-"
         ) as tmp:
             result = super().save_pretrained(tmp, *args, **kwargs)  # type: ignore[misc]
-            for name in ("config.json", "README.md"):
-                path = Path(tmp) / name
-                if path.is_file():
-                    text = path.read_text(encoding="utf-8")
-                    if redact(text) != text:
-                        path.write_text(redact(text), encoding="utf-8")
-            for path in sorted(Path(tmp).iterdir(), key=lambda p: p.suffix != ".safetensors"):
-                os.replace(path, target / path.name)
+            _move_saved(Path(tmp), target)
         return result
 
     def _save_pretrained(self, save_directory: Path) -> None:
@@ -174,6 +166,27 @@ def load_strict(model: torch.nn.Module, state: dict[str, torch.Tensor], *, sourc
             f"planner checkpoint {source}: weight(s) {wrong[:8]} have shapes that do not match config.json"
         )
     model.load_state_dict(state, strict=False)
+
+
+def _move_saved(staging: Path, target: Path) -> None:
+    """Move a save's files from ``staging`` into ``target``, weights first, with keys redacted
+    from the config and the card. A router file the save did not write belongs to an earlier
+    checkpoint (its router read another encoder): it is removed, not left to load."""
+    from orchestai_agents.planner.routing import ROUTER_WORKERS_FILE
+    from orchestai_agents.planner.selector import SELECTOR_CONFIG_FILE, SELECTOR_WEIGHTS_FILE
+
+    for name in ("config.json", "README.md"):
+        path = staging / name
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            if redact(text) != text:
+                path.write_text(redact(text), encoding="utf-8")
+    written = sorted(staging.iterdir(), key=lambda p: p.suffix != ".safetensors")
+    for path in written:
+        os.replace(path, target / path.name)
+    stale = {SELECTOR_WEIGHTS_FILE, SELECTOR_CONFIG_FILE, ROUTER_WORKERS_FILE}
+    for name in stale - {p.name for p in written}:
+        (target / name).unlink(missing_ok=True)
 
 
 def _no_config(source: str) -> CheckpointError:

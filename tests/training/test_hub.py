@@ -156,6 +156,19 @@ def test_a_corrupt_router_worker_list_is_named(
         Planner.from_pretrained(tmp_path / "ckpt")
 
 
+def test_a_planner_saved_without_a_router_over_one_with_it_leaves_no_router(
+    routed: Planner, tmp_path: Path
+) -> None:
+    routed.save_pretrained(tmp_path / "ckpt")
+    router, routed.router = routed.router, None
+    try:
+        routed.save_pretrained(tmp_path / "ckpt")  # orchestai train --overwrite, say
+    finally:
+        routed.router = router
+    assert not list((tmp_path / "ckpt").glob("selector*"))
+    assert Planner.from_pretrained(tmp_path / "ckpt").router is None
+
+
 def test_a_router_for_another_encoder_is_refused(planner: Planner) -> None:
     from orchestai_agents.planner.selector import Selector, SelectorConfig, context_width
 
