@@ -254,3 +254,18 @@ def test_an_interrupted_run_leaves_the_earlier_out_as_it_was(
     assert code == 130 and said.startswith("interrupted")
     assert out.read_text() == "earlier plans\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plans.jsonl", "requests.jsonl"]
+
+
+def test_a_large_inventory_is_announced_before_its_descriptions_are_embedded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestai_agents.cli import plan
+    from orchestai_agents.cli.main import main
+
+    tools = tmp_path / "tool_desc.json"
+    tools.write_text(json.dumps([{"id": f"tool_{i}", "desc": f"Tool {i}."} for i in range(3)]))
+    monkeypatch.setattr(plan, "LARGE_INVENTORY", 3)
+
+    assert main(["plan", "use tool 1", "--tools", str(tools)]) == 0
+
+    assert "embedding the descriptions of 3 task types and 3 workers" in capsys.readouterr().err
