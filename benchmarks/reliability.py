@@ -681,13 +681,16 @@ def echo_agent(log_path: Path | None = None, **kwargs: Any) -> Any:
     )
 
 
-def instruction_case(instruction: str) -> Outcome:
-    """The instruction reaches the worker unchanged and round-trips through the execution log."""
+def instruction_case(instruction: str, refusal: str | None = None) -> Outcome:
+    """The instruction reaches the worker unchanged and round-trips through the execution log;
+    or, where ``refusal`` is given, the agent refuses it with an error that says so."""
     with _scratch(None) as path:
         try:
             result = result_of(echo_agent(path).invoke({"instruction": instruction}))
         except OrchestAIError as exc:
-            return Outcome(bool(str(exc)), f"clear error: {exc}")
+            return Outcome(refusal is not None and refusal in str(exc), f"clear error: {exc}")
+        if refusal is not None:
+            return Outcome(False, f"ran instead of refusing ({refusal!r} expected)")
         logged = list(ExecutionLog(path))
     ok = (
         result["success"]
@@ -714,6 +717,8 @@ BAD_INSTRUCTIONS: dict[str, str] = {
     "mixed scripts and emoji": "Résumé: 日本語の論文を要約 — العربية — Ελληνικά — עברית — 🚀👩‍🔬",
     "lone surrogate (undecodable argv byte)": "report on caf\udce9",
 }
+# What the agent says when it refuses an instruction; the others must run unchanged.
+INSTRUCTION_REFUSALS = {"lone surrogate (undecodable argv byte)": "not valid UTF-8"}
 
 
 def bad_instruction(name: str) -> Outcome:
@@ -727,7 +732,7 @@ def bad_instruction(name: str) -> Outcome:
                 "fell back to the plan's instruction",
             )
     try:
-        return instruction_case(text)
+        return instruction_case(text, INSTRUCTION_REFUSALS.get(name))
     except Exception as exc:
         return Outcome(False, f"crashed: {type(exc).__name__}: {exc}")
 

@@ -33,7 +33,7 @@ def test_langgraph_json_is_a_valid_server_config() -> None:
 
 
 @pytest.mark.slow
-def test_served_graph_loads_and_plans_offline() -> None:
+def test_served_graph_loads_offline_with_the_agents_nodes() -> None:
     graph = load_graph_from_config(ROOT / "langgraph.json", "orchestai")
     assert isinstance(graph, CompiledStateGraph)
     assert {"plan", "execute", "respond"} <= set(graph.get_graph().nodes)

@@ -39,8 +39,9 @@ def test_missing_file_names_the_path(tmp_path: Path) -> None:
 
 def test_output_dir_outside_is_refused_and_none_makes_a_temp_dir(tmp_path: Path) -> None:
     access = FileAccess.of([tmp_path / "ok"])
-    with pytest.raises(InputFileError):
+    with pytest.raises(InputFileError, match="outside the allowed folders"):
         access.output_dir(str(tmp_path / "elsewhere"))
+    assert not (tmp_path / "elsewhere").exists()
     made = access.output_dir(None)
     assert made.is_dir()
     made.rmdir()

@@ -41,7 +41,10 @@ def test_a_family_name_inside_another_word_does_not_match() -> None:
 def test_known_model_does_not_warn() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        price_for("claude-sonnet-4-20250514")
+        cost = price_for("claude-sonnet-4-20250514")
+    assert (cost.usd_per_input_token * 1e6, cost.usd_per_output_token * 1e6) == pytest.approx(
+        (3.00, 15.00)
+    )
 
 
 def test_table_prices_are_positive_and_output_not_cheaper() -> None:

@@ -3,7 +3,7 @@ from typing import Any
 
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.tools import BaseTool, StructuredTool, tool
+from langchain_core.tools import StructuredTool, tool
 from orchestai_agents.adapters.task_tool import TaskTool
 from orchestai_agents.adapters.tool_worker import default_tool_input, tool_worker
 
@@ -97,4 +97,3 @@ async def test_ainvoke_runs_the_tool(make_task) -> None:
 def test_name_and_description_default_to_the_tool() -> None:
     spec = tool_worker(shout, task_types=["generate_text"])
     assert (spec.name, spec.description) == ("shout", "Shout the text.")
-    assert isinstance(shout, BaseTool)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env as gymnasium_check_env
@@ -9,8 +11,11 @@ from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 
 def test_passes_gymnasium_and_sb3_checkers(backend, env_config):
-    gymnasium_check_env(OrchestrationEnv(backend, env_config), skip_render_check=True)
-    sb3_check_env(OrchestrationEnv(backend, env_config), warn=True)
+    # The checkers report much of what they find as warnings: make those failures too.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gymnasium_check_env(OrchestrationEnv(backend, env_config), skip_render_check=True)
+        sb3_check_env(OrchestrationEnv(backend, env_config), warn=True)
 
 
 def test_reward_worked_out_by_hand():
