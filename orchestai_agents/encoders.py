@@ -7,6 +7,7 @@ The offline default is all-MiniLM-L6-v2 as shipped inside the PyPI package
 from __future__ import annotations
 
 import copy
+import functools
 import importlib.util
 import warnings
 from collections.abc import Iterator, Sequence
@@ -28,6 +29,28 @@ def default_encoder_path() -> str:
         if (folder / "config.json").is_file():
             return str(folder)
     return DEFAULT_ENCODER
+
+
+@functools.cache
+def int8_available() -> bool:
+    """Whether this torch still has ``torch.ao``'s dynamic int8 quantization (deprecated there
+    in favour of torchao, whose eager int8 path is slower than float32 on CPU). Without it the
+    encoder runs in float32: plans stay valid, about twice as slow; a warning says so once."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated for torchao
+        try:
+            import torch.ao.quantization as ao
+        except ImportError:
+            ao = None
+    available = all(hasattr(ao, n) for n in ("quantize_dynamic", "per_channel_dynamic_qconfig"))
+    if not available:
+        warnings.warn(
+            "this torch has no torch.ao.quantization.quantize_dynamic: the encoder runs in "
+            "float32, about twice as slow per plan; install torch 2.13 for the int8 path",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    return available
 
 
 class EncodedText(NamedTuple):
@@ -121,11 +144,11 @@ class TextEncoder(torch.nn.Module):
         """
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated for torchao
-            from torch.ao.quantization import per_channel_dynamic_qconfig
+            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
 
             model = copy.deepcopy(self.model) if self.trainable else self.model
             # Its new Linear modules start in training mode: eval, as inference expects.
-            model = torch.ao.quantization.quantize_dynamic(
+            model = quantize_dynamic(
                 model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
             ).eval()
         if self.trainable:

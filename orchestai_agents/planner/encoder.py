@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from orchestai_agents.encoders import EncodedText, TextEncoder
+from orchestai_agents.encoders import EncodedText, TextEncoder, int8_available
 from orchestai_agents.errors import CheckpointError
 from orchestai_agents.planner.config import EncoderConfig
 
@@ -201,7 +201,7 @@ class PlannerEncoder(nn.Module):
         # int8 dynamic quantization triples CPU speed of the encoder; only at inference.
         if not self.config.quantize or self.text.quantized or self.training:
             return
-        if next(self.text.model.parameters()).device.type != "cpu":
+        if next(self.text.model.parameters()).device.type != "cpu" or not int8_available():
             return
         self.text.quantize()
         self._cache.clear()

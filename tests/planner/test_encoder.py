@@ -6,7 +6,7 @@ import torch
 from safetensors.torch import load_file
 from torch.nn import functional as F
 
-from orchestai_agents.encoders import TextEncoder
+from orchestai_agents.encoders import TextEncoder, int8_available
 from orchestai_agents.errors import CheckpointError
 from orchestai_agents.planner import EncoderConfig, Inventory, Planner
 from orchestai_agents.planner.encoder import PlannerEncoder, type_words
@@ -101,3 +101,19 @@ def test_quantized_embeddings_stay_close_to_the_float_ones() -> None:
     close = F.cosine_similarity(encoder.encode(texts).pooled, exact)
 
     assert encoder.quantized and bool((close >= 0.965).all()), close
+
+
+def test_without_torch_ao_int8_the_planner_plans_in_float32_and_says_so(
+    make_planner, inventory: Inventory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = make_planner(quantize=False).predict(["summarise the paper"], inventory)
+    monkeypatch.delattr(torch.ao.quantization, "quantize_dynamic")
+    int8_available.cache_clear()
+    try:
+        with pytest.warns(RuntimeWarning, match="no torch.ao.quantization.quantize_dynamic"):
+            assert not int8_available()
+        planner = make_planner()
+        assert planner.predict(["summarise the paper"], inventory) == expected
+        assert not planner.encoder.text.quantized
+    finally:
+        int8_available.cache_clear()
