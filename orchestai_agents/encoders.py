@@ -35,7 +35,8 @@ def default_encoder_path() -> str:
 def int8_available() -> bool:
     """Whether this torch still has ``torch.ao``'s dynamic int8 quantization (deprecated there
     in favour of torchao, whose eager int8 path is slower than float32 on CPU). Without it the
-    encoder runs in float32: plans stay valid, about twice as slow; a warning says so once."""
+    encoder runs in float32: plans stay valid, the encoder takes about twice as long, and a
+    warning says so once."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated for torchao
         try:
@@ -46,7 +47,7 @@ def int8_available() -> bool:
     if not available:
         warnings.warn(
             "this torch has no torch.ao.quantization.quantize_dynamic: the encoder runs in "
-            "float32, about twice as slow per plan; install torch 2.13 for the int8 path",
+            "float32 and takes about twice as long; install torch 2.13 for the int8 path",
             RuntimeWarning,
             stacklevel=2,
         )
