@@ -198,13 +198,7 @@ class OrchestrationEnv(gym.Env):
 
     def _execute(self) -> list[NodeOutcome]:
         assert self._workflow is not None
-        valid = [max(c, 0) for c in self._choices]
-        outcomes = self.backend.execute(self._workflow, valid)
-        # A masked choice never ran: the node failed and cost nothing.
-        return [
-            o if c >= 0 else NodeOutcome(False, 0.0, 0.0)
-            for o, c in zip(outcomes, self._choices, strict=True)
-        ]
+        return self.backend.execute(self._workflow, self._choices)  # -1: refused by the mask
 
     def _observation(self) -> dict[str, np.ndarray]:
         wf = self._workflow

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, cast
 
@@ -196,7 +196,8 @@ class SelectorPolicy(MaskableActorCriticPolicy):
             valid = (logits > MASKED_LOGIT / 2).to(logits.dtype)
             uniform = valid / valid.sum(-1, keepdim=True).clamp(min=1.0)
             probs = (1.0 - self.epsilon) * torch.softmax(logits, -1) + self.epsilon * uniform
-            logits = torch.log(probs).clamp(min=MASKED_LOGIT)
+            # A masked worker's probability is exactly 0: log(0)'s gradient would be NaN.
+            logits = torch.log(probs.clamp(min=1e-30)).clamp(min=MASKED_LOGIT)
         return self.action_dist.proba_distribution(action_logits=logits)
 
 
@@ -329,7 +330,18 @@ def finetune(
     ``out_dir/best/`` (the best evaluated policy) and ``out_dir/eval/evaluations.npz``.
     """
     out_dir = Path(out_dir)
-    envs = make_envs(backend, env_config, config.n_envs, config.seed, config.vec_env)
+    # The envs reset before the first rollout (and the curriculum callback) starts: build them
+    # at the first stage already, so the first episodes are easy too.
+    first = [n for start, n in config.curriculum if start <= 0.0]
+    start_config = (
+        replace(
+            env_config,
+            curriculum_nodes=max(env_config.min_nodes, min(first[-1], env_config.max_nodes)),
+        )
+        if first
+        else env_config
+    )
+    envs = make_envs(backend, start_config, config.n_envs, config.seed, config.vec_env)
     model = build_ppo(selector, envs, config, backend.worker_features, log_dir=out_dir)
     opened = [envs]
     callbacks: list[BaseCallback] = [

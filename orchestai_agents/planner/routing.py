@@ -227,12 +227,10 @@ def route_plan(
         if router is not None:
             context = node_context(
                 max_nodes=router.max_nodes,
-                position=min(i, router.max_nodes - 1),
-                n_nodes=min(len(order), router.max_nodes),
+                position=i,
+                n_nodes=len(order),
                 dependencies=[position[d] for d in subtask.dependencies],
-                budget_left=1.0
-                if left is None
-                else min(1.0, left / max(preference.max_usd, 1e-12)),
+                budget_left=1.0 if left is None else left / max(preference.max_usd, 1e-12),
                 cost_weight=preference.cost_weight,
                 cost_weight_scale=preference.cost_weight_scale,
             )

@@ -190,7 +190,11 @@ def node_context(
     (max_nodes), which slots are already routed (max_nodes), position / max_nodes,
     n_nodes / max_nodes, the fraction of the USD budget left, and :func:`cost_preference`.
     The cost weight is the call-time knob: one trained selector serves every preference.
+    Every value lies in [0, 1]: a workflow longer than ``max_nodes`` reads as one of
+    ``max_nodes`` at its last slot, and an overspent budget as none left, the same in training
+    (the environment, phase 3) and at call time (:func:`route_plan`).
     """
+    position, n_nodes = min(position, max_nodes - 1), min(n_nodes, max_nodes)
     deps = [0.0] * max_nodes
     for d in dependencies:
         if d < max_nodes:
@@ -201,7 +205,7 @@ def node_context(
         *routed,
         position / max_nodes,
         n_nodes / max_nodes,
-        budget_left,
+        min(max(budget_left, 0.0), 1.0),
         cost_preference(cost_weight, cost_weight_scale),
     ]
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from langchain_core.runnables import RunnableLambda
 from orchestai_agents.training.env import EnvConfig, OrchestrationEnv
-from orchestai_agents.training.routing.backends import LiveBackend, OutcomeBackend
+from orchestai_agents.training.routing.backends import LiveBackend, OutcomeBackend, ReplayBackend
 from orchestai_agents.training.routing.outcomes import (
     load_outcome_table,
     model_registry,
@@ -167,3 +167,37 @@ def test_a_tables_models_become_priced_workers_to_route_to(table):
     )
     assert [workers[m].cost.usd_per_call for m in table.models] == pytest.approx([0.001, 0.01, 0.1])
     assert workers["dear"].description == "The language model dear."
+
+
+def test_a_choice_the_mask_refused_runs_nothing_live_and_fails_the_workflow():
+    plan = Plan(
+        "answer then code",
+        (
+            SubTask("a", "answer it", "answer", "cheap"),
+            SubTask("b", "write code", "code", "dear", ("a",)),
+        ),
+    )
+    runner = FakeRunner()
+    backend = LiveBackend([plan], _registry(), _fake_embed, lambda p, r: True, runner=runner)
+    env = OrchestrationEnv(backend, EnvConfig(max_nodes=2))
+    env.reset(seed=0)
+    env.step(1)
+    _, reward, done, _, info = env.step(0)  # 'cheap' cannot code: masked
+    assert done and not info["success"] and info["usd"] == 0.0 and info["choices"] == [1, -1]
+    assert runner.plans == []  # no worker was called, nothing paid
+    assert reward == pytest.approx(0.0)
+
+
+def test_a_plan_no_registered_worker_can_do_is_named():
+    plan = Plan("draw it", (SubTask("a", "draw a cat", "draw", "cheap"),))
+    backend = LiveBackend([plan], _registry(), _fake_embed, lambda p, r: True, runner=FakeRunner())
+    with pytest.raises(ValueError, match=r"no worker in the registry can do sub-task\(s\) \['a'\]"):
+        backend.sample(np.random.default_rng(0), 1)
+
+
+def test_a_refused_choice_fails_its_dependents_on_replay(table, embeddings, features):
+    backend = ReplayBackend(table, embeddings, features)
+    workflow = backend.workflow([0, 1], dependencies=((), (0,)))
+    outcomes = backend.execute(workflow, [-1, 2])  # node 1 runs, but its input never came
+    assert outcomes[0] == (False, 0.0, 0.0)
+    assert not outcomes[1].success and outcomes[1].usd == pytest.approx(0.1)

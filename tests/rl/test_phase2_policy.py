@@ -131,3 +131,24 @@ def test_curriculum_callback_raises_workflow_length(
 def test_config_rejects_bad_epsilon():
     with pytest.raises(ValueError, match="epsilon"):
         PPOConfig(epsilon=1.5)
+
+
+def test_exploration_trains_where_the_budget_masks_a_worker(selector, backend, tmp_path):
+    # A masked worker's probability is 0 under epsilon mixing: its log must not turn into NaN.
+    config = PPOConfig(**{**TINY.__dict__, "epsilon": 0.2})
+    finetune(selector, backend, None, EnvConfig(max_nodes=3, budget_usd=0.05), config, tmp_path)
+    assert all(torch.isfinite(p).all() for p in load_selector(tmp_path / "selector").parameters())
+
+
+def test_the_first_episodes_already_follow_the_first_curriculum_stage(
+    selector, backend, env_config, tmp_path, monkeypatch
+):
+    from orchestai_agents.training import phase2
+
+    built = []
+    real = phase2.make_envs
+    monkeypatch.setattr(
+        phase2, "make_envs", lambda b, c, *a, **k: built.append(c) or real(b, c, *a, **k)
+    )
+    finetune(selector, backend, None, env_config, TINY, tmp_path)
+    assert built[0].curriculum_nodes == 1  # TINY's curriculum starts at one sub-task

@@ -74,7 +74,8 @@ class OutcomeBackend(Protocol):
         ...
 
     def execute(self, workflow: EpisodeWorkflow, choices: Sequence[int]) -> list[NodeOutcome]:
-        """The outcome of each node under ``choices`` (a worker index per node)."""
+        """The outcome of each node under ``choices`` (a worker index per node; -1 for a choice
+        the mask refused: that node does not run, fails and costs nothing)."""
         ...
 
 
@@ -149,6 +150,10 @@ class ReplayBackend:
         ok: list[bool] = []
         outcomes = []
         for i, (row, worker) in enumerate(zip(rows, choices, strict=True)):
+            if worker < 0:  # refused by the mask: it did not run
+                ok.append(False)
+                outcomes.append(NodeOutcome(False, 0.0, 0.0))
+                continue
             success = bool(self.table.success[row, worker])
             if self.propagate_failures:
                 success = success and all(ok[d] for d in workflow.dependencies[i])
@@ -215,9 +220,20 @@ class LiveBackend:
         self.worker_features = worker_features(embed([s.description for s in specs]), self._usd)
 
     def sample(self, rng: np.random.Generator, n_nodes: int) -> EpisodeWorkflow:
+        """A plan of at most ``n_nodes`` sub-tasks (the shortest plan if none is that short).
+
+        Raises:
+            ValueError: the plan has a sub-task no worker of the registry can do.
+        """
         fitting = [p for p in self.plans if len(p) <= n_nodes] or [min(self.plans, key=len)]
         plan = fitting[int(rng.integers(len(fitting)))]
         order = plan.topological_order()
+        orphans = [s.id for s in order if not self.registry.capable(s.task_type)]
+        if orphans:
+            raise ValueError(
+                f"no worker in the registry can do sub-task(s) {orphans} of the plan "
+                f"{plan.instruction!r}; register one, or leave the plan out"
+            )
         index = {s.id: i for i, s in enumerate(order)}
         vectors = self.embed(
             [plan.instruction] + [f"{s.task_type}: {s.description}" for s in order]
@@ -235,6 +251,8 @@ class LiveBackend:
 
     def execute(self, workflow: EpisodeWorkflow, choices: Sequence[int]) -> list[NodeOutcome]:
         plan, order = workflow.payload
+        if min(choices) < 0:  # a choice the mask refused: the plan is not run, nothing is paid
+            return [NodeOutcome(False, 0.0, 0.0) for _ in order]
         chosen = plan.with_workers(
             {s.id: self.worker_names[c] for s, c in zip(order, choices, strict=True)}
         )
