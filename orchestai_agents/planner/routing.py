@@ -177,7 +177,8 @@ class Router:
 
         Shapes: context: (context_dim,) -> (len(workers),)
         """
-        emb = self.embed([instruction, subtask.description]).float()  # (2, hidden)
+        # The selector is small and stays on the CPU, wherever the planner's encoder runs.
+        emb = self.embed([instruction, subtask.description]).float().cpu()  # (2, hidden)
         described = torch.stack([self._description(d) for d, _ in workers])  # (n_workers, hidden)
         features = torch.as_tensor(worker_features(described.numpy(), [u for _, u in workers]))
         out = self.selector(
@@ -193,7 +194,7 @@ class Router:
         if text not in self._descriptions:
             if len(self._descriptions) >= 1024:  # registries are small; a bound keeps it so
                 self._descriptions.clear()
-            self._descriptions[text] = self.embed([text]).float()[0]
+            self._descriptions[text] = self.embed([text]).float().cpu()[0]
         return self._descriptions[text]
 
 

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from orchestai_agents._internal._files import write_replacing
+
 __all__ = ["DEFAULT_CACHE_DIR", "embed_texts"]
 
 DEFAULT_CACHE_DIR = Path("runs/cache")
@@ -49,7 +51,12 @@ def embed_texts(
 
     vectors = TextEncoder(name, max_length=max_length).encode(list(texts), normalize=True).pooled
     array = vectors.numpy().astype(np.float32)
-    if path is not None:
+    if path is not None:  # written whole or not at all: a cut file would break every later run
         path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, array)
+        write_replacing(path, lambda temp: _save(temp, array))
     return array
+
+
+def _save(path: Path, array: np.ndarray) -> None:
+    with path.open("wb") as f:  # a file object: np.save would add ".npy" to a name
+        np.save(f, array)
