@@ -558,6 +558,7 @@ class _PlanRunState(TypedDict, total=False):
     instruction: str
     inputs: list[str]
     output_dir: str | None
+    budget: dict[str, Any] | None
     result: dict[str, Any]
 
 
@@ -569,6 +570,7 @@ class _PlanRunInput(TypedDict, total=False):
     instruction: str
     inputs: list[str]
     output_dir: str | None
+    budget: dict[str, Any] | None
 
 
 def compile_plan(
@@ -581,8 +583,9 @@ def compile_plan(
 ) -> CompiledStateGraph:
     """Validate ``plan`` and compile it into a LangGraph graph over ``registry``'s workers.
 
-    The graph takes ``{"inputs": [paths], "output_dir": ..., "instruction": ...}`` (all optional)
-    and returns the state with ``"result"``: a :meth:`RunResult.to_dict`.
+    The graph takes ``{"inputs": [paths], "output_dir": ..., "instruction": ..., "budget":
+    {"max_usd": ..., "max_tokens": ...}}`` (all optional; the budget overrides the settings') and
+    returns the state with ``"result"``: a :meth:`RunResult.to_dict`.
 
     Raises:
         PlanValidationError: naming the node and the fix, before anything runs.

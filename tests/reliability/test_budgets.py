@@ -182,6 +182,16 @@ def test_a_compiled_plan_falls_back_to_the_cheaper_alternative_when_it_fits() ->
     assert counter.of("premium") == 0 and result["total_usd"] == pytest.approx(0.01)
 
 
+def test_a_compiled_plan_takes_a_budget_per_call() -> None:
+    counter = CallCounter()
+    registry, plan = _premium_or_budget(counter)
+    graph = compile_plan(plan, registry, settings=settings(budget=Budget(max_usd=1.0)))
+    result = graph.invoke({"instruction": "x", "budget": {"max_usd": 0.05}})["result"]
+    assert result["nodes"][0]["worker"] == "budget" and result["total_usd"] == pytest.approx(0.01)
+    assert result["metadata"]["budget"]["max_usd"] == 0.05
+    assert counter.of("premium") == 0
+
+
 def test_budget_applies_to_batched_and_async_runs_separately() -> None:
     registry = WorkerRegistry([worker("w")])
     agent = create_orchestai_agent(registry, plan=diamond_plan(2, "w"), settings=settings())
