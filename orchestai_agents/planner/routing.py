@@ -207,24 +207,30 @@ def route_plan(
     """``plan`` with each sub-task's worker (and fallbacks) chosen for ``preference``.
 
     Sub-tasks are routed in topological order so a ``max_usd`` cap is shared out as the
-    executor spends it. Each sub-task keeps as many fallbacks as it had, re-ranked: its
+    executor spends it: each may spend what is left once the cheapest capable worker of every
+    later sub-task is set aside. Each sub-task keeps as many fallbacks as it had, re-ranked: its
     alternatives are the chosen worker followed by that many others.
     """
     order = plan.topological_order()
     position = {s.id: i for i, s in enumerate(order)}
-    left = preference.max_usd
-    routed: dict[str, SubTask] = {}
-    for i, subtask in enumerate(order):
-        names = registry.capable(subtask.task_type)
-        usd = np.array(
+    names_of = [registry.capable(s.task_type) for s in order]
+    usd_of = [
+        np.array(
             [
                 estimate_call(
-                    registry[n],
-                    {"instruction": plan.instruction, "description": subtask.description},
+                    registry[n], {"instruction": plan.instruction, "description": s.description}
                 )[0]
                 for n in names
             ]
         )
+        for s, names in zip(order, names_of, strict=True)
+    ]
+    # What the cheapest workers of the sub-tasks after each one would cost. (n_subtasks,)
+    later = np.cumsum([float(u.min()) for u in usd_of][::-1])[::-1] - [u.min() for u in usd_of]
+    left = preference.max_usd
+    routed: dict[str, SubTask] = {}
+    for i, subtask in enumerate(order):
+        names, usd = names_of[i], usd_of[i]
         if router is not None:
             context = node_context(
                 max_nodes=router.max_nodes,
@@ -239,8 +245,13 @@ def route_plan(
             utility = router.probabilities(plan.instruction, subtask, workers, context)
         else:
             utility = SUCCESS_VALUE * _prior(subtask, names) - preference.cost_weight * usd
-        utility = np.where(_affordable(usd, left), utility, -np.inf)
-        ranked = [names[k] for k in np.argsort(-utility, kind="stable") if np.isfinite(utility[k])]
+        spendable = None if left is None else left - float(later[i])
+        utility = np.where(_affordable(usd, spendable), utility, -np.inf)
+        # Ties go to the plan's own choice, then to the registry's order.
+        by_utility = sorted(
+            range(len(names)), key=lambda k: (-utility[k], names[k] != subtask.worker)
+        )
+        ranked = [names[k] for k in by_utility if np.isfinite(utility[k])]
         # A hand-written plan lists only fallbacks; a planner's alternatives include its choice.
         fallbacks = len({a.worker for a in subtask.alternatives} - {subtask.worker})
         keep = 1 + fallbacks if subtask.alternatives else 0
@@ -260,10 +271,12 @@ def _prior(subtask: SubTask, names: Sequence[str]) -> np.ndarray:
     """Quality prior of each capable worker: its score among the plan's alternatives.
 
     A chosen worker the plan does not score (a hand-written plan's, whose alternatives are
-    its fallbacks) counts 1 and unlisted workers 0, so a cheaper worker replaces it only when
-    the price gap outweighs a whole success.
+    its fallbacks) counts 1, or more if a fallback scores more, and unlisted workers 0, so a
+    cheaper worker replaces it only when the price gap outweighs a whole success.
     """
-    scores = {subtask.worker: 1.0} | {a.worker: a.score for a in subtask.alternatives}
+    scores = {a.worker: a.score for a in subtask.alternatives}
+    if subtask.worker not in scores:  # a hand-written choice ranks above its own fallbacks
+        scores[subtask.worker] = max([1.0, *scores.values()])
     return np.array([max(scores.get(n, 0.0), 0.0) for n in names])
 
 

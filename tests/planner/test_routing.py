@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 from langchain_core.runnables import RunnableLambda
@@ -94,3 +95,21 @@ def test_a_hand_written_plan_keeps_its_fallbacks(registry):
         routed = route_plan(Plan("q", (node,)), registry, preference).subtasks[0]
         assert routed.worker == "dear"
         assert [a.worker for a in routed.alternatives] == ["dear", "cheap"]
+
+
+def test_a_usd_cap_keeps_the_cheapest_worker_of_every_later_sub_task_affordable():
+    registry = WorkerRegistry([_worker("good", 0.09), _worker("cheap", 0.02)])
+    scores = (Alternative("good", 0.6), Alternative("cheap", 0.4))
+    first = SubTask("first", "Answer it", "answer_question", "good", alternatives=scores)
+    plan = Plan("q", (first, replace(first, id="second", dependencies=("first",))))
+    routed = route_plan(plan, registry, RoutingPreference(max_usd=0.10))
+    # good then cheap would cost $0.11: the first node leaves $0.02 for the second.
+    assert [s.worker for s in routed.subtasks] == ["cheap", "cheap"]
+
+
+def test_a_budget_that_does_not_bind_keeps_a_hand_written_choice(registry):
+    node = SubTask(
+        "a", "Answer it", "answer_question", "cheap", alternatives=(Alternative("dear", 2.0),)
+    )
+    routed = route_plan(Plan("q", (node,)), registry, RoutingPreference(max_usd=100.0))
+    assert routed.subtasks[0].worker == "cheap"
