@@ -10,6 +10,7 @@ calls in flight at once (one call's error when nodes run one after another).
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,8 +34,8 @@ class Budget:
     max_tokens: int | None = None
 
     def __post_init__(self) -> None:
-        if self.max_usd is not None and self.max_usd < 0:
-            raise ValueError(f"Budget.max_usd must be >= 0, got {self.max_usd}")
+        if self.max_usd is not None and not (math.isfinite(self.max_usd) and self.max_usd >= 0):
+            raise ValueError(f"Budget.max_usd must be a number >= 0, got {self.max_usd}")
         if self.max_tokens is not None and self.max_tokens < 0:
             raise ValueError(f"Budget.max_tokens must be >= 0, got {self.max_tokens}")
 

@@ -7,6 +7,7 @@ Every worker is a LangChain ``Runnable`` from :class:`TaskInput` to :class:`Work
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -139,8 +140,10 @@ class CostModel:
 
     def __post_init__(self) -> None:
         for name in ("usd_per_input_token", "usd_per_output_token", "usd_per_call"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"CostModel.{name} must be >= 0")
+            if not (math.isfinite(getattr(self, name)) and getattr(self, name) >= 0):
+                raise ValueError(
+                    f"CostModel.{name} must be a number >= 0, got {getattr(self, name)}"
+                )
 
     @classmethod
     def per_million_tokens(cls, input_usd: float, output_usd: float) -> CostModel:

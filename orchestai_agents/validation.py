@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 
@@ -12,7 +13,7 @@ from orchestai_agents.registry import WorkerRegistry
 __all__ = ["MAX_SUBTASKS", "topological_order", "validate_plan"]
 
 MAX_SUBTASKS = 64
-_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def validate_plan(plan: Plan, registry: WorkerRegistry | None = None) -> Plan:
@@ -41,7 +42,7 @@ def validate_plan(plan: Plan, registry: WorkerRegistry | None = None) -> Plan:
 def _check_nodes(subtasks: Sequence[SubTask]) -> None:
     seen: set[str] = set()
     for s in subtasks:
-        if not _ID.match(s.id):
+        if not _ID.fullmatch(s.id):
             raise PlanValidationError(
                 f"sub-task id {s.id!r} is not valid; use 1-64 letters, digits, '_' or '-'",
                 node=s.id,
@@ -52,6 +53,13 @@ def _check_nodes(subtasks: Sequence[SubTask]) -> None:
             )
         seen.add(s.id)
     for s in subtasks:
+        odd = [a.worker for a in s.alternatives if not math.isfinite(a.score)]
+        if odd:
+            raise PlanValidationError(
+                f"sub-task {s.id!r} scores alternative(s) {odd} with no finite number; "
+                "give each a real score",
+                node=s.id,
+            )
         if not 0.0 <= s.complexity <= 1.0:
             raise PlanValidationError(
                 f"sub-task {s.id!r} has complexity {s.complexity}; it must lie in [0, 1]", node=s.id

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from orchestai_agents import CostModel, NodeRecord, RunResult, Usage
+from orchestai_agents.budget import Budget
 
 
 def _run(*nodes: NodeRecord, outputs: dict | None = None) -> RunResult:
@@ -94,5 +95,12 @@ def test_cost_model_prices_tokens_and_calls():
     cost = CostModel(usd_per_input_token=3e-6, usd_per_output_token=15e-6, usd_per_call=0.01)
     assert cost.cost(Usage(1000, 500)) == pytest.approx(0.0205)
     assert CostModel.per_million_tokens(3.0, 15.0).cost(Usage(1000, 500)) == pytest.approx(0.0105)
-    with pytest.raises(ValueError, match="usd_per_call must be >= 0"):
-        CostModel(usd_per_call=-1)
+    for bad in (-1, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="usd_per_call must be a number >= 0"):
+            CostModel(usd_per_call=bad)
+
+
+def test_a_budget_that_is_no_number_is_refused():
+    for bad in (-0.5, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match=r"Budget\.max_usd must be a number >= 0"):
+            Budget(max_usd=bad)

@@ -145,6 +145,22 @@ def test_worker_receives_instruction_inputs_and_dependency_outputs(make_worker):
     assert seen["a"]["instruction"] == "default instruction"
 
 
+def test_a_worker_that_edits_its_context_does_not_reach_its_siblings(make_worker):
+    seen: dict[str, list[str]] = {}
+
+    def meddle(task):
+        if task["context"]:
+            seen[task["node_id"]] = list(task["context"]["a"]["artifacts"])
+            task["context"]["a"]["artifacts"].append(f"written by {task['node_id']}")
+        return WorkerOutput("ok", artifacts=["a.txt"] if task["node_id"] == "a" else [])
+
+    registry = WorkerRegistry([make_worker("w", fn=meddle)])
+    plan = Plan("x", (_sub("a", "w"), _sub("b", "w", "a"), _sub("c", "w", "a")))
+    result = compile_plan(plan, registry).invoke({})["result"]
+    assert seen == {"b": ["a.txt"], "c": ["a.txt"]}
+    assert result["outputs"]["a"]["artifacts"] == ["a.txt"]
+
+
 def test_compile_refuses_an_invalid_plan_before_running(make_worker):
     calls: list[str] = []
     registry = WorkerRegistry([make_worker("echo", fn=_failing(calls, RuntimeError(), times=0))])

@@ -219,3 +219,14 @@ def test_every_valid_dag_compiles_and_runs_each_node_after_its_dependencies(
         assert timeline.spans[node][0] >= timeline.spans[dep][1], (
             f"{node} started before {dep} ended"
         )
+
+
+def test_an_id_with_a_trailing_newline_is_refused():
+    with pytest.raises(PlanValidationError, match="is not valid"):
+        validate_plan(_plan(_sub("a\n"), _sub("a")))
+
+
+def test_an_alternative_without_a_finite_score_is_refused():
+    odd = _sub("a", alternatives=(Alternative("reader", math.nan),))
+    with pytest.raises(PlanValidationError, match=r"scores alternative\(s\) \['reader'\]"):
+        validate_plan(_plan(odd))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,7 +24,8 @@ def build_task_input(
         description=node.description,
         task_type=node.task_type,
         inputs=list(inputs),
-        context={k: dict(v) for k, v in context.items()},
+        # A copy of its own: a worker that edits its context must not reach its siblings'.
+        context={k: copy.deepcopy(dict(v)) for k, v in context.items()},
         output_dir=output_dir,
     )
 

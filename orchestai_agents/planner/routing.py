@@ -80,8 +80,8 @@ class RoutingPreference:
             raise ValueError(
                 f"cost_preference must lie in [0, 1] (0: best quality, 1: cheapest), got {self.cost_preference}"
             )
-        if self.max_usd is not None and self.max_usd < 0:
-            raise ValueError(f"max_usd must be >= 0, got {self.max_usd}")
+        if self.max_usd is not None and not (math.isfinite(self.max_usd) and self.max_usd >= 0):
+            raise ValueError(f"max_usd must be a number >= 0, got {self.max_usd}")
 
     @property
     def active(self) -> bool:

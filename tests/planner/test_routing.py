@@ -48,8 +48,9 @@ def test_preference_maps_to_the_cost_weight_the_selector_was_trained_over():
     assert not RoutingPreference().active and RoutingPreference(max_usd=0.0).active
     with pytest.raises(ValueError, match=r"cost_preference must lie in \[0, 1\]"):
         RoutingPreference(1.5)
-    with pytest.raises(ValueError, match="max_usd must be >= 0"):
-        RoutingPreference(max_usd=-1.0)
+    for bad in (-1.0, math.nan):
+        with pytest.raises(ValueError, match="max_usd must be a number >= 0"):
+            RoutingPreference(max_usd=bad)
 
 
 def test_the_cheap_worker_wins_once_its_saving_outweighs_the_quality_gap(registry):
