@@ -23,7 +23,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, NotRequired
 
-from langchain_core.runnables import RunnableLambda
+from langchain_core.runnables import Runnable, RunnableLambda
 from langgraph.config import get_config, get_stream_writer
 from langgraph.errors import GraphBubbleUp, NodeTimeoutError
 from langgraph.func import task
@@ -282,10 +282,17 @@ class PlanExecutor:
 
     async def _ainvoke(self, worker: str, task_input: dict[str, Any]) -> dict[str, Any]:
         _emit({"event": "node_start", "node": task_input["node_id"], "worker": worker})
-        call = self.registry[worker].runnable.ainvoke(task_input, get_config())
-        output = await _await_with_deadline(
-            task_input["node_id"], call, self.settings.node_timeout_s
-        )
+        runnable = self.registry[worker].runnable
+        call = runnable.ainvoke(task_input, get_config())
+        try:
+            output = await _await_with_deadline(
+                task_input["node_id"], call, self.settings.node_timeout_s
+            )
+        except NodeTimeoutError as error:
+            # A sync function runs on a thread that cancelling does not stop: as on the sync path,
+            # the call is abandoned, not retried beside itself.
+            error.abandoned = _runs_in_a_thread(runnable)
+            raise
         return _as_output(worker, output).to_dict()
 
     def _will_retry(self, exc: Exception) -> bool:
@@ -398,6 +405,13 @@ class PlanExecutor:
 # Deadlines wrap the worker call, not the task: LangGraph's task timeout would also count the
 # time a node waits for its dependencies, and cancelling a task that awaits a dependency's
 # future cancels that future for every other node waiting on it.
+
+
+def _runs_in_a_thread(runnable: Runnable) -> bool:
+    """Whether ``runnable.ainvoke`` runs its sync ``invoke`` in a thread (LangChain's default)."""
+    if isinstance(runnable, RunnableLambda):
+        return not hasattr(runnable, "afunc")
+    return type(runnable).ainvoke is Runnable.ainvoke
 
 
 async def _await_with_deadline(node_id: str, call: Awaitable[Any], timeout: float | None) -> Any:

@@ -4,13 +4,17 @@ exactly what these tests check."""
 
 from __future__ import annotations
 
+import asyncio
 import json
+import time
 from pathlib import Path
 
 import pytest
+from langchain_core.runnables import RunnableLambda
 
 from benchmarks.reliability import (
     FAULTS,
+    TASK,
     CallCounter,
     abandoned_sync_calls_finishing_late,
     cancel_mid_run,
@@ -22,10 +26,13 @@ from benchmarks.reliability import (
 )
 from orchestai_agents import (
     Alternative,
+    Capabilities,
     ExecutionLog,
     Plan,
     SubTask,
+    WorkerOutput,
     WorkerRegistry,
+    WorkerSpec,
     create_orchestai_agent,
 )
 
@@ -71,6 +78,28 @@ def test_timed_out_sync_call_is_not_resent() -> None:
     result = agent.invoke({"instruction": "x"})["result"]
     assert not result["success"] and "Timeout" in result["errors"]["a"]
     assert counter.of("slow") == 1
+
+
+def test_a_sync_worker_timed_out_on_the_async_path_is_not_resent() -> None:
+    """ainvoke runs a sync function on a thread that cancelling does not stop: abandoned too."""
+    calls: list[str] = []
+
+    def slow(task: dict) -> WorkerOutput:
+        calls.append(task["node_id"])
+        time.sleep(0.5)
+        return WorkerOutput("late")
+
+    spec = WorkerSpec(
+        "slow", "slow, sync only", RunnableLambda(slow), Capabilities(frozenset({TASK}))
+    )
+    agent = create_orchestai_agent(
+        WorkerRegistry([spec]),
+        plan=Plan("x", (node("a", "slow"),)),
+        settings=settings(node_timeout_s=0.1),
+    )
+    result = asyncio.run(agent.ainvoke({"instruction": "x"}))["result"]
+    assert not result["success"] and "Timeout" in result["errors"]["a"]
+    assert calls == ["a"]
 
 
 def test_a_timed_out_calls_cost_is_in_the_node_record() -> None:
