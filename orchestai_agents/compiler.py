@@ -79,7 +79,7 @@ class ExecutionSettings:
             min(32, cpus + 4), which would serialise wide plans on small machines.
         node_timeout_s: deadline of each worker call, or ``None``. Async calls are cancelled at
             the deadline; sync calls are abandoned (see :func:`_call_with_deadline`).
-        budget: the default per-run budget; a request's ``budget`` overrides it.
+        budget: the default per-run budget; the limits a request's ``budget`` names override it.
         stop: once set, nodes start no new worker call and fail as cancelled (their
             dependents are skipped); calls already running finish. ``orchestai run`` sets it on
             Ctrl-C, so nothing more is spent and the partial run is still recorded.
@@ -97,8 +97,12 @@ class ExecutionSettings:
     stop: threading.Event | None = None
 
     def budget_for(self, requested: Mapping[str, Any] | None) -> Budget:
-        """The budget of one run: the request's own, else the default."""
-        return Budget.from_dict(requested) if requested else self.budget
+        """The budget of one run: the request's limits over the default's. A limit the request
+        leaves out keeps the default (a token cap alone must not lift the USD cap); ``None``
+        given for one lifts it."""
+        return (
+            Budget.from_dict({**self.budget.to_dict(), **requested}) if requested else self.budget
+        )
 
 
 class PlanRequest(TypedDict):

@@ -192,6 +192,15 @@ def test_a_compiled_plan_takes_a_budget_per_call() -> None:
     assert counter.of("premium") == 0
 
 
+def test_a_request_that_caps_only_tokens_keeps_the_default_usd_cap() -> None:
+    counter = CallCounter()
+    registry, plan = _premium_or_budget(counter)
+    graph = compile_plan(plan, registry, settings=settings(budget=Budget(max_usd=0.05)))
+    result = graph.invoke({"instruction": "x", "budget": {"max_tokens": 10_000}})["result"]
+    assert result["metadata"]["budget"] == {"max_usd": 0.05, "max_tokens": 10_000}
+    assert counter.of("premium") == 0 and result["total_usd"] == pytest.approx(0.01)
+
+
 def test_budget_applies_to_batched_and_async_runs_separately() -> None:
     registry = WorkerRegistry([worker("w")])
     agent = create_orchestai_agent(registry, plan=diamond_plan(2, "w"), settings=settings())
