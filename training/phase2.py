@@ -302,7 +302,12 @@ def build_ppo(
         target_kl=config.target_kl,
         policy_kwargs={
             "features_extractor_class": SelectorExtractor,
-            "features_extractor_kwargs": {"selector_config": selector.config, "workers": workers},
+            # No dropout: SB3 collects rollouts in eval mode and updates in train mode, and the
+            # update's policy must be the one that chose the actions (its ratio starts at 1).
+            "features_extractor_kwargs": {
+                "selector_config": replace(selector.config, dropout=0.0),
+                "workers": workers,
+            },
         },
         tensorboard_log=config.tensorboard_log,
         device=config.device,

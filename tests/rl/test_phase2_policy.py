@@ -152,3 +152,24 @@ def test_the_first_episodes_already_follow_the_first_curriculum_stage(
     )
     finetune(selector, backend, None, env_config, TINY, tmp_path)
     assert built[0].curriculum_nodes == 1  # TINY's curriculum starts at one sub-task
+
+
+def test_the_policy_updates_the_distribution_it_sampled_from(
+    selector, backend, env_config, features
+):
+    # With dropout in the selector, train mode (PPO's update) would score actions with another
+    # policy than eval mode (its rollouts).
+    from dataclasses import replace
+
+    from orchestai_agents.planner.selector import Selector
+
+    dropping = Selector(replace(selector.config, dropout=0.5))
+    envs = make_envs(backend, env_config, 2, seed=0)
+    model = build_ppo(dropping, envs, TINY, features)
+    obs = _obs(model, envs)
+    with torch.no_grad():
+        model.policy.set_training_mode(False)
+        sampled = model.policy.get_distribution(obs).distribution.logits
+        model.policy.set_training_mode(True)
+        updated = model.policy.get_distribution(obs).distribution.logits
+    torch.testing.assert_close(updated, sampled)
