@@ -63,7 +63,8 @@ class EnvConfig:
         reward: the reward coefficients.
         max_nodes: the most sub-tasks a workflow has; it also sizes the padded graph features.
         min_nodes: the fewest sub-tasks a workflow has.
-        curriculum_nodes: the current cap on sub-tasks (easy -> hard); ``None`` means max_nodes.
+        curriculum_nodes: the current cap on sub-tasks (easy -> hard), held within
+            [min_nodes, max_nodes]; ``None`` means max_nodes.
         budget_usd: per-workflow USD budget; workers it cannot pay for are masked. ``None``: no cap.
         beta_range: draw the cost weight log-uniformly from this range each episode (the policy
             sees it); ``None`` keeps ``reward.beta`` fixed.
@@ -89,6 +90,9 @@ class EnvConfig:
             )
         if self.budget_usd is not None and self.budget_usd <= 0:
             raise ValueError(f"budget_usd must be > 0, got {self.budget_usd}")
+        if self.curriculum_nodes is not None:
+            cap = max(self.min_nodes, min(int(self.curriculum_nodes), self.max_nodes))
+            object.__setattr__(self, "curriculum_nodes", cap)
 
 
 class OrchestrationEnv(gym.Env):
@@ -145,7 +149,6 @@ class OrchestrationEnv(gym.Env):
 
     def set_curriculum(self, n_nodes: int) -> None:
         """Cap workflows at ``n_nodes`` sub-tasks from the next episode on (a curriculum stage)."""
-        n_nodes = max(self.config.min_nodes, min(int(n_nodes), self.config.max_nodes))
         self.config = replace(self.config, curriculum_nodes=n_nodes)
 
     def reset(
@@ -206,7 +209,7 @@ class OrchestrationEnv(gym.Env):
         node = min(len(self._choices), len(wf) - 1)
         budget = 1.0
         if self.config.budget_usd is not None:
-            budget = max(0.0, 1.0 - self._spent / self.config.budget_usd)
+            budget = 1.0 - self._spent / self.config.budget_usd  # node_context clamps it
         context = np.asarray(
             node_context(
                 max_nodes=self.config.max_nodes,

@@ -338,14 +338,7 @@ def finetune(
     # The envs reset before the first rollout (and the curriculum callback) starts: build them
     # at the first stage already, so the first episodes are easy too.
     first = [n for start, n in config.curriculum if start <= 0.0]
-    start_config = (
-        replace(
-            env_config,
-            curriculum_nodes=max(env_config.min_nodes, min(first[-1], env_config.max_nodes)),
-        )
-        if first
-        else env_config
-    )
+    start_config = replace(env_config, curriculum_nodes=first[-1]) if first else env_config
     envs = make_envs(backend, start_config, config.n_envs, config.seed, config.vec_env)
     model = build_ppo(selector, envs, config, backend.worker_features, log_dir=out_dir)
     opened = [envs]

@@ -225,8 +225,8 @@ def route_plan(
         )
         for s, names in zip(order, names_of, strict=True)
     ]
-    # What the cheapest workers of the sub-tasks after each one would cost. (n_subtasks,)
-    later = np.cumsum([float(u.min()) for u in usd_of][::-1])[::-1] - [u.min() for u in usd_of]
+    cheapest = np.array([u.min() for u in usd_of])  # (n_subtasks,)
+    later = cheapest[::-1].cumsum()[::-1] - cheapest  # the cheapest of every sub-task after each
     left = preference.max_usd
     routed: dict[str, SubTask] = {}
     for i, subtask in enumerate(order):

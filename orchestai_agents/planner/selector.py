@@ -21,7 +21,7 @@ from typing import NamedTuple
 import torch
 from torch import nn
 
-from orchestai_agents._internal._files import write_replacing
+from orchestai_agents._internal._files import write_replacing, write_text_replacing
 from orchestai_agents.errors import CheckpointError, ConfigError
 
 __all__ = [
@@ -226,7 +226,7 @@ def save_selector(selector: Selector, folder: str | Path) -> Path:
         folder / SELECTOR_WEIGHTS_FILE,
         lambda temp: save_file(state, str(temp), metadata={"format": "pt"}),
     )
-    write_replacing(folder / SELECTOR_CONFIG_FILE, lambda temp: temp.write_text(config))
+    write_text_replacing(folder / SELECTOR_CONFIG_FILE, config)
     return folder
 
 
