@@ -121,14 +121,19 @@ class FakeRunner:
         return RunResult("r", plan.instruction, plan.to_dict(), {}, nodes, "", 3.0)
 
 
-def test_live_backend_runs_the_chosen_plan_and_applies_the_success_check():
-    plan = Plan(
+def _answer_then_code() -> Plan:
+    """Two sub-tasks: 'a' any worker can answer, then 'b' only 'dear' can code."""
+    return Plan(
         "answer then code",
         (
             SubTask("a", "answer it", "answer", "cheap"),
             SubTask("b", "write code", "code", "dear", ("a",)),
         ),
     )
+
+
+def test_live_backend_runs_the_chosen_plan_and_applies_the_success_check():
+    plan = _answer_then_code()
     runner = FakeRunner()
     verdicts = []
     backend = LiveBackend(
@@ -170,13 +175,7 @@ def test_a_tables_models_become_priced_workers_to_route_to(table):
 
 
 def test_a_choice_the_mask_refused_runs_nothing_live_and_fails_the_workflow():
-    plan = Plan(
-        "answer then code",
-        (
-            SubTask("a", "answer it", "answer", "cheap"),
-            SubTask("b", "write code", "code", "dear", ("a",)),
-        ),
-    )
+    plan = _answer_then_code()
     runner = FakeRunner()
     backend = LiveBackend([plan], _registry(), _fake_embed, lambda p, r: True, runner=runner)
     env = OrchestrationEnv(backend, EnvConfig(max_nodes=2))

@@ -248,8 +248,6 @@ def test_one_seed_keeps_the_single_run_output(tmp_path, monkeypatch):
 
 
 def test_the_context_of_a_long_or_overspent_workflow_stays_in_its_space():
-    from orchestai_agents.planner.selector import node_context
-
     long = node_context(max_nodes=5, position=6, n_nodes=7, dependencies=(5,), budget_left=-2.0)
     assert long == node_context(max_nodes=5, position=4, n_nodes=5, budget_left=0.0)
     assert all(0.0 <= v <= 1.0 for v in long)
