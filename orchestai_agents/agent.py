@@ -42,8 +42,8 @@ class AgentInput(TypedDict, total=False):
         output_dir: where workers write files.
         plan: a plan (dict) to run as given, bypassing the planner for this call.
         budget: ``{"max_usd": ..., "max_tokens": ...}`` for this run (a limit it leaves out
-            keeps the settings'); ``max_usd`` also steers the routing: a worker whose estimated call no
-            longer fits is not chosen, so it is not tried first.
+            keeps the settings'); ``max_usd`` also steers the routing: a worker whose estimated
+            call no longer fits is not chosen, so it is not tried first.
         cost_preference: 0 (default) routes each sub-task for quality, 1 for the lowest price;
             the planner's trained router (or, without one, the plan's worker scores against
             estimated prices) re-chooses the workers for this run, with no retraining.

@@ -602,8 +602,8 @@ def compile_plan(
     """Validate ``plan`` and compile it into a LangGraph graph over ``registry``'s workers.
 
     The graph takes ``{"inputs": [paths], "output_dir": ..., "instruction": ..., "budget":
-    {"max_usd": ..., "max_tokens": ...}}`` (all optional; the budget overrides the settings') and
-    returns the state with ``"result"``: a :meth:`RunResult.to_dict`.
+    {"max_usd": ..., "max_tokens": ...}}`` (all optional; the limits the budget names override
+    the settings') and returns the state with ``"result"``: a :meth:`RunResult.to_dict`.
 
     Raises:
         PlanValidationError: naming the node and the fix, before anything runs.

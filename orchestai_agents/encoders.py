@@ -34,9 +34,8 @@ def default_encoder_path() -> str:
 @functools.cache
 def int8_available() -> bool:
     """Whether this torch still has ``torch.ao``'s dynamic int8 quantization (deprecated there
-    in favour of torchao, whose eager int8 path is slower than float32 on CPU). Without it the
-    encoder runs in float32: plans stay valid, the encoder takes about twice as long, and a
-    warning says so once."""
+    in favour of torchao). Without it the encoder runs in float32: plans stay valid, the encoder
+    takes about twice as long, and a warning says so once."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated for torchao
         try:

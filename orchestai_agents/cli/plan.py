@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         load_default_planner() if args.planner is None else Planner.from_pretrained(args.planner)
     )
     inventory = tools or planner.inventory
-    if len(inventory.task_types) >= LARGE_INVENTORY:  # ~4 ms each on a 2-core CPU
+    if len(inventory.task_types) >= LARGE_INVENTORY:
         console.print(
             f"embedding the descriptions of {len(inventory.task_types)} task types "
             f"and {len(inventory.workers)} workers before the first plan"
