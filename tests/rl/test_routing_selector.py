@@ -59,6 +59,17 @@ def test_one_selector_serves_every_cost_weight(table, embeddings, features):
     np.testing.assert_array_equal(selector_choices(selector, embeddings, features, 1e4, env), 0)
 
 
+def test_a_small_table_trains_its_selector_with_the_default_settings(table, embeddings, features):
+    # 24 rows are one batch a pass: the default 60 passes alone would leave it untrained.
+    only_dear = replace(
+        table, score=np.tile(np.array([0.0, 0.0, 1.0], np.float32), (len(table), 1))
+    )
+    env = EnvConfig(max_nodes=3, beta_range=(1.0, 1e4), beta_scale=1e4)
+    torch.manual_seed(0)
+    selector = pretrain_selector(only_dear, embeddings, features, env, PretrainConfig(hidden=32))
+    np.testing.assert_array_equal(selector_choices(selector, embeddings, features, 1.0, env), 2)
+
+
 def _clustered(n: int = 200) -> tuple[OutcomeTable, np.ndarray]:
     """Two kinds of prompt: model 0 is right on 80% of kind A and 20% of kind B, model 1 the reverse."""
     rng = np.random.default_rng(0)

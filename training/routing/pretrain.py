@@ -20,6 +20,7 @@ selector from 81.7% to 83.2% accuracy at gpt-4's cost goal and its AIQ from 0.83
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,7 +44,9 @@ class PretrainConfig:
     """Phase-1 settings.
 
     Attributes:
-        epochs: passes over the train rows.
+        epochs: passes over the train rows (more on a small table, see ``min_steps``).
+        min_steps: the fewest optimiser steps: a table of a few dozen rows has one batch per
+            pass, and 60 passes leave its selector barely trained.
         batch_size: rows per step.
         learning_rate: AdamW step size.
         weight_decay: AdamW weight decay.
@@ -62,6 +65,7 @@ class PretrainConfig:
     """
 
     epochs: int = 60
+    min_steps: int = 600
     batch_size: int = 128
     learning_rate: float = 3e-3
     weight_decay: float = 1e-2
@@ -229,9 +233,10 @@ def pretrain_selector(
         selector.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
     )
     best, best_state = -np.inf, copy.deepcopy(selector.state_dict())
-    for _ in range(config.epochs):
+    batches = max(1, len(train) // config.batch_size)
+    for _ in range(max(config.epochs, math.ceil(config.min_steps / batches))):
         selector.train()
-        for rows in np.array_split(rng.permutation(train), max(1, len(train) // config.batch_size)):
+        for rows in np.array_split(rng.permutation(train), batches):
             betas = sample_betas(rng, len(rows), env_config)
             gold = gold_workers(
                 success[rows], table.cost[rows], betas, env_config, config.target_temperature
