@@ -6,7 +6,7 @@ import math
 from collections.abc import Iterable
 from functools import partial
 
-from langchain_core.language_models import BaseChatModel
+from langchain_core.language_models import BaseChatModel, SimpleChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig, RunnableLambda
 from orchestai_agents.adapters._task_text import dependency_texts, fit_texts
@@ -151,4 +151,17 @@ def chat_worker(
         latency=latency or LatencyProfile(),
         expected_output_tokens=expected_output_tokens,
         max_context_chars=max_context_chars,
+        blocking=_generates_synchronously(model),
+    )
+
+
+def _generates_synchronously(model: BaseChatModel) -> bool | None:
+    """Whether the model's ``ainvoke`` runs its sync generation in a thread (it implements
+    neither ``_agenerate`` nor ``_astream``); ``None`` for a model LangChain does not define so."""
+    if not isinstance(model, BaseChatModel):
+        return None
+    kind = type(model)
+    return (
+        kind._agenerate in (BaseChatModel._agenerate, SimpleChatModel._agenerate)
+        and kind._astream is BaseChatModel._astream
     )

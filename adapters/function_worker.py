@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from langchain_core.runnables import RunnableLambda
+from langchain_core.runnables.utils import is_async_callable
 
 from orchestai_agents.registry import (
     Capabilities,
@@ -83,4 +84,5 @@ def function_worker(
         cost=cost or CostModel(),
         latency=latency or LatencyProfile(),
         expected_output_tokens=0,
+        blocking=not is_async_callable(fn),
     )

@@ -10,7 +10,7 @@ from typing import Any
 
 from langchain_core.messages import ToolMessage
 from langchain_core.runnables import RunnableConfig, RunnableLambda
-from langchain_core.tools import BaseTool
+from langchain_core.tools import BaseTool, StructuredTool, Tool
 from orchestai_agents.adapters._task_text import dependency_texts
 
 from orchestai_agents.registry import (
@@ -158,4 +158,13 @@ def tool_worker(
         cost=cost or CostModel(),
         latency=latency or LatencyProfile(),
         expected_output_tokens=0,
+        blocking=_runs_synchronously(tool),
     )
+
+
+def _runs_synchronously(tool: BaseTool) -> bool:
+    """Whether the tool's ``ainvoke`` runs its sync ``_run`` in a thread: it has no coroutine
+    and no ``_arun`` of its own."""
+    if getattr(tool, "coroutine", None) is not None:
+        return False
+    return type(tool)._arun in (BaseTool._arun, StructuredTool._arun, Tool._arun)

@@ -13,6 +13,7 @@ task type.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import threading
@@ -23,7 +24,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, NotRequired
 
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableBinding, RunnableLambda, RunnableSequence
 from langgraph.config import get_config, get_stream_writer
 from langgraph.errors import GraphBubbleUp, NodeTimeoutError
 from langgraph.func import task
@@ -286,16 +287,24 @@ class PlanExecutor:
 
     async def _ainvoke(self, worker: str, task_input: dict[str, Any]) -> dict[str, Any]:
         _emit({"event": "node_start", "node": task_input["node_id"], "worker": worker})
-        runnable = self.registry[worker].runnable
-        call = runnable.ainvoke(task_input, get_config())
+        spec, config = self.registry[worker], get_config()
+        runnable = spec.runnable
+        in_thread = _runs_in_a_thread(runnable) if spec.blocking is None else spec.blocking
+        # A sync worker gets a thread of its own rather than one of the event loop's default
+        # executor: that pool has min(32, cpus + 4) threads, so wide fan-outs ran in waves, and
+        # a timed-out call (which no cancel stops) kept its thread for good.
+        call = (
+            _in_own_thread(lambda: runnable.invoke(task_input, config))
+            if in_thread
+            else runnable.ainvoke(task_input, config)
+        )
         try:
             output = await _await_with_deadline(
                 task_input["node_id"], call, self.settings.node_timeout_s
             )
         except NodeTimeoutError as error:
-            # A sync function runs on a thread that cancelling does not stop: as on the sync path,
-            # the call is abandoned, not retried beside itself.
-            error.abandoned = _runs_in_a_thread(runnable)
+            # As on the sync path, a call on a thread is abandoned, not retried beside itself.
+            error.abandoned = in_thread
             raise
         return _as_output(worker, output).to_dict()
 
@@ -412,10 +421,45 @@ class PlanExecutor:
 
 
 def _runs_in_a_thread(runnable: Runnable) -> bool:
-    """Whether ``runnable.ainvoke`` runs its sync ``invoke`` in a thread (LangChain's default)."""
+    """Whether ``runnable.ainvoke`` runs sync code in a thread (LangChain's default), for a
+    worker whose spec does not say (``WorkerSpec.blocking``): a binding is judged by what it
+    binds, a sequence by its steps (any sync step)."""
+    if isinstance(runnable, RunnableBinding):
+        return _runs_in_a_thread(runnable.bound)
+    if isinstance(runnable, RunnableSequence):
+        return any(_runs_in_a_thread(step) for step in runnable.steps)
     if isinstance(runnable, RunnableLambda):
         return not hasattr(runnable, "afunc")
     return type(runnable).ainvoke is Runnable.ainvoke
+
+
+async def _in_own_thread(call: Callable[[], Any]) -> Any:
+    """Run a sync call on a daemon thread of its own and await its result.
+
+    Awaiting can be cancelled (a deadline); the thread then runs on, and its result is dropped.
+    """
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def settle(value: Any, error: BaseException | None) -> None:
+        if future.done():  # cancelled at the deadline
+            return
+        if error is None:
+            future.set_result(value)
+        else:
+            future.set_exception(error)
+
+    def target() -> None:
+        try:
+            value, error = call(), None
+        except BaseException as exc:
+            value, error = None, exc
+        # RuntimeError: the loop has closed, and nobody waits for this call any more.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(settle, value, error)
+
+    threading.Thread(target=contextvars.copy_context().run, args=(target,), daemon=True).start()
+    return await future
 
 
 async def _await_with_deadline(node_id: str, call: Awaitable[Any], timeout: float | None) -> Any:

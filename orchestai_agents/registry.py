@@ -183,6 +183,10 @@ class WorkerSpec:
         expected_output_tokens: used for cost and latency estimates before a call.
         max_context_chars: characters of dependency text the worker sends at most (chat
             workers shorten long inputs), so estimates count no more; ``None``: all of it.
+        blocking: whether a call does its work synchronously (a sync function, a chat model
+            or tool without an async implementation). Under ``ainvoke`` such a call runs on a
+            thread of its own, and one that times out is abandoned, not retried: nothing can
+            cancel it. The adapters set it; ``None`` infers it from the runnable.
     """
 
     name: str
@@ -193,6 +197,7 @@ class WorkerSpec:
     latency: LatencyProfile = field(default_factory=LatencyProfile)
     expected_output_tokens: int = 256
     max_context_chars: int | None = None
+    blocking: bool | None = None
 
     def can_do(self, task_type: str) -> bool:
         return task_type in self.capabilities.task_types

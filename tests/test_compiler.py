@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langgraph.checkpoint.memory import InMemorySaver
 from langgraph.types import Command, RetryPolicy, interrupt
+from orchestai_agents.adapters import function_worker
 
 from orchestai_agents import (
     Alternative,
@@ -202,6 +204,51 @@ def test_wide_fan_out_runs_all_branches_at_once(make_worker, mode):
     wall, result = _fastest(compile_plan(plan, registry), mode, limit=0.5)
     assert len(result["outputs"]) == width
     assert wall < 0.5
+
+
+def test_sync_workers_on_the_async_path_are_not_capped_by_a_thread_pool():
+    # ainvoke ran a sync worker on the event loop's default executor, min(32, cpus + 4)
+    # threads: wider fan-outs ran in waves, and each abandoned call held a thread for good.
+    width = max(12, min(32, (os.cpu_count() or 1) + 4) + 1)
+    slow = function_worker(
+        lambda task: time.sleep(0.3) or "done",
+        name="slow",
+        description="sleeps",
+        task_types=["t"],
+    )
+    plan = Plan("go", tuple(_sub(f"n{i}", "slow") for i in range(width)))
+    wall, result = _fastest(compile_plan(plan, WorkerRegistry([slow])), "ainvoke", limit=0.5)
+    assert len(result["outputs"]) == width
+    assert wall < 0.5
+
+
+def test_an_abandoned_sync_call_does_not_hold_up_later_async_runs():
+    release = threading.Event()
+    width = min(32, (os.cpu_count() or 1) + 4) + 1
+    hung = function_worker(
+        lambda task: release.wait(10) and "late",
+        name="hung",
+        description="hangs",
+        task_types=["t"],
+    )
+    quick = function_worker(lambda task: "ok", name="quick", description="", task_types=["q"])
+    registry = WorkerRegistry([hung, quick])
+    settings = ExecutionSettings(node_timeout_s=0.05)
+    hang = Plan("go", tuple(_sub(f"h{i}", "hung") for i in range(width)))
+
+    async def both() -> tuple[dict, float]:
+        first = await compile_plan(hang, registry, settings=settings).ainvoke({})
+        start = time.perf_counter()
+        plan = Plan("go", (SubTask("q", "quick step", "q", "quick"),))
+        await asyncio.wait_for(compile_plan(plan, registry, settings=settings).ainvoke({}), 2.0)
+        return first["result"], time.perf_counter() - start
+
+    try:
+        first, seconds = asyncio.run(both())
+    finally:
+        release.set()
+    assert not first["success"] and all("NodeTimeoutError" in n["error"] for n in first["nodes"])
+    assert seconds < 1.0
 
 
 # -- retries and fallback ---------------------------------------------------------------------

@@ -169,3 +169,16 @@ def test_tokens_stream_out_of_a_langgraph_node(make_task) -> None:
         for chunk, meta in graph.compile().stream({"text": ""}, stream_mode="messages")
     ]
     assert "".join(pieces) == "alpha beta gamma" and len(pieces) > 1
+
+
+def test_chat_models_without_async_generation_are_marked_blocking():
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    free = CostModel()
+    sync_only = GenericFakeChatModel(messages=iter([AIMessage("hi")]))  # _generate only
+    native = FakeListChatModel(responses=["hi"])  # has _astream of its own
+    flags = [
+        chat_worker(m, name="m", description="", task_types=["t"], cost=free).blocking
+        for m in (sync_only, native)
+    ]
+    assert flags == [True, False]

@@ -42,3 +42,14 @@ async def test_async_function(make_task) -> None:
 def test_wrong_result_type_says_what_to_return() -> None:
     with pytest.raises(TypeError, match="returned int; return a str, a WorkerOutput or a dict"):
         as_worker_output(42)  # type: ignore[arg-type]
+
+
+def test_a_sync_function_is_marked_blocking_and_an_async_one_is_not():
+    # Under ainvoke a blocking worker gets a thread of its own, and a timed-out call of it is
+    # abandoned, not retried (compiler.PlanExecutor._ainvoke).
+    async def shout(task):
+        return task["description"].upper()
+
+    sync = function_worker(lambda t: "x", name="s", description="", task_types=["t"])
+    native = function_worker(shout, name="a", description="", task_types=["t"])
+    assert (sync.blocking, native.blocking) == (True, False)

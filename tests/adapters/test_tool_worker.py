@@ -4,6 +4,7 @@ from typing import Any
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.tools import StructuredTool, tool
+from orchestai_agents.adapters import default_registry
 from orchestai_agents.adapters.task_tool import TaskTool
 from orchestai_agents.adapters.tool_worker import default_tool_input, tool_worker
 
@@ -97,3 +98,19 @@ async def test_ainvoke_runs_the_tool(make_task) -> None:
 def test_name_and_description_default_to_the_tool() -> None:
     spec = tool_worker(shout, task_types=["generate_text"])
     assert (spec.name, spec.description) == ("shout", "Shout the text.")
+
+
+def test_tools_without_async_code_are_marked_blocking():
+    @tool
+    def sync_tool(text: str) -> str:
+        """Echo."""
+        return text
+
+    @tool
+    async def async_tool(text: str) -> str:
+        """Echo."""
+        return text
+
+    flags = [tool_worker(t, task_types=["t"]).blocking for t in (sync_tool, async_tool)]
+    assert flags == [True, False]
+    assert default_registry()["pdf_text"].blocking  # built-in tools run sync code

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from langchain_core.runnables import RunnableLambda
+from langchain_core.tools import tool
+from orchestai_agents.adapters import function_worker, tool_worker
 
 from benchmarks.reliability import (
     FAULTS,
@@ -80,18 +82,35 @@ def test_timed_out_sync_call_is_not_resent() -> None:
     assert counter.of("slow") == 1
 
 
-def test_a_sync_worker_timed_out_on_the_async_path_is_not_resent() -> None:
-    """ainvoke runs a sync function on a thread that cancelling does not stop: abandoned too."""
-    calls: list[str] = []
+def _sync_only(how: str, calls: list[str]) -> WorkerSpec:
+    """A worker whose call sleeps 0.5 s in sync code, wrapped ``how``."""
 
     def slow(task: dict) -> WorkerOutput:
         calls.append(task["node_id"])
         time.sleep(0.5)
         return WorkerOutput("late")
 
-    spec = WorkerSpec(
-        "slow", "slow, sync only", RunnableLambda(slow), Capabilities(frozenset({TASK}))
-    )
+    if how == "runnable":
+        return WorkerSpec(
+            "slow", "slow, sync only", RunnableLambda(slow), Capabilities(frozenset({TASK}))
+        )
+    if how == "function_worker":
+        return function_worker(slow, name="slow", description="slow", task_types=[TASK])
+
+    @tool
+    def sleepy(text: str) -> str:
+        """Sleep, then answer."""
+        return slow({"node_id": "a"}).text
+
+    return tool_worker(sleepy, name="slow", task_types=[TASK])
+
+
+@pytest.mark.parametrize("how", ["runnable", "function_worker", "tool_worker"])
+def test_a_sync_worker_timed_out_on_the_async_path_is_not_resent(how: str) -> None:
+    """ainvoke runs a sync function on a thread that cancelling does not stop: abandoned too.
+    The adapters wrap a sync function in an async-capable runnable, which hid that."""
+    calls: list[str] = []
+    spec = _sync_only(how, calls)
     agent = create_orchestai_agent(
         WorkerRegistry([spec]),
         plan=Plan("x", (node("a", "slow"),)),
