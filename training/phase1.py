@@ -41,7 +41,7 @@ import torch
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
-from orchestai_agents._internal._files import write_replacing
+from orchestai_agents._internal._files import new_run_folder, write_replacing
 from orchestai_agents.encoders import EncodedText
 from orchestai_agents.errors import ConfigError
 from orchestai_agents.planner import Inventory, Planner, PlannerConfig, PlanningTargets
@@ -654,7 +654,9 @@ class _MetricsLogger:
         try:
             from torch.utils.tensorboard import SummaryWriter
 
-            self.tb: Any = SummaryWriter(str(out / "tensorboard"))
+            # A folder per run: runs written over the same --out show apart in TensorBoard
+            # rather than as one curve that jumps back to epoch 1.
+            self.tb: Any = SummaryWriter(str(new_run_folder(out / "tensorboard")))
         except ImportError:
             self.tb = None
         self.wandb: Any = None

@@ -1,8 +1,10 @@
-"""Files rewritten in place are written beside their name and moved onto it, whole or not at all."""
+"""Files rewritten in place are written beside their name and moved onto it, whole or not at all;
+folders made per run never reuse an earlier run's."""
 
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,3 +23,18 @@ def write_replacing(path: Path, write: Callable[[Path], object]) -> None:
 def write_text_replacing(path: Path, text: str) -> None:
     """``path.write_text(text)`` (UTF-8), through :func:`write_replacing`."""
     write_replacing(path, lambda temp: temp.write_text(text, encoding="utf-8"))
+
+
+def new_run_folder(parent: Path, when: float | None = None) -> Path:
+    """Make and return ``parent/run-<local time>`` (``when``, default now); a second folder from
+    the same second is ``run-<time>-2``, and so on."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
+    parent.mkdir(parents=True, exist_ok=True)
+    folder, n = parent / f"run-{stamp}", 1
+    while True:
+        try:
+            folder.mkdir()
+            return folder
+        except FileExistsError:
+            n += 1
+            folder = parent / f"run-{stamp}-{n}"

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import threading
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from orchestai_agents._internal._files import new_run_folder
 from orchestai_agents._internal._secrets import redact
 from orchestai_agents.cli._args import non_negative_float, output_file, output_folder, unit_interval
 from orchestai_agents.cli._display import console, print_json, progress, table
@@ -194,14 +193,7 @@ def _keep_earlier_run(out: Path, inputs: list[Path]) -> Path | None:
         outputs = [Path(p) for p in RunResult.from_dict(json.loads(text)).artifacts]
     except (ValueError, KeyError, TypeError):
         outputs = []  # not a trace this command wrote: moved as it is
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(trace.stat().st_mtime))
-    kept = out / f"run-{stamp}"
-    for n in itertools.count(2):  # two runs kept from the same second each get their own folder
-        try:
-            kept.mkdir()
-            break
-        except FileExistsError:
-            kept = out / f"run-{stamp}-{n}"
+    kept = new_run_folder(out, trace.stat().st_mtime)
     root = out.resolve()
     for path in {out / "answer.md", out / "plan.png", *outputs}:
         path = path.resolve()

@@ -76,6 +76,17 @@ def test_training_lowers_the_loss_and_logs_every_epoch(tmp_path: Path) -> None:
     )
 
 
+def test_each_run_logs_to_tensorboard_in_a_folder_of_its_own(tmp_path: Path) -> None:
+    # A retrain over the same --out (orchestai train --overwrite) appended its events to the
+    # first run's, and TensorBoard drew both as one curve that jumped back to epoch 1.
+    data = _workflows()
+    for _ in range(2):
+        train_phase1(_config(tmp_path, max_epochs=1, patience=50), data, data)
+    runs = sorted((tmp_path / "run" / "tensorboard").iterdir())
+    assert len(runs) == 2 and all(r.name.startswith("run-") for r in runs)
+    assert all(any(f.name.startswith("events.out.tfevents") for f in r.iterdir()) for r in runs)
+
+
 def test_no_epoch_is_started_that_would_end_past_the_time_budget(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
