@@ -119,6 +119,8 @@ class UpdateReport:
         ignored_nodes: why logged nodes were left out -> how many (a worker the checkpoint does
             not list, or a plan node with no execution record).
         ignored_runs: runs none of whose nodes could be used.
+        due: whether an update was due (forced, or ``every`` new runs in); one that was due
+            but has no ``validation_after`` could not be tried (``reason`` says why).
     """
 
     accepted: bool
@@ -129,6 +131,7 @@ class UpdateReport:
     n_nodes: int = 0
     ignored_nodes: dict[str, int] = field(default_factory=dict)
     ignored_runs: int = 0
+    due: bool = True
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,9 @@ def continual_update(
     learned = _learned_run_ids(checkpoint, runs)
     new = sum(run.run_id not in learned for run in runs)
     if not force and new < config.every:
-        return UpdateReport(False, f"{new} new runs; waiting for {config.every}", len(runs))
+        return UpdateReport(
+            False, f"{new} new runs; waiting for {config.every}", len(runs), due=False
+        )
     n_val = max(1, int(config.val_fraction * len(runs)))
     if n_val >= len(runs):
         return UpdateReport(False, _too_few_runs(len(runs), n_val), len(runs))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from orchestai_agents.cli._args import positive_int
@@ -13,7 +14,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "learn",
         help="update the selector from the execution log every N executions",
-        description="Keeps the previous selector in CHECKPOINT/previous and refuses updates that validate worse.",
+        description="Keeps the previous selector in CHECKPOINT/previous and refuses updates that "
+        "validate worse. Exit status 0: updated, refused as no better, or not due yet; 1: due "
+        "(or --force) but the log has nothing to learn from; 2: a bad log or checkpoint.",
     )
     parser.add_argument("--log", type=Path, required=True, help="execution log (JSON lines)")
     parser.add_argument(
@@ -42,4 +45,8 @@ def run(args: argparse.Namespace) -> int:
         ExecutionLog(args.log), args.checkpoint, Phase3Config(every=args.every), force=args.force
     )
     print(json.dumps(report.__dict__, indent=2))
+    if report.due and report.validation_after is None:
+        # Due (or forced) but nothing to learn from: a scheduled job must see that it failed.
+        print(f"orchestai learn: no update: {report.reason}", file=sys.stderr)
+        return 1
     return 0

@@ -127,7 +127,20 @@ def test_the_output_counts_nodes_of_workers_the_checkpoint_does_not_list(
 
     code = main(["learn", "--log", str(log), "--checkpoint", str(checkpoint), "--force"])
 
-    report = json.loads(capsys.readouterr().out)
-    assert code == 0 and not report["accepted"]
+    out, err = capsys.readouterr()
+    report = json.loads(out)
+    assert code == 1 and not report["accepted"]  # forced, yet nothing to learn: a failure
+    assert err.startswith("orchestai learn: no update: none of the")
     assert report["ignored_nodes"] == {"worker 'gpt-9' is not in selector_workers.json": 10}
     assert report["ignored_runs"] == 10 and report["n_nodes"] == 0
+
+
+def test_an_update_not_yet_due_is_not_a_failure(
+    log: Path, checkpoint: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log.write_text("".join(json.dumps(r) + "\n" for r in _runs("cheap", 3)))
+
+    code = main(["learn", "--log", str(log), "--checkpoint", str(checkpoint)])
+
+    report = json.loads(capsys.readouterr().out)
+    assert code == 0 and not report["due"] and report["reason"] == "3 new runs; waiting for 100"
