@@ -510,8 +510,9 @@ def _call_with_deadline(node_id: str, call: Callable[[], Any], timeout: float | 
 
 def _book_failed_call(node: SubTask, exc: Exception, ledger: BudgetLedger) -> float:
     """The USD booked for a failed call: a call that timed out was sent, and is billed even
-    when abandoned or cancelled; any other failed call costs nothing."""
-    if isinstance(exc, NodeTimeoutError):
+    when abandoned or cancelled; so is one that returned something other than a WorkerOutput
+    (its usage unknown, the estimate is booked). Any other failed call costs nothing."""
+    if isinstance(exc, NodeTimeoutError) or getattr(exc, "returned", False):
         return ledger.book_reservation(node.id)[0]
     ledger.release(node.id)
     return 0.0
@@ -599,10 +600,12 @@ def _as_output(worker: str, output: Any) -> WorkerOutput:
     """Check a worker's return value; keys it may quote are redacted before anything stores it."""
     if isinstance(output, WorkerOutput):
         return WorkerOutput(redact(output.text), output.artifacts, output.usage)
-    raise TypeError(
+    error = TypeError(
         f"worker {worker!r} returned {type(output).__name__}, not a WorkerOutput; wrap it with "
         "orchestai_agents.adapters.function_worker / chat_worker / tool_worker"
     )
+    error.returned = True  # the call was made, and may be billed; see _book_failed_call
+    raise error
 
 
 def _describe(worker: str, exc: BaseException) -> str:

@@ -392,13 +392,16 @@ def test_a_worker_returning_something_else_fails_with_a_type_error_naming_it(mak
         calls.append(task["node_id"])
         return "just text"
 
-    registry = WorkerRegistry([make_worker("raw", fn=plain_string)])
+    paid = CostModel(usd_per_call=0.25)
+    registry = WorkerRegistry([make_worker("raw", fn=plain_string, cost=paid)])
     result = compile_plan(Plan("go", (_sub("a", "raw"),)), registry, settings=FAST_RETRY).invoke(
         {}
     )["result"]
     error = result["nodes"][0]["error"]
     assert error.startswith("raw: TypeError: worker 'raw' returned str, not a WorkerOutput")
     assert calls == ["a"]  # a TypeError is a bug, not worth retrying
+    # The call was made, so its estimate is booked (it had been recorded as free).
+    assert result["nodes"][0]["usd"] == pytest.approx(0.25) == result["total_usd"]
 
 
 class _Crash(BaseException):
