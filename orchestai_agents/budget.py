@@ -34,6 +34,13 @@ class Budget:
     max_tokens: int | None = None
 
     def __post_init__(self) -> None:
+        for name, kinds, what in (
+            ("max_usd", (int, float), "a number of USD"),
+            ("max_tokens", (int,), "a whole number of tokens"),
+        ):
+            value = getattr(self, name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, kinds)):
+                raise ValueError(f"Budget.{name} must be {what} or None, got {value!r}")
         if self.max_usd is not None and not (math.isfinite(self.max_usd) and self.max_usd >= 0):
             raise ValueError(f"Budget.max_usd must be a number >= 0, got {self.max_usd}")
         if self.max_tokens is not None and self.max_tokens < 0:
@@ -42,6 +49,10 @@ class Budget:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any] | None) -> Budget:
         data = data or {}
+        if not isinstance(data, Mapping):
+            raise ValueError(
+                f"a budget is a mapping like {{'max_usd': 0.5, 'max_tokens': 20000}}, got {data!r}"
+            )
         unknown = set(data) - {"max_usd", "max_tokens"}
         if unknown:
             raise ValueError(

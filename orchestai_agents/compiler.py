@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 import contextvars
 import functools
+import os
 import threading
 import time
 import uuid
@@ -101,9 +102,10 @@ class ExecutionSettings:
         """The budget of one run: the request's limits over the default's. A limit the request
         leaves out keeps the default (a token cap alone must not lift the USD cap); ``None``
         given for one lifts it."""
-        return (
-            Budget.from_dict({**self.budget.to_dict(), **requested}) if requested else self.budget
-        )
+        if not requested:
+            return self.budget
+        Budget.from_dict(requested)  # a request that is no budget is named as such
+        return Budget.from_dict({**self.budget.to_dict(), **requested})
 
 
 class PlanRequest(TypedDict):
@@ -189,8 +191,8 @@ class PlanExecutor:
         )
         return plan, _RunArgs(
             instruction=request.get("instruction") or plan.instruction,
-            inputs=tuple(str(p) for p in request.get("inputs") or ()),
-            output_dir=request.get("output_dir"),
+            inputs=_checked_inputs(request.get("inputs")),
+            output_dir=_checked_folder(request.get("output_dir")),
             ledger=BudgetLedger(self.settings.budget_for(request.get("budget"))),
         )
 
@@ -418,6 +420,26 @@ class PlanExecutor:
 # Deadlines wrap the worker call, not the task: LangGraph's task timeout would also count the
 # time a node waits for its dependencies, and cancelling a task that awaits a dependency's
 # future cancels that future for every other node waiting on it.
+
+
+def _checked_inputs(inputs: Any) -> tuple[str, ...]:
+    """A request's ``inputs``: a list of paths. A bare string would be read as one path per
+    character, so it is refused like any other non-list."""
+    if inputs is None:
+        return ()
+    if not isinstance(inputs, list | tuple) or not all(
+        isinstance(p, str | os.PathLike) for p in inputs
+    ):
+        raise PlanValidationError(
+            f"inputs must be a list of file paths, like ['paper.pdf'], got {inputs!r}"
+        )
+    return tuple(os.fspath(p) for p in inputs)
+
+
+def _checked_folder(folder: Any) -> str | None:
+    if folder is None or isinstance(folder, str | os.PathLike):
+        return None if folder is None else os.fspath(folder)
+    raise PlanValidationError(f"output_dir must be a folder path, got {folder!r}")
 
 
 def _runs_in_a_thread(runnable: Runnable) -> bool:

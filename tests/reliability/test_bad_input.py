@@ -64,6 +64,33 @@ def test_huge_instruction_is_refused_by_a_token_budget_before_any_call(tmp_path:
     assert len(ExecutionLog(log)) == 1
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "named"),
+    [
+        ("inputs", "notes.txt", "inputs must be a list of file paths"),  # not one per character
+        ("inputs", 5, "inputs must be a list of file paths"),
+        ("output_dir", 5, "output_dir must be a folder path"),
+        ("budget", 5, "a budget is a mapping"),
+        ("budget", {"max_usd": "1"}, "Budget.max_usd must be a number of USD"),
+        ("budget", {"max_tokens": 1.5}, "Budget.max_tokens must be a whole number"),
+    ],
+)
+def test_a_request_field_of_the_wrong_type_is_named_before_any_call(
+    field: str, value: object, named: str
+) -> None:
+    # Requests come as JSON through the LangGraph server: these had raised a bare TypeError,
+    # or split a path into characters and failed later with a misleading message.
+    counter = CallCounter()
+    agent = create_orchestai_agent(
+        WorkerRegistry([worker("w", counter=counter)]),
+        plan=Plan("x", (node("a", "w"),)),
+        settings=settings(),
+    )
+    with pytest.raises(ValueError, match=named):
+        agent.invoke({"instruction": "x", field: value})
+    assert counter.of("w") == 0
+
+
 @pytest.mark.parametrize("name", list(CLI_CASES))
 def test_cli_bad_input(name: str, tmp_path: Path) -> None:
     outcome, out = cli_case(name, tmp_path)
