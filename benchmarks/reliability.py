@@ -740,13 +740,15 @@ def bad_instruction(name: str) -> Outcome:
 def cli(argv: Sequence[str]) -> tuple[int, str, str]:
     """``orchestai`` in this process: (exit code, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
-    # The CLI's rich console bound sys.stderr at import; point it at the capture too.
-    console_file, _display.console.file = _display.console.file, err
+    # Point the CLI's rich console at the capture too. Afterwards it goes back to no file of
+    # its own (None), so it writes to whatever sys.stderr is then: restoring the stream read
+    # from ``console.file`` pinned it to this moment's sys.stderr (a test's capture) for good.
+    _display.console.file = err
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             code = orchestai_main(list(argv))
     finally:
-        _display.console.file = console_file
+        _display.console.file = None  # type: ignore[assignment]
     return code, out.getvalue(), err.getvalue()
 
 
