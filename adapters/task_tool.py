@@ -12,7 +12,6 @@ from orchestai_agents.adapters._file_access import FileAccess
 from orchestai_agents.adapters._task_text import context_artifacts
 from pydantic import BaseModel, Field
 
-from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["TaskArgs", "TaskTool"]
@@ -59,27 +58,23 @@ class TaskTool(BaseTool):
         return self.files.pick(candidates, suffixes, what=what)
 
     def output_path(self, task: TaskInput, suffix: str) -> Path:
-        """``<output_dir>/<node_id><suffix>``, inside the allowed folders.
+        """``<output_dir>/<node_id><suffix>``, inside the allowed folders; ``<node_id>-2<suffix>``
+        (and so on) when that name is taken.
 
-        The file itself is checked too: a symlink already at that name would otherwise be
-        followed, and the write would land wherever it points.
-
-        Raises:
-            InputFileError: the path is one of the task's inputs or earlier steps' files, which
-                the write would destroy.
+        A step never writes over a file that is already there: one of its inputs, an earlier
+        step's output, an earlier run's, or a file of the user's that shares the name. The name
+        is checked as a link too: a symlink already at that name would otherwise be followed,
+        and the write would land wherever it points.
         """
         folder = self.files.output_dir(task.get("output_dir"))
         stem = "".join(
             c if c.isalnum() or c in "-_" else "_" for c in task.get("node_id") or self.name
         )
-        path = self.files.inside(folder / f"{stem}{suffix}")
-        for given in [*task.get("inputs", []), *context_artifacts(task)]:
-            if Path(given).expanduser().resolve() == path:
-                raise InputFileError(
-                    f"step {stem!r} would write {path}, over the file {given} it was given; "
-                    "rename that file or write the outputs to another folder"
-                )
-        return path
+        name, n = f"{stem}{suffix}", 1
+        while (folder / name).exists() or (folder / name).is_symlink():
+            n += 1
+            name = f"{stem}-{n}{suffix}"
+        return self.files.inside(folder / name)
 
     @abstractmethod
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:

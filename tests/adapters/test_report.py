@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from orchestai_agents.adapters.report import ReportTool
 
-from orchestai_agents.errors import InputFileError, WorkerError
+from orchestai_agents.errors import WorkerError
 
 
 def test_report_combines_texts_and_links_files(tmp_path: Path, make_task) -> None:
@@ -43,8 +43,24 @@ def test_a_step_never_writes_over_a_file_it_was_given(tmp_path: Path, make_task)
     task = make_task(
         node_id="report", inputs=[mine], context={"a": {"text": "hi", "artifacts": []}}
     )
-    with pytest.raises(
-        InputFileError, match=r"step 'report' would write .*report\.md, over the file"
-    ):
-        ReportTool().execute(task)
+    _, written = ReportTool().execute(task)
+    assert written == [str(out / "report-2.md")]
     assert mine.read_text() == "the user's own notes"
+
+
+def test_a_step_never_writes_over_a_file_already_in_the_output_folder(
+    tmp_path: Path, make_task
+) -> None:
+    # A plan node named README writing report.md-style output into the user's project folder
+    # had replaced the user's README.md.
+    out = tmp_path / "project"
+    out.mkdir()
+    (out / "README.md").write_text("# my project")
+    (out / "README-2.md").write_text("an earlier run's report")
+    task = make_task(
+        node_id="README", output_dir=str(out), context={"a": {"text": "hi", "artifacts": []}}
+    )
+    _, written = ReportTool().execute(task)
+    assert written == [str(out / "README-3.md")]
+    assert (out / "README.md").read_text() == "# my project"
+    assert (out / "README-2.md").read_text() == "an earlier run's report"
