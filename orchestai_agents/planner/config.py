@@ -2,14 +2,18 @@
 
 Every size another part depends on is derived in :meth:`PlannerConfig.__post_init__`, so a config
 cannot describe parts that do not fit together. Configs round-trip through plain dicts (``config.json``
-of a checkpoint): nested dicts are turned back into their dataclasses on construction. A config
-that cannot be built raises :class:`~orchestai_agents.errors.ConfigError` (a ``ValueError``).
+of a checkpoint): nested dicts are turned back into their dataclasses on construction. Every field
+is checked against its annotated type and its range, so a hand-edited ``config.json`` is refused
+when it is read, not when the planner first runs. A config that cannot be built raises
+:class:`~orchestai_agents.errors.ConfigError` (a ``ValueError``) naming ``section.field``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any, Literal
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
 from orchestai_agents.errors import ConfigError
 from orchestai_agents.planner.selector import SelectorConfig
@@ -17,6 +21,10 @@ from orchestai_agents.planner.selector import SelectorConfig
 __all__ = ["DecomposerConfig", "EncoderConfig", "GraphConfig", "MemoryConfig", "PlannerConfig"]
 
 GraphConv = Literal["gcn", "gat", "sage"]
+# Closed ranges of numeric fields.
+_POSITIVE = (1, math.inf)
+_NON_NEGATIVE = (0, math.inf)
+_UNIT = (0, 1)
 
 
 @dataclass
@@ -46,6 +54,17 @@ class EncoderConfig:
     adapter_heads: int = 4
     quantize: bool = True
 
+    def __post_init__(self) -> None:
+        _check(
+            self,
+            "encoder",
+            hidden_size=_POSITIVE,
+            max_length=(1, 512),
+            trainable_layers=_POSITIVE,
+            adapter_layers=_NON_NEGATIVE,
+            adapter_heads=_POSITIVE,
+        )
+
 
 @dataclass
 class DecomposerConfig:
@@ -71,6 +90,17 @@ class DecomposerConfig:
     known_type_embeddings: bool = True
     lexical_match: bool = True
 
+    def __post_init__(self) -> None:
+        _check(
+            self,
+            "decomposer",
+            hidden_size=_POSITIVE,
+            max_subtasks=(1, 20),
+            attention_heads=_POSITIVE,
+            dropout=_UNIT,
+            beam_size=_POSITIVE,
+        )
+
 
 @dataclass
 class GraphConfig:
@@ -91,8 +121,14 @@ class GraphConfig:
     edge_threshold: float = 0.5
 
     def __post_init__(self) -> None:
-        if self.conv not in ("gcn", "gat", "sage"):
-            raise ConfigError(f"GraphConfig.conv must be 'gcn', 'gat' or 'sage', got {self.conv!r}")
+        _check(
+            self,
+            "graph",
+            layers=_NON_NEGATIVE,
+            heads=_POSITIVE,
+            dag_weight=_NON_NEGATIVE,
+            edge_threshold=_UNIT,
+        )
 
 
 @dataclass
@@ -108,6 +144,9 @@ class MemoryConfig:
     size: int = 0
     max_len: int = 20
     neighbours: int = 8
+
+    def __post_init__(self) -> None:
+        _check(self, "memory", size=_NON_NEGATIVE, max_len=_POSITIVE, neighbours=_NON_NEGATIVE)
 
 
 @dataclass
@@ -141,11 +180,13 @@ class PlannerConfig:
 
     def __post_init__(self) -> None:
         # Checkpoints and the Hub mixin hand nested configs back as dicts.
-        self.encoder = _coerce(EncoderConfig, self.encoder)
-        self.decomposer = _coerce(DecomposerConfig, self.decomposer)
-        self.graph = _coerce(GraphConfig, self.graph)
-        self.selector = _coerce(SelectorConfig, self.selector)
-        self.memory = _coerce(MemoryConfig, self.memory)
+        self.encoder = _coerce(EncoderConfig, self.encoder, "encoder")
+        self.decomposer = _coerce(DecomposerConfig, self.decomposer, "decomposer")
+        self.graph = _coerce(GraphConfig, self.graph, "graph")
+        self.selector = _coerce(SelectorConfig, self.selector, "selector")
+        self.memory = _coerce(MemoryConfig, self.memory, "memory")
+        _check(self, "")  # its own fields are named bare: "inventory"
+        _check_metadata(self.metadata)
         self._order_inventory()
         self._derive()
 
@@ -172,8 +213,6 @@ class PlannerConfig:
             raise ConfigError(
                 f"encoder.hidden_size {self.encoder.hidden_size} must be divisible by encoder.adapter_heads"
             )
-        if not 1 <= self.decomposer.max_subtasks <= 20:
-            raise ConfigError("decomposer.max_subtasks must lie in [1, 20]")
         # The selector sees the planner's instruction and node states and raw worker embeddings.
         self.selector = replace(
             self.selector,
@@ -209,7 +248,7 @@ class PlannerConfig:
         return cls(**data)
 
 
-def _coerce(kind: type, value: Any) -> Any:
+def _coerce(kind: type, value: Any, section: str) -> Any:
     if isinstance(value, kind):
         return value
     if isinstance(value, dict):
@@ -219,9 +258,75 @@ def _coerce(kind: type, value: Any) -> Any:
             raise ConfigError(
                 f"unknown {kind.__name__} field(s) {sorted(unknown)}; known: {sorted(known)}"
             )
+        # Before construction: SelectorConfig's own checks compare numbers, and a string fails
+        # there with a bare TypeError.
+        hints = get_type_hints(kind)
+        for name, field_value in value.items():
+            _check_type(f"{section}.{name}", field_value, hints[name])
         return kind(**value)
     # A config.json section that is not an object (e.g. "decomposer": 5) lands here.
     raise ConfigError(
-        f"{kind.__name__} must be given as a {kind.__name__} or a dict of its fields, got "
+        f"{section} must be given as a {kind.__name__} or a dict of its fields, got "
         f"{type(value).__name__}"
     )
+
+
+# What the model card reads from PlannerConfig.metadata; other keys are free-form.
+_METADATA_TYPES = {
+    "training_data": str,
+    "intended_use": str,
+    "datasets": list[str],
+    "metrics": dict[str, Any],
+}
+
+
+def _check(config: Any, section: str, **ranges: tuple[float, float]) -> None:
+    """Refuse a field of ``config`` that is not of its annotated type, or a number outside its
+    closed range in ``ranges``; the error names ``section.field`` as ``config.json`` spells it."""
+    hints = get_type_hints(type(config))
+    for f in fields(config):
+        name = f"{section}.{f.name}" if section else f.name
+        value = getattr(config, f.name)
+        _check_type(name, value, hints[f.name])
+        low, high = ranges.get(f.name, (-math.inf, math.inf))
+        if f.name in ranges and value is not None and not low <= value <= high:  # NaN is in none
+            bounds = f">= {low}" if high == math.inf else f"in [{low}, {high}]"
+            raise ConfigError(f"{name} must be {bounds}, got {value!r}")
+
+
+def _check_metadata(metadata: dict[str, Any]) -> None:
+    for key, hint in _METADATA_TYPES.items():
+        if key in metadata:
+            _check_type(f"metadata.{key}", metadata[key], hint)
+
+
+def _check_type(name: str, value: Any, hint: Any) -> None:
+    if not _is_a(value, hint):
+        shown = str(hint).replace("typing.", "") if get_origin(hint) else hint.__name__
+        raise ConfigError(f"{name} must be {shown}, got {value!r} ({type(value).__name__})")
+
+
+def _is_a(value: Any, hint: Any) -> bool:
+    """Whether ``value`` (as JSON gives it) is of the annotated type ``hint``.
+
+    A bool is no number, and an int field takes no float (16.0 neither): JSON keeps the two apart,
+    so a float where an int belongs is a hand edit to be fixed, not guessed at.
+    """
+    origin, args = get_origin(hint), get_args(hint)
+    if hint is Any:
+        return True
+    if origin is Literal:
+        return value in args
+    if origin in (Union, UnionType):
+        return any(_is_a(value, arm) for arm in args)
+    if origin is dict:
+        return isinstance(value, dict) and all(
+            _is_a(k, args[0]) and _is_a(v, args[1]) for k, v in value.items()
+        )
+    if origin is list:
+        return isinstance(value, list) and all(_is_a(v, args[0]) for v in value)
+    if isinstance(value, bool):
+        return hint is bool
+    if hint is float:
+        return isinstance(value, int | float)
+    return isinstance(value, hint)

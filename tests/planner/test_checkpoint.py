@@ -134,3 +134,26 @@ def test_a_config_json_that_is_no_object_is_refused(
     (folder / "config.json").write_text(content)
     with pytest.raises(CheckpointError, match=f"ckpt/config.json describes .* got a {kind}"):
         Planner.from_pretrained(folder)
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "said"),
+    [
+        ("decomposer", "hidden_size", "16", r"decomposer\.hidden_size must be int, got '16'"),
+        ("graph", "heads", 0, r"graph\.heads must be >= 1, got 0"),
+        ("graph", "edge_threshold", "0.5", r"graph\.edge_threshold must be float, got '0\.5'"),
+        (None, "metadata", [], r"metadata must be dict\[str, Any\], got \[\]"),
+    ],
+)
+def test_a_config_json_field_of_the_wrong_type_is_named_on_loading(
+    tiny_planner: Planner, tmp_path: Path, section: str | None, key: str, value: object, said: str
+) -> None:
+    """Not a TypeError from torch, nor a planner that loads and fails on its first plan."""
+    folder = _save(tiny_planner, tmp_path / "ckpt")
+    config = json.loads((folder / "config.json").read_text())
+    (config[section] if section else config)[key] = value
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(
+        CheckpointError, match=f"ckpt/config.json describes no valid planner .*{said}"
+    ):
+        Planner.from_pretrained(folder)

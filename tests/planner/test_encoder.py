@@ -51,8 +51,9 @@ def test_the_fine_tuned_top_layers_reproduce_the_encoder_from_cached_states(laye
 def test_fine_tuning_settings_the_encoder_cannot_meet_are_clear_errors() -> None:
     with pytest.raises(ValueError, match=r"trainable_layers must lie in \[1, 6\].*got 7"):
         TextEncoder(trainable=True, trainable_layers=7)
+    # 0 layers is refused by EncoderConfig itself; 7 only once the encoder's depth (6) is known.
     with pytest.raises(CheckpointError, match="planner encoder config: trainable_layers"):
-        PlannerEncoder(EncoderConfig(trainable=True, trainable_layers=0))
+        PlannerEncoder(EncoderConfig(trainable=True, trainable_layers=7))
     frozen = TextEncoder()
     assert frozen.trainable_prefixes() == () and frozen.top_layers == 0
     with pytest.raises(ValueError, match="needs a trainable encoder"):
