@@ -72,6 +72,8 @@ def publish_planner(
         HubError: when the Hub cannot be reached or refuses the push; the checkpoint is untouched.
     """
     try:
+        if private:
+            _refuse_a_public_repo(repo_id, token)
         return str(
             planner.push_to_hub(
                 repo_id, token=token, private=private, commit_message=commit_message
@@ -85,6 +87,24 @@ def publish_planner(
             "(HF_HUB_OFFLINE must be unset), your token (huggingface-cli login or HF_TOKEN) and "
             "that you may write to that repo"
         ) from exc
+
+
+def _refuse_a_public_repo(repo_id: str, token: str | None) -> None:
+    """The Hub keeps an existing repo's visibility, whatever ``private`` says: weights meant to
+    be private would go public."""
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    try:
+        info = HfApi(token=token).model_info(repo_id)
+    except RepositoryNotFoundError:
+        return  # push_to_hub creates it, private
+    if not info.private:
+        raise HubError(
+            f"{repo_id} already exists and is public: private=True (--private) does not change "
+            "an existing repo's visibility, so the weights would be public; make the repo private "
+            "on the Hub first, or publish to a new repo"
+        )
 
 
 def _first_line(exc: BaseException) -> str:

@@ -26,7 +26,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="list the files and print the model card; upload nothing",
     )
-    parser.add_argument("--private", action="store_true", help="create the repo as private")
+    parser.add_argument(
+        "--private",
+        action="store_true",
+        help="create the repo as private (a repo that exists and is public is refused)",
+    )
     parser.add_argument(
         "--json", action="store_true", help="print what would be (or was) uploaded as JSON"
     )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import huggingface_hub
 import pytest
 import torch
@@ -17,6 +17,17 @@ from orchestai_agents.errors import CheckpointError, HubError
 from orchestai_agents.planner import DecomposerConfig, Planner, PlannerConfig
 
 pytestmark = pytest.mark.slow  # builds planners on the offline MiniLM
+
+
+def _http_library():
+    """The HTTP client library this huggingface_hub calls through (httpx in 1.x, httpx2 in 2.x):
+    its errors become the Hub's own (RepositoryNotFoundError, ...) only from that library."""
+    client = default_client_factory()
+    client.close()
+    return importlib.import_module(type(client).__module__.split(".")[0])
+
+
+http = _http_library()
 
 
 @pytest.fixture(scope="module")
@@ -30,22 +41,32 @@ def planner() -> Planner:
 class FakeHub:
     """Answers the few Hub endpoints ``push_to_hub`` uses and records what was uploaded."""
 
-    def __init__(self) -> None:
+    def __init__(self, existing: dict[str, bool] | None = None) -> None:
         self.repos: list[str] = []
         self.files: dict[str, bytes] = {}
+        self.existing = existing or {}  # repo id -> private, of repos already on the Hub
 
-    def __call__(self, request: httpx.Request) -> httpx.Response:
+    def __call__(self, request: http.Request) -> http.Response:
         path = request.url.path
+        if path.startswith("/api/models/") and request.method == "GET":  # model_info
+            repo = "/".join(path.split("/")[3:5])
+            if repo not in self.existing:
+                return http.Response(
+                    404, headers={"X-Error-Code": "RepoNotFound"}, json={"error": "not found"}
+                )
+            return http.Response(
+                200, json={"id": repo, "private": self.existing[repo], "sha": "a" * 40}
+            )
         if path == "/api/repos/create":
             body = json.loads(request.content)
             repo = f"{body.get('organization') or 'me'}/{body['name']}"
             self.repos.append(repo)
-            return httpx.Response(200, json={"url": f"https://huggingface.co/{repo}", "name": repo})
+            return http.Response(200, json={"url": f"https://huggingface.co/{repo}", "name": repo})
         if path == "/api/validate-yaml":  # the model card's metadata check
-            return httpx.Response(200, json={})
+            return http.Response(200, json={})
         if path.endswith("/preupload/main"):
             files = json.loads(request.content)["files"]
-            return httpx.Response(
+            return http.Response(
                 200,
                 json={
                     "files": [
@@ -61,7 +82,7 @@ class FakeHub:
                     import base64
 
                     self.files[item["value"]["path"]] = base64.b64decode(item["value"]["content"])
-            return httpx.Response(
+            return http.Response(
                 200,
                 json={
                     "commitUrl": "https://huggingface.co/org/planner/commit/abc",
@@ -69,7 +90,7 @@ class FakeHub:
                     "success": True,
                 },
             )
-        return httpx.Response(404, json={"error": f"fake hub has no {request.method} {path}"})
+        return http.Response(404, json={"error": f"fake hub has no {request.method} {path}"})
 
 
 @pytest.fixture
@@ -77,7 +98,7 @@ def fake_hub(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeHub]:
     fake = FakeHub()
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
     monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
-    huggingface_hub.set_client_factory(lambda: httpx.Client(transport=httpx.MockTransport(fake)))
+    huggingface_hub.set_client_factory(lambda: http.Client(transport=http.MockTransport(fake)))
     yield fake
     huggingface_hub.set_client_factory(
         default_client_factory
@@ -91,6 +112,19 @@ def test_publish_uploads_weights_config_and_card(fake_hub: FakeHub, planner: Pla
     assert "commit" in url and fake_hub.repos == ["org/planner"]
     assert {"model.safetensors", "config.json", "README.md"} <= set(fake_hub.files)
     assert b"toy workflows" in fake_hub.files["README.md"]
+
+
+def test_a_private_push_to_a_repo_that_is_public_is_refused(
+    fake_hub: FakeHub, planner: Planner
+) -> None:
+    # create_repo(exist_ok=True) leaves an existing repo's visibility as it is.
+    fake_hub.existing = {"org/public": False, "org/private": True}
+    with pytest.raises(HubError, match="org/public already exists and is public"):
+        hub.publish_planner(planner, "org/public", token="hf_fake", private=True)
+    assert fake_hub.files == {}  # nothing was uploaded
+    hub.publish_planner(planner, "org/private", token="hf_fake", private=True)
+    hub.publish_planner(planner, "org/new", token="hf_fake", private=True)
+    assert fake_hub.repos == ["org/private", "org/new"] and "model.safetensors" in fake_hub.files
 
 
 def test_load_by_repo_id_from_a_seeded_cache_offline(
