@@ -38,8 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out",
         type=output_folder,
         required=True,
-        help="checkpoint folder (also metrics.csv, tensorboard/); one that already holds a "
-        "checkpoint is refused unless --overwrite",
+        help="checkpoint folder (also README.md, metrics.csv, tensorboard/); one that already "
+        "holds a checkpoint, a README.md or tensorboard/ is refused unless --overwrite",
     )
     parser.add_argument(
         "--overwrite",
@@ -176,15 +176,32 @@ def _config(args: argparse.Namespace) -> Phase1Config:
     )
 
 
+# What else training writes into --out (a project root's own files, with ``--out .``), and why
+# that would lose them.
+_ALSO_WRITTEN = {
+    "README.md": "the planner's model card would replace it",
+    "tensorboard/": "training would log its runs among the ones there",
+}
+
+
 def _check_out(out: Path, overwrite: bool) -> None:
-    """Refuse to train into a folder that holds a checkpoint or metrics, unless asked to."""
+    """Refuse to train into a folder that holds a checkpoint, metrics, a README.md or a
+    tensorboard/ folder, unless asked to."""
+    if overwrite:
+        return
     kept = ("config.json", "model.safetensors", "metrics.csv")
     found = [name for name in kept if (out / name).exists()]
-    if found and not overwrite:
+    if found:
         raise ConfigError(
             f"--out {out} already holds a trained planner ({', '.join(found)}); choose a new "
             "folder, or pass --overwrite to replace it"
         )
+    for name, loss in _ALSO_WRITTEN.items():
+        if (out / name).exists():
+            raise ConfigError(
+                f"--out {out} holds {name}, and {loss}; choose a new folder, or pass "
+                "--overwrite to write over it"
+            )
 
 
 def _check_fine_tune_layers(layers: int, encoder: str | None) -> None:

@@ -133,6 +133,36 @@ def test_an_out_holding_a_checkpoint_is_kept_unless_overwrite_is_given(
     assert said == "error: the flags were accepted"
 
 
+@pytest.mark.parametrize(
+    ("name", "named"),
+    [("README.md", "the planner's model card would replace it"), ("tensorboard", "log its runs")],
+)
+def test_an_out_holding_a_readme_or_tensorboard_runs_is_kept_unless_overwrite_is_given(
+    orchestai: Orchestai, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, named: str
+) -> None:
+    """``--out .`` in a project root: its README.md is no checkpoint, but the card would replace it."""
+    from orchestai_agents.training import phase1_data
+
+    kept = tmp_path / name
+    if name == "README.md":
+        kept.write_text("# a user's project")
+    else:
+        (kept / "run-1").mkdir(parents=True)
+
+    code, said = orchestai("train", "--out", str(tmp_path), "--data", "builtin")
+
+    assert code == 2 and f"--out {tmp_path} holds {name}" in said and named in said
+    assert "--overwrite" in said
+    assert name != "README.md" or kept.read_text() == "# a user's project"
+
+    def loaded(*_: object) -> None:
+        raise ConfigError("the flags were accepted")
+
+    monkeypatch.setattr(phase1_data, "load_training_data", loaded)
+    code, said = orchestai("train", "--out", str(tmp_path), "--data", "builtin", "--overwrite")
+    assert said == "error: the flags were accepted"
+
+
 def test_ctrl_c_during_training_saves_the_best_epoch_so_far(
     orchestai: Orchestai, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
