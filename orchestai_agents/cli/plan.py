@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -64,6 +65,7 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.requests and args.out is None:
         raise InputFileError("--requests needs --out PLANS.jsonl")
+    _check_out_is_no_input(args.out, requests=args.requests, tools=args.tools)
     # The user's files are read before the planner loads (seconds, for a large one).
     records = _read_requests(args.requests) if args.requests else []
     tools = Inventory.from_tool_desc(args.tools) if args.tools else None
@@ -86,6 +88,24 @@ def run(args: argparse.Namespace) -> int:
     _write_plans(args.out, records, planner, inventory, args.batch_size)
     console.print(f"wrote {len(records)} plans to {args.out}")
     return 0
+
+
+def _check_out_is_no_input(out: Path | None, **inputs: Path | None) -> None:
+    """Refuse an --out that is one of the input files (the plans would replace it), by name,
+    through a symlink or hard link, or not created yet."""
+    for flag, path in inputs.items():
+        if out is not None and path is not None and _same_file(out, path):
+            raise ConfigError(
+                f"--out {out} is the --{flag} file; the plans would replace it. "
+                "Give --out another file, e.g. plans.jsonl"
+            )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:  # one of them does not exist (yet)
+        return a.resolve() == b.resolve()
 
 
 def _read_requests(path: Path) -> list[dict[str, str]]:

@@ -67,6 +67,37 @@ def test_out_in_a_folder_one_may_not_write_in_is_refused(
     assert code == 2 and f"cannot write in '{locked}'" in said and "check its permissions" in said
 
 
+@pytest.mark.parametrize("spelling", ["same", "dotted", "symlink"])
+def test_out_that_is_the_requests_file_is_refused(
+    orchestai: Orchestai, requests: Path, spelling: str
+) -> None:
+    before = requests.read_text()
+    out = {
+        "same": requests,
+        "dotted": requests.parent / "." / requests.name,
+        "symlink": requests.parent / "link.jsonl",
+    }[spelling]
+    if spelling == "symlink":
+        out.symlink_to(requests)
+
+    code, said = orchestai("plan", "--requests", str(requests), "--out", str(out))
+
+    assert code == 2 and f"--out {out} is the --requests file" in said and "another" in said
+    assert requests.read_text() == before
+
+
+def test_out_that_is_the_tools_file_is_refused(orchestai: Orchestai, requests: Path) -> None:
+    tools = requests.parent / "tool_desc.json"
+    tools.write_text(json.dumps({"nodes": [{"id": "summarize", "desc": "Summarise a text."}]}))
+
+    code, said = orchestai(
+        "plan", "--requests", str(requests), "--tools", str(tools), "--out", str(tools)
+    )
+
+    assert code == 2 and f"--out {tools} is the --tools file" in said
+    assert json.loads(tools.read_text())["nodes"][0]["id"] == "summarize"
+
+
 def test_a_missing_planner_folder_is_named(orchestai: Orchestai, tmp_path: Path) -> None:
     missing = tmp_path / "no-such-planner"
 
