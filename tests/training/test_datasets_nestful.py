@@ -50,6 +50,28 @@ def test_ids_and_spec_descriptions(tmp_path: Path) -> None:
     assert workflows[0].nodes[3].description == "Compare two offers."
 
 
+@pytest.mark.parametrize(
+    ("entry", "got"),
+    [
+        ({"name": ["Compare"]}, "its 'name' is a list"),
+        ({"name": None}, "its 'name' is a NoneType"),
+        ({"description": "d"}, "it has no 'name' (fields: ['description'])"),
+        ("Compare", "it is a str"),
+    ],
+)
+def test_a_spec_entry_without_a_string_name_is_named(
+    tmp_path: Path, entry: object, got: str
+) -> None:
+    spec = tmp_path / "bench-spec.json"
+    spec.write_text(json.dumps([{"name": "Compare", "description": "Compare two offers."}, entry]))
+    with pytest.raises(DatasetFormatError) as raised:
+        load_nestful(write(tmp_path, RECORD), spec_path=spec)
+    assert str(raised.value) == (
+        f"{spec}: API spec entry 2 should be an object with a string 'name', but {got}; "
+        "fix or remove that entry"
+    )
+
+
 def test_dangling_reference_names_the_record(tmp_path: Path) -> None:
     bad = {"input": "x", "output": [call("A", {"q": "$var3.id$"}, "var1")]}
     with pytest.raises(

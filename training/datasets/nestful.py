@@ -46,15 +46,32 @@ def load_nestful(
 
 
 def load_nestful_specs(path: str | Path) -> dict[str, str]:
-    """API name -> description, from a NESTFUL spec file (a JSON array of API specs)."""
+    """API name -> description, from a NESTFUL spec file (a JSON array of API specs).
+
+    Raises:
+        DatasetFormatError: naming the file, and the entry that is no object with a string 'name'.
+    """
     specs = read_json(path, "a NESTFUL spec file: a JSON array of {name, description}")
     if not isinstance(specs, list):
         raise DatasetFormatError(path, "expected a JSON array of API specs")
-    return {
-        s["name"]: str(s.get("description", ""))
-        for s in specs
-        if isinstance(s, dict) and "name" in s
-    }
+    return dict(_api_spec(spec, path, number) for number, spec in enumerate(specs, start=1))
+
+
+def _api_spec(spec: Any, path: str | Path, number: int) -> tuple[str, str]:
+    """(name, description) of entry ``number`` (1-based) of a spec file."""
+    if isinstance(spec, dict) and isinstance(spec.get("name"), str):
+        return spec["name"], str(spec.get("description", ""))
+    if not isinstance(spec, dict):
+        got = f"it is a {type(spec).__name__}"
+    elif "name" in spec:
+        got = f"its 'name' is a {type(spec['name']).__name__}"
+    else:
+        got = f"it has no 'name' (fields: {sorted(spec)})"
+    raise DatasetFormatError(
+        path,
+        f"API spec entry {number} should be an object with a string 'name', but {got}; "
+        "fix or remove that entry",
+    )
 
 
 def parse_nestful_record(
