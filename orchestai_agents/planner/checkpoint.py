@@ -101,11 +101,16 @@ class StrictHubLoading:
         The files are written into a staging folder beside ``save_directory`` and moved into it one
         by one, weights first, so a save that crashes leaves the last complete files in place (phase
         1 re-saves its best epoch into the same folder). Writing afresh also rewrites the model card,
-        which the mixin would keep from the first save. Keys are redacted from the config and the
-        card: training notes must not carry an API key to the Hub.
+        which the mixin would keep from the first save. ``config.json`` is ``self.config`` whole, as
+        it is now. Keys are redacted from the config and the card: training notes must not carry an
+        API key to the Hub.
         """
         target = Path(save_directory)
         target.mkdir(parents=True, exist_ok=True)
+        # The mixin would write the config it captured when the planner was built (push_to_hub
+        # passes that one on): only the keys a dict given to Planner() had, and none of the edits
+        # made to self.config since. The weights and the card follow self.config.
+        kwargs["config"] = self.config.to_dict()  # type: ignore[attr-defined]
         if kwargs.get("push_to_hub") and kwargs.get("repo_id") is None:
             # The mixin would name the repo after the staging folder.
             kwargs["repo_id"] = target.name

@@ -157,3 +157,44 @@ def test_a_config_json_field_of_the_wrong_type_is_named_on_loading(
         CheckpointError, match=f"ckpt/config.json describes no valid planner .*{said}"
     ):
         Planner.from_pretrained(folder)
+
+
+def test_a_planner_built_from_a_partial_dict_saves_a_config_that_loads(
+    tiny_encoder_dir: str, tools: dict[str, str], tmp_path: Path
+) -> None:
+    """Planner(dict) leaves the sections the dict lacks to their defaults; config.json has them."""
+    planner = Planner(
+        {
+            "encoder": {"name_or_path": tiny_encoder_dir, "hidden_size": 32, "adapter_heads": 2},
+            "decomposer": {"hidden_size": 16, "attention_heads": 2, "max_subtasks": 5},
+            "inventory": tools,
+        }
+    )
+    planner.save_pretrained(tmp_path / "ckpt")
+    saved = json.loads((tmp_path / "ckpt" / "config.json").read_text())
+    assert saved == planner.config.to_dict()
+    assert Planner.from_pretrained(tmp_path / "ckpt").config == planner.config
+
+
+def test_edits_to_a_loaded_planners_config_are_saved_and_pushed(
+    tiny_planner: Planner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huggingface_hub import HfApi, RepoUrl
+
+    loaded = Planner.from_pretrained(_save(tiny_planner, tmp_path / "ckpt"))
+    loaded.config.graph.edge_threshold = 0.9
+    loaded.save_pretrained(tmp_path / "edited")
+    assert Planner.from_pretrained(tmp_path / "edited").config == loaded.config
+
+    pushed: dict[str, object] = {}
+
+    def upload_folder(self: HfApi, *, folder_path: Path, **kwargs: object) -> str:
+        pushed.update(json.loads((Path(folder_path) / "config.json").read_text()))
+        return "https://huggingface.co/org/planner/commit/abc"
+
+    monkeypatch.setattr(
+        HfApi, "create_repo", lambda self, repo_id, **kwargs: RepoUrl(f"https://hf.co/{repo_id}")
+    )
+    monkeypatch.setattr(HfApi, "upload_folder", upload_folder)
+    loaded.push_to_hub("org/planner")
+    assert pushed == loaded.config.to_dict()
