@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,8 @@ from orchestai_agents.training.datasets import (
     default_datasets_root,
     detect_format,
     in_test_split,
+    load_nestful,
+    load_nestools,
     load_planning_dataset,
     split_by_id,
 )
@@ -88,6 +92,27 @@ def test_detect_format_rejects_a_file_that_is_not_text(tmp_path: Path) -> None:
     path.write_bytes(b'\xff\xfe{"id": 1}\n')
     with pytest.raises(DatasetFormatError, match="cannot read a first JSON record"):
         detect_format(path)
+
+
+@pytest.mark.parametrize("read", [detect_format, load_nestools, load_nestful])
+def test_a_file_one_may_not_read_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read: Callable[[Path], object]
+) -> None:
+    # The tests may run as root, whom chmod 000 does not stop: refuse to open the file instead.
+    path = tmp_path / "calls.jsonl"
+    path.write_text(json.dumps(NESTOOLS) + "\n")
+    real_open = Path.open
+
+    def refused(self: Path, *args: object, **kwargs: object) -> object:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", refused)
+    with pytest.raises(
+        DatasetFormatError, match=re.escape(f"{path}: cannot read it (Permission denied); ")
+    ):
+        read(path)
 
 
 def test_user_folder_without_split_file_uses_the_id_split(tmp_path: Path) -> None:

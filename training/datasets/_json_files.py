@@ -25,6 +25,8 @@ def read_json(path: str | Path, what: str) -> Any:
     path = existing_file(path, what)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as err:
+        raise unreadable(path, err, what) from err
     except json.JSONDecodeError as err:
         raise DatasetFormatError(
             path, f"not valid JSON ({err.msg}); {what}", line=err.lineno
@@ -35,28 +37,42 @@ def read_json(path: str | Path, what: str) -> Any:
 
 def iter_json_lines(path: str | Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (1-based line number, object) for each non-blank line of a JSON-lines file."""
+    path = Path(path)
+    for number, raw in _raw_lines(path, what):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise DatasetFormatError(
+                path, f"not UTF-8 text ({err.reason}); {what}", line=number
+            ) from err
+        if not text.strip():
+            continue
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise DatasetFormatError(
+                path, f"not valid JSON ({err.msg}); fix or remove this line", line=number
+            ) from err
+        if not isinstance(record, dict):
+            raise DatasetFormatError(
+                path, f"expected a JSON object, got {type(record).__name__}", line=number
+            )
+        yield number, record
+
+
+def _raw_lines(path: Path, what: str) -> Iterator[tuple[int, bytes]]:
+    """(1-based number, undecoded line): decoded by the caller, so a bad byte is blamed on its line."""
     path = existing_file(path, what)
-    with path.open("rb") as handle:  # decoded line by line, so a bad byte is blamed on its line
-        for number, raw in enumerate(handle, start=1):
-            try:
-                text = raw.decode("utf-8")
-            except UnicodeDecodeError as err:
-                raise DatasetFormatError(
-                    path, f"not UTF-8 text ({err.reason}); {what}", line=number
-                ) from err
-            if not text.strip():
-                continue
-            try:
-                record = json.loads(text)
-            except json.JSONDecodeError as err:
-                raise DatasetFormatError(
-                    path, f"not valid JSON ({err.msg}); fix or remove this line", line=number
-                ) from err
-            if not isinstance(record, dict):
-                raise DatasetFormatError(
-                    path, f"expected a JSON object, got {type(record).__name__}", line=number
-                )
-            yield number, record
+    try:
+        with path.open("rb") as handle:
+            yield from enumerate(handle, start=1)
+    except OSError as err:
+        raise unreadable(path, err, what) from err
+
+
+def unreadable(path: Path, err: OSError, what: str) -> DatasetFormatError:
+    """The error for a file that exists but cannot be opened or read (permissions, I/O)."""
+    return DatasetFormatError(path, f"cannot read it ({err.strerror or err}); {what}")
 
 
 def require(

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..workflows import AnnotatedWorkflow
+from ._json_files import unreadable
 from .errors import DatasetFormatError
 from .nestful import load_nestful
 from .nestools import load_nestools
@@ -48,6 +49,7 @@ _NAMED: dict[str, tuple[Format, str]] = {
     ),
 }
 DATASET_NAMES: tuple[str, ...] = tuple(_NAMED)
+_FORMATS = "a planning data file: TaskBench or NesTools JSON lines, or a NESTFUL JSON array"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -132,15 +134,17 @@ def detect_format(path: str | Path) -> Format:
 
 
 def _first_record(path: Path) -> dict:
-    with path.open(encoding="utf-8") as handle:
-        try:
+    try:
+        with path.open(encoding="utf-8") as handle:
             head = handle.read(1)
             handle.seek(0)
             record = json.load(handle)[0] if head == "[" else json.loads(handle.readline())
-        except (json.JSONDecodeError, UnicodeDecodeError, IndexError) as err:
-            raise DatasetFormatError(
-                path, "cannot read a first JSON record; is this a JSON or JSON-lines file?", line=1
-            ) from err
+    except (json.JSONDecodeError, UnicodeDecodeError, IndexError) as err:
+        raise DatasetFormatError(
+            path, "cannot read a first JSON record; is this a JSON or JSON-lines file?", line=1
+        ) from err
+    except OSError as err:
+        raise unreadable(path, err, _FORMATS) from err
     if not isinstance(record, dict):
         raise DatasetFormatError(path, "the first record is not a JSON object", line=1)
     return record
