@@ -87,10 +87,53 @@ def test_detect_format_rejects_other_json(tmp_path: Path) -> None:
         detect_format(path)
 
 
-def test_detect_format_rejects_a_file_that_is_not_text(tmp_path: Path) -> None:
+def test_detect_format_says_a_file_that_is_not_utf8_is_not_utf8(tmp_path: Path) -> None:
     path = tmp_path / "x.jsonl"
-    path.write_bytes(b'\xff\xfe{"id": 1}\n')
-    with pytest.raises(DatasetFormatError, match="cannot read a first JSON record"):
+    path.write_bytes(b'\n{"id": "caf\xe9"}\n')
+    with pytest.raises(DatasetFormatError, match=r"x.jsonl, line 2: not UTF-8 text"):
+        detect_format(path)
+
+
+@pytest.mark.parametrize(
+    "head", ["\n", " \n\t\n", "\ufeff", "\ufeff\n"], ids=["blank", "blanks", "bom", "bom-blank"]
+)
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("data.jsonl", json.dumps(TASKBENCH) + "\n"), ("calls.json", json.dumps([NESTFUL], indent=2))],
+    ids=["json-lines", "json-array"],
+)
+def test_a_leading_blank_line_or_byte_order_mark_is_no_error(
+    tmp_path: Path, head: str, name: str, content: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(head + content, encoding="utf-8")
+    [w] = load_planning_dataset(path)
+    assert w.node_names == ["a"]
+
+
+@pytest.mark.parametrize("indent", [None, 2])
+def test_a_json_array_where_json_lines_are_expected_is_named(
+    tmp_path: Path, indent: int | None
+) -> None:
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps([TASKBENCH, {**TASKBENCH, "id": "2"}], indent=indent))
+    with pytest.raises(DatasetFormatError) as raised:
+        load_planning_dataset(path)
+    assert str(raised.value) == (
+        f"{path}, line 1: this is a JSON array; give JSON lines (one record per line, e.g. what "
+        "jq -c '.[]' data.json prints)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("content", "said"), [("\n \n", "is empty"), ("[]", "is an empty JSON array")]
+)
+def test_a_file_without_records_is_named(tmp_path: Path, content: str, said: str) -> None:
+    path = tmp_path / "x.json"
+    path.write_text(content)
+    with pytest.raises(
+        DatasetFormatError, match=rf"x.json: {said}; expected TaskBench or NesTools"
+    ):
         detect_format(path)
 
 

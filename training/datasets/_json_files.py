@@ -24,7 +24,7 @@ def read_json(path: str | Path, what: str) -> Any:
     """Parse one JSON document."""
     path = existing_file(path, what)
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8-sig"))  # a byte-order mark is no error
     except OSError as err:
         raise unreadable(path, err, what) from err
     except json.JSONDecodeError as err:
@@ -38,15 +38,16 @@ def read_json(path: str | Path, what: str) -> Any:
 def iter_json_lines(path: str | Path, what: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """Yield (1-based line number, object) for each non-blank line of a JSON-lines file."""
     path = Path(path)
-    for number, raw in _raw_lines(path, what):
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as err:
+    first = True
+    for number, text in text_lines(path, what):
+        if first and text.lstrip().startswith("["):  # no JSON-lines record is an array
             raise DatasetFormatError(
-                path, f"not UTF-8 text ({err.reason}); {what}", line=number
-            ) from err
-        if not text.strip():
-            continue
+                path,
+                "this is a JSON array; give JSON lines (one record per line, e.g. what "
+                f"jq -c '.[]' {path.name} prints)",
+                line=number,
+            )
+        first = False
         try:
             record = json.loads(text)
         except json.JSONDecodeError as err:
@@ -58,6 +59,21 @@ def iter_json_lines(path: str | Path, what: str) -> Iterator[tuple[int, dict[str
                 path, f"expected a JSON object, got {type(record).__name__}", line=number
             )
         yield number, record
+
+
+def text_lines(path: str | Path, what: str) -> Iterator[tuple[int, str]]:
+    """Yield (1-based line number, text) for each non-blank line, decoded as UTF-8; a byte-order
+    mark (as Windows editors write) before the first line is dropped."""
+    path = Path(path)
+    for number, raw in _raw_lines(path, what):
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as err:
+            raise DatasetFormatError(
+                path, f"not UTF-8 text ({err.reason}); {what}", line=number
+            ) from err
+        if text.strip():
+            yield number, text
 
 
 def _raw_lines(path: Path, what: str) -> Iterator[tuple[int, bytes]]:

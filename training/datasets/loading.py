@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from ..workflows import AnnotatedWorkflow
-from ._json_files import unreadable
+from ._json_files import read_json, text_lines
 from .errors import DatasetFormatError
 from .nestful import load_nestful
 from .nestools import load_nestools
@@ -49,7 +49,7 @@ _NAMED: dict[str, tuple[Format, str]] = {
     ),
 }
 DATASET_NAMES: tuple[str, ...] = tuple(_NAMED)
-_FORMATS = "a planning data file: TaskBench or NesTools JSON lines, or a NESTFUL JSON array"
+_FORMATS = "expected TaskBench or NesTools JSON lines, or a NESTFUL JSON array"
 _REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -134,19 +134,25 @@ def detect_format(path: str | Path) -> Format:
 
 
 def _first_record(path: Path) -> dict:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            head = handle.read(1)
-            handle.seek(0)
-            record = json.load(handle)[0] if head == "[" else json.loads(handle.readline())
-    except (json.JSONDecodeError, UnicodeDecodeError, IndexError) as err:
-        raise DatasetFormatError(
-            path, "cannot read a first JSON record; is this a JSON or JSON-lines file?", line=1
-        ) from err
-    except OSError as err:
-        raise unreadable(path, err, _FORMATS) from err
+    """The first record of a JSON-lines file, or the first element of a JSON array."""
+    first = next(text_lines(path, _FORMATS), None)
+    if first is None:
+        raise DatasetFormatError(path, f"is empty; {_FORMATS}")
+    number, text = first
+    if text.lstrip().startswith("["):
+        records = read_json(path, _FORMATS)
+        if not records:
+            raise DatasetFormatError(path, f"is an empty JSON array; {_FORMATS}")
+        number, record = 1, records[0]
+    else:
+        try:
+            record = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise DatasetFormatError(
+                path, f"cannot read a first JSON record ({err.msg}); {_FORMATS}", line=number
+            ) from err
     if not isinstance(record, dict):
-        raise DatasetFormatError(path, "the first record is not a JSON object", line=1)
+        raise DatasetFormatError(path, "the first record is not a JSON object", line=number)
     return record
 
 
