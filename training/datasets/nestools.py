@@ -41,6 +41,7 @@ def parse_nestools_record(
         raise DatasetFormatError(path, "every entry of 'call' needs a string 'api_name'", line=line)
     candidates = _candidate_apis(record, path, line)
     descriptions = {c.name: c.description for c in candidates}
+    _check_calls_are_candidates(calls, descriptions, path, line)
     return AnnotatedWorkflow(
         id=str(require(record, "test_id", (str, int), path, line)),
         request=require(record, "task", str, path, line).strip(),
@@ -64,6 +65,22 @@ def _candidate_apis(record: dict[str, Any], path: Path, line: int) -> tuple[Work
             path, "field 'api' should be a list of {'api_name', 'api_description'}", line=line
         )
     return tuple(WorkflowNode(a["api_name"], str(a.get("api_description", ""))) for a in apis)
+
+
+def _check_calls_are_candidates(
+    calls: list[dict[str, Any]], candidates: dict[str, str], path: Path, line: int
+) -> None:
+    """Each gold call must be one of the record's candidate APIs when it lists any: training
+    and evaluation plan the request over those alone, so a gold call outside them cannot be
+    learned (training's type loss meets a masked-out gold type)."""
+    for index, call in enumerate(calls):
+        if candidates and call["api_name"] not in candidates:
+            raise DatasetFormatError(
+                path,
+                f"call {index} ({call['api_name']}) is not among the record's candidate APIs in "
+                f"'api' ({', '.join(candidates)}); add its schema to 'api' or fix its 'api_name'",
+                line=line,
+            )
 
 
 def _data_flow_links(
