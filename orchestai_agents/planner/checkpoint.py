@@ -17,12 +17,19 @@ from typing import Any, TypeVar
 
 import torch
 from huggingface_hub import ModelCard, hf_hub_download
-from huggingface_hub.errors import EntryNotFoundError, HFValidationError
+from huggingface_hub.errors import (
+    EntryNotFoundError,
+    GatedRepoError,
+    HfHubHTTPError,
+    HFValidationError,
+    RepositoryNotFoundError,
+    RevisionNotFoundError,
+)
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 from orchestai_agents._internal._secrets import redact
-from orchestai_agents.errors import CheckpointError, ConfigError
+from orchestai_agents.errors import CheckpointError, ConfigError, HubError, OrchestAIError
 from orchestai_agents.planner.config import PlannerConfig
 
 __all__ = ["WEIGHTS_NAME", "StrictHubLoading", "checkpoint_state"]
@@ -49,9 +56,14 @@ class StrictHubLoading:
     def from_pretrained(
         cls: type[T], pretrained_model_name_or_path: str | Path, *args: Any, **kwargs: Any
     ) -> T:
-        """The mixin's loader, with a :class:`CheckpointError` naming a bad or missing config.json
-        (one that is not a planner config included), or a source that is neither a checkpoint
-        folder nor a Hub repo that can be fetched."""
+        """The mixin's loader, with errors that say what to check.
+
+        Raises:
+            CheckpointError: naming a bad or missing config.json (one that is not a planner config
+                included), or a source that is neither a checkpoint folder nor a Hub repo that can
+                be fetched: no such (or a private) repo, no such revision, no such file.
+            HubError: when the Hub refuses the repo (gated) or fails (any other HTTP error).
+        """
         source = str(pretrained_model_name_or_path)
         if Path(source).is_file():
             raise CheckpointError(
@@ -68,13 +80,10 @@ class StrictHubLoading:
             # corrupt a CLI's --json output.
             with contextlib.redirect_stdout(sys.stderr):
                 model = super().from_pretrained(pretrained_model_name_or_path, *args, **kwargs)  # type: ignore[misc]
+            folder = _router_folder(source, kwargs)
         # The mixin takes any source that is not a folder for a Hub repo id.
-        except (HFValidationError, EntryNotFoundError) as exc:
-            raise CheckpointError(
-                f"{source} is neither a planner folder nor a Hub repo whose checkpoint files could "
-                f"be fetched ({type(exc).__name__}); check the path or the repo id (offline, a Hub "
-                "planner must already be in the cache)"
-            ) from exc
+        except (HFValidationError, EntryNotFoundError, HfHubHTTPError) as exc:
+            raise _not_fetched(source, kwargs.get("revision"), exc) from exc
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise CheckpointError(
                 f"{source}/config.json is not valid JSON ({exc}); re-save the planner with save_pretrained"
@@ -88,7 +97,6 @@ class StrictHubLoading:
             if "config" not in str(exc):
                 raise
             raise _no_config(source) from exc
-        folder = _router_folder(source, kwargs)
         if folder is not None:
             from orchestai_agents.planner.routing import Router
 
@@ -198,6 +206,40 @@ def _no_config(source: str) -> CheckpointError:
     return CheckpointError(
         f"{source} has no planner config.json; a checkpoint is config.json beside "
         "model.safetensors, as save_pretrained writes them"
+    )
+
+
+def _not_fetched(source: str, revision: str | None, exc: Exception) -> OrchestAIError:
+    """What to check when ``source`` at ``revision`` could not be fetched as a Hub repo."""
+    # A Hub failure with nothing cached to fall back on comes as the cause of a "not in the cache".
+    http = exc if isinstance(exc, HfHubHTTPError) else exc.__cause__
+    if isinstance(http, HfHubHTTPError) and not isinstance(http, EntryNotFoundError):
+        return _hub_refusal(source, revision, http)
+    return CheckpointError(
+        f"{source} is neither a planner folder nor a Hub repo whose checkpoint files could "
+        f"be fetched ({type(exc).__name__}); check the path or the repo id (offline, a Hub "
+        "planner must already be in the cache)"
+    )
+
+
+def _hub_refusal(source: str, revision: str | None, exc: HfHubHTTPError) -> OrchestAIError:
+    """What to check when the Hub would not hand over ``source`` at ``revision``."""
+    repo = f"Hub repo {source} (revision {revision or 'main'})"
+    login = "log in with `hf auth login` or set HF_TOKEN"
+    if isinstance(exc, GatedRepoError):
+        return HubError(f"{repo} is gated: accept its conditions on its Hub page, then {login}")
+    if isinstance(exc, RepositoryNotFoundError):  # the Hub answers so for a private repo too
+        return CheckpointError(
+            f"{repo} does not exist or is private: check the repo id's spelling, and for a "
+            f"private repo {login}"
+        )
+    if isinstance(exc, RevisionNotFoundError):
+        return CheckpointError(
+            f"{repo}: no such revision; check the branch, tag or commit given as revision"
+        )
+    return HubError(
+        f"{repo} could not be fetched (HTTP {exc.response.status_code}); check the network, the "
+        f"repo id and your access to it ({login})"
     )
 
 

@@ -4,6 +4,7 @@ what it refuses."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -88,3 +89,28 @@ def test_publish_names_a_model_folder_that_is_no_planner(orchestai: Orchestai) -
 
     assert code == 2 and f"{encoder}/config.json describes no valid planner" in said
     assert "unknown key(s) ['_name_or_path'" in said and "`orchestai train`" in said
+
+
+def test_publish_names_a_hub_repo_that_does_not_exist(
+    orchestai: Orchestai, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Hub answers 404 RepoNotFound (the header huggingface_hub classifies by): one error line,
+    not huggingface_hub's traceback."""
+    import huggingface_hub
+    from huggingface_hub.utils._http import default_client_factory
+
+    with default_client_factory() as client:  # its HTTP library: httpx2 in huggingface_hub 2.x
+        http = sys.modules[type(client).__module__.partition(".")[0]]
+    not_found = http.MockTransport(
+        lambda request: http.Response(404, headers={"X-Error-Code": "RepoNotFound"})
+    )
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    huggingface_hub.set_client_factory(lambda: http.Client(transport=not_found))
+    try:
+        code, said = orchestai("publish", "org/missing", "--repo", "org/x", "--dry-run")
+    finally:
+        huggingface_hub.set_client_factory(default_client_factory)
+        huggingface_hub.close_session()
+
+    assert code == 2 and said.startswith("error: Hub repo org/missing (revision main) does not ")
+    assert "hf auth login" in said

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+import huggingface_hub
 import pytest
 import torch
+from huggingface_hub.utils._http import default_client_factory
 
 from orchestai_agents.encoders import default_encoder_path
 from orchestai_agents.planner import (
@@ -81,3 +84,28 @@ def tools() -> dict[str, str]:
 @pytest.fixture
 def inventory() -> Inventory:
     return Inventory.of_tools(TOOLS)
+
+
+@pytest.fixture
+def hub_answering(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int, str], None]]:
+    """Answer every Hub request with an HTTP error: ``hub_answering(404, "RepoNotFound")``.
+
+    huggingface_hub tells a missing repo, revision or file, or a gated repo, apart by the
+    ``X-Error-Code`` header huggingface.co sends, and only on responses of its own HTTP client
+    (httpx in huggingface_hub 1.x, httpx2 in 2.x).
+    """
+    with default_client_factory() as client:
+        http = sys.modules[type(client).__module__.partition(".")[0]]
+
+    def answer(status: int, code: str) -> None:
+        def respond(request: object) -> object:
+            return http.Response(status, headers={"X-Error-Code": code}, json={"error": code})
+
+        huggingface_hub.set_client_factory(
+            lambda: http.Client(transport=http.MockTransport(respond))
+        )
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", False)
+    yield answer
+    huggingface_hub.set_client_factory(default_client_factory)
+    huggingface_hub.close_session()

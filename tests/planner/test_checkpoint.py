@@ -1,11 +1,12 @@
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from orchestai_agents.errors import CheckpointError
+from orchestai_agents.errors import CheckpointError, HubError
 from orchestai_agents.planner import Inventory, Planner
 
 
@@ -198,3 +199,34 @@ def test_edits_to_a_loaded_planners_config_are_saved_and_pushed(
     monkeypatch.setattr(HfApi, "upload_folder", upload_folder)
     loaded.push_to_hub("org/planner")
     assert pushed == loaded.config.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "revision", "error", "said"),
+    [
+        (
+            404,
+            "RepoNotFound",
+            None,
+            CheckpointError,
+            r"\(revision main\) does not exist or is priv",
+        ),
+        (401, "RepoNotFound", None, CheckpointError, r"\(revision main\) .* set HF_TOKEN$"),
+        (404, "RevisionNotFound", "v9", CheckpointError, r"\(revision v9\): no such revision"),
+        (401, "GatedRepo", None, HubError, r"\(revision main\) is gated: .* set HF_TOKEN$"),
+        (403, "", None, HubError, r"\(revision main\) could not be fetched \(HTTP 403\); check"),
+    ],
+)
+def test_a_hub_repo_that_cannot_be_fetched_is_named_with_what_to_check(
+    hub_answering: Callable[[int, str], None],
+    tmp_path: Path,
+    status: int,
+    code: str,
+    revision: str | None,
+    error: type[Exception],
+    said: str,
+) -> None:
+    """Not huggingface_hub's RepositoryNotFoundError (or Revision..., GatedRepo...) unexplained."""
+    hub_answering(status, code)
+    with pytest.raises(error, match=f"^Hub repo org/planner {said}"):
+        Planner.from_pretrained("org/planner", cache_dir=tmp_path, revision=revision)
