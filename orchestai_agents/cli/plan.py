@@ -142,9 +142,7 @@ def _request(record: dict[str, Any], path: Path, line: int) -> tuple[str, str]:
     strings), the request a non-empty string."""
     from orchestai_agents.training.datasets._json_files import require
 
-    request_id = require(record, "id", (str, int), path, line)
-    if isinstance(request_id, bool):  # a bool is an int to isinstance, not an id
-        raise DatasetFormatError(path, "field 'id' should be str or int, got bool", line=line)
+    request_id = require(record, "id", (str, int), path, line)  # refuses a bool too
     request = require(record, "user_request", str, path, line)
     if not request.strip():
         raise DatasetFormatError(

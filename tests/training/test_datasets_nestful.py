@@ -72,6 +72,23 @@ def test_a_spec_entry_without_a_string_name_is_named(
     )
 
 
+@pytest.mark.parametrize(
+    ("field", "value", "got"),
+    [("sample_id", None, "null"), ("sample_id", {"a": 1}, '{"a": 1}'), ("id", True, "true")],
+)
+def test_an_id_that_is_no_string_or_integer_names_the_record(
+    tmp_path: Path, field: str, value: object, got: str
+) -> None:
+    """Every null id became "None": one id for all, so all fell on one side of the split."""
+    path = write(tmp_path, RECORD, {**RECORD, field: value})
+    with pytest.raises(DatasetFormatError) as raised:
+        load_nestful(path)
+    assert str(raised.value) == (
+        f"{path}, line 2: field {field!r} should be a string or integer id, got {got}; give each "
+        "record its own id, or drop the field to number records by position"
+    )
+
+
 def test_dangling_reference_names_the_record(tmp_path: Path) -> None:
     bad = {"input": "x", "output": [call("A", {"q": "$var3.id$"}, "var1")]}
     with pytest.raises(

@@ -109,6 +109,10 @@ def test_unknown_test_id_is_an_error(tmp_path: Path) -> None:
             json.dumps(record("9", ["a", "b"], [("a", "b"), ("b", "a")])),
             r"line 2: task_links form a cycle",
         ),
+        (  # every true id became "True"
+            json.dumps({**record("9", ["a"], []), "id": True}),
+            r"line 2: field 'id' should be str or int, got bool",
+        ),
     ],
 )
 def test_malformed_line_names_file_and_line(tmp_path: Path, bad_line: str, message: str) -> None:

@@ -100,18 +100,16 @@ def require(
             path, f"record has no {key!r} field (fields: {sorted(record)})", line=line
         )
     value = record[key]
-    if not isinstance(value, kind):
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    # A bool is an int to isinstance, but true is no id.
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
         raise DatasetFormatError(
             path,
-            f"field {key!r} should be {_kind_name(kind)}, got {type(value).__name__}",
+            f"field {key!r} should be {' or '.join(k.__name__ for k in kinds)}, "
+            f"got {type(value).__name__}",
             line=line,
         )
     return value
-
-
-def _kind_name(kind: type | tuple[type, ...]) -> str:
-    kinds = kind if isinstance(kind, tuple) else (kind,)
-    return " or ".join(k.__name__ for k in kinds)
 
 
 def iter_strings(value: Any) -> Iterator[str]:

@@ -12,6 +12,7 @@ given.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Any
@@ -92,12 +93,28 @@ def parse_nestful_record(
         raise DatasetFormatError(path, "every entry of 'output' needs a string 'name'", line=line)
     descriptions = descriptions or {}
     return AnnotatedWorkflow(
-        id=str(record.get("sample_id", record.get("id", index))),
+        id=_record_id(record, index, path),
         request=require(record, "input", str, path, line).strip(),
         nodes=tuple(WorkflowNode(c["name"], descriptions.get(c["name"], "")) for c in calls),
         links=_data_flow_links(calls, path, line),
         source=source,
     )
+
+
+def _record_id(record: dict[str, Any], index: int, path: Path) -> str:
+    """The record's ``sample_id`` (else ``id``) when it has one, else its 0-based position."""
+    key = next((k for k in ("sample_id", "id") if k in record), None)
+    if key is None:
+        return str(index)
+    value = record[key]
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise DatasetFormatError(
+            path,
+            f"field {key!r} should be a string or integer id, got {json.dumps(value)[:40]}; "
+            "give each record its own id, or drop the field to number records by position",
+            line=index + 1,
+        )
+    return str(value)
 
 
 def _data_flow_links(
