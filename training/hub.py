@@ -84,7 +84,7 @@ def publish_planner(
     except (OSError, *_HTTP_CLIENT_ERRORS) as exc:
         raise HubError(
             f"could not push to {repo_id}: {_first_line(exc)}; check the network "
-            "(HF_HUB_OFFLINE must be unset), your token (huggingface-cli login or HF_TOKEN) and "
+            "(HF_HUB_OFFLINE must be unset), your token (hf auth login or HF_TOKEN) and "
             "that you may write to that repo"
         ) from exc
 
