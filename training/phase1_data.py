@@ -12,7 +12,7 @@ from safetensors.torch import load_file, save_file
 from orchestai_agents.encoders import EncodedText, TextEncoder
 from orchestai_agents.planner import Inventory, PlanningTargets
 
-from .datasets import DATASET_NAMES, load_planning_dataset
+from .datasets import DATASET_NAMES, DatasetFormatError, empty_split_error, load_planning_dataset
 from .workflows import AnnotatedWorkflow
 
 __all__ = [
@@ -161,10 +161,25 @@ def load_training_data(
             train, val = train + part, val + held_out
             inventories.append(Inventory.from_registry(default_registry()))
         else:
-            part = load_planning_dataset(name, "train")
+            part = _training_side(name)
             train += part
             inventories.append(inventory_of(part, dataset_tools(name)))
     return train, val, merge_inventories(inventories)
+
+
+def _training_side(name: str) -> list[AnnotatedWorkflow]:
+    """The train split of a data set, refused (saying why) when it has nothing to learn from."""
+    part = load_planning_dataset(name, "train")
+    if not part:
+        raise empty_split_error(name, "train")
+    if not any(w.nodes for w in part):
+        raise DatasetFormatError(
+            name,
+            f"none of its {len(part)} training records has a step (every task_nodes, call or "
+            "output list is empty); a planner learns its task types from them, so give records "
+            "whose plans have at least one step",
+        )
+    return part
 
 
 def dataset_tools(name: str) -> dict[str, str]:

@@ -10,7 +10,7 @@ from orchestai_agents.errors import PlanValidationError
 from orchestai_agents.planner import Inventory, Planner
 from orchestai_agents.planner.plans import to_plan
 
-from .datasets import load_planning_dataset
+from .datasets import empty_split_error, load_planning_dataset
 from .evaluation import ULTRATOOL_ANCHORS, Anchor, ResultRow, result_rows, scores_by_group
 from .metrics import PredictedPlan
 from .phase1_data import dataset_inventory
@@ -42,12 +42,19 @@ class BenchmarkReport:
 
 
 def test_split(name: str) -> tuple[list[AnnotatedWorkflow], list[AnnotatedWorkflow]]:
-    """(train, test) of a data set; ``builtin`` is the project's workflows with their validation ids."""
+    """(train, test) of a data set; ``builtin`` is the project's workflows with their validation ids.
+
+    Raises:
+        DatasetFormatError: when the test side is empty (nothing to score), saying why.
+    """
     if name == "builtin":
         from .data import load_builtin_workflows
 
         return load_builtin_workflows()
-    return load_planning_dataset(name, "train"), load_planning_dataset(name, "test")
+    test = load_planning_dataset(name, "test")
+    if not test:
+        raise empty_split_error(name, "test")
+    return load_planning_dataset(name, "train"), test
 
 
 def plan_requests(
@@ -115,6 +122,10 @@ def evaluate_benchmarks(
     report = BenchmarkReport()
     for name in names:
         train, test = test_split(name)
+        if baseline and not train:
+            raise empty_split_error(
+                name, "train", instead="evaluate without the 1-NN baseline (--no-baseline)"
+            )
         repeats = _repeats_common(train) or None
         # A data set that hands each request its own candidate tools is planned over those.
         per_request = inventory is None and all(w.candidates for w in test)

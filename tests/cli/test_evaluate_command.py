@@ -38,6 +38,29 @@ def test_a_missing_planner_folder_is_named(orchestai: Orchestai, tmp_path: Path)
     assert code == 2 and f"{missing}: no such folder" in said
 
 
+def test_data_whose_test_split_is_empty_is_named_with_the_cause(
+    orchestai: Orchestai, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestai_agents.training.datasets import in_test_split
+
+    import orchestai_agents.planner
+
+    monkeypatch.setattr(orchestai_agents.planner, "load_default_planner", object)  # never asked
+    data = tmp_path / "data.jsonl"
+    record_ids = [i for i in range(100) if not in_test_split(str(i))][:4]
+    data.write_text(
+        "".join(
+            json.dumps({"id": i, "user_request": "r", "task_nodes": ["a"], "task_links": []}) + "\n"
+            for i in record_ids
+        )
+    )
+
+    code, said = orchestai("evaluate", "--data", str(data))
+
+    assert code == 2 and f"{data}: its test split is empty" in said
+    assert "every id here went to train" in said and "split_ids.json" in said
+
+
 @pytest.mark.slow
 def test_the_errors_by_kind_agree_with_the_scores(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["evaluate", "--data", "builtin", "--no-baseline", "--json"]) == 0

@@ -3,6 +3,7 @@ starts (and, but for the encoder, before any data is loaded)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -161,6 +162,26 @@ def test_an_out_holding_a_readme_or_tensorboard_runs_is_kept_unless_overwrite_is
     monkeypatch.setattr(phase1_data, "load_training_data", loaded)
     code, said = orchestai("train", "--out", str(tmp_path), "--data", "builtin", "--overwrite")
     assert said == "error: the flags were accepted"
+
+
+def test_data_whose_train_split_is_empty_is_named_with_the_cause(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    from orchestai_agents.training.datasets import in_test_split
+
+    data = tmp_path / "data.jsonl"
+    record_ids = [i for i in range(100) if in_test_split(str(i))][:3]
+    data.write_text(
+        "".join(
+            json.dumps({"id": i, "user_request": "r", "task_nodes": ["a"], "task_links": []}) + "\n"
+            for i in record_ids
+        )
+    )
+
+    code, said = orchestai("train", "--out", str(tmp_path / "p"), "--data", str(data))
+
+    assert code == 2 and f"{data}: its train split is empty" in said
+    assert "every id here went to test" in said and "split_ids.json" in said
 
 
 def test_ctrl_c_during_training_saves_the_best_epoch_so_far(

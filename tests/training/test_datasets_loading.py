@@ -41,7 +41,7 @@ NESTFUL = {"input": "i", "output": [{"name": "a", "arguments": {}, "label": "var
 def test_public_names_are_pinned() -> None:
     assert sorted(training.datasets.__all__) == [
         "DATASET_NAMES", "DatasetFormatError", "Split", "Tool", "default_datasets_root", "detect_format",
-        "in_test_split", "load_nestful", "load_nestful_specs", "load_nestools",
+        "empty_split_error", "in_test_split", "load_nestful", "load_nestful_specs", "load_nestools",
         "load_planning_dataset", "load_taskbench", "load_tool_inventory", "parse_nestful_record",
         "parse_nestools_record", "parse_taskbench_record", "split_by_id", "taskbench_split",
     ]  # fmt: skip

@@ -12,6 +12,7 @@ from .loading import (
     Split,
     default_datasets_root,
     detect_format,
+    empty_split_error,
     load_planning_dataset,
 )
 from .nestful import load_nestful, load_nestful_specs, parse_nestful_record
@@ -26,6 +27,7 @@ __all__ = [
     "Tool",
     "default_datasets_root",
     "detect_format",
+    "empty_split_error",
     "in_test_split",
     "load_nestful",
     "load_nestful_specs",

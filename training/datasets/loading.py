@@ -33,6 +33,7 @@ __all__ = [
     "Split",
     "default_datasets_root",
     "detect_format",
+    "empty_split_error",
     "load_planning_dataset",
 ]
 
@@ -156,9 +157,45 @@ def _first_record(path: Path) -> dict:
     return record
 
 
+def empty_split_error(
+    name_or_path: str | Path,
+    split: Literal["train", "test"],
+    *,
+    instead: str | None = None,
+    datasets_root: str | Path | None = None,
+) -> DatasetFormatError:
+    """The error for a data set whose ``split`` side holds no record: which file, how its
+    records are split, and what to do (``instead`` adds another way out)."""
+    fmt, path = _resolve(name_or_path, datasets_root)
+    other = "test" if split == "train" else "train"
+    or_else = f", or {instead}" if instead else ""
+    split_ids = _split_ids_file(fmt, path)
+    if split_ids is not None:
+        listed = "every id" if split == "train" else "no id"
+        data = "data.json" if path.is_dir() else path.name
+        return DatasetFormatError(
+            split_ids,
+            f"lists {listed} of {data} as a test id, so its {split} split is empty; list "
+            f"some of its ids under 'test_ids', not all or none{or_else}",
+        )
+    share = "4 in 5" if split == "train" else "1 in 5"
+    ids_file = ", or list the test ids in a split_ids.json beside it" if fmt == "taskbench" else ""
+    return DatasetFormatError(
+        path,
+        f"its {split} split is empty: with no split file, each record goes to train or test by "
+        f"a hash of its id (about {share} to {split}; see split_by_id), and every id here went "
+        f"to {other}; add records with distinct ids{ids_file}{or_else}",
+    )
+
+
+def _split_ids_file(fmt: Format, path: Path) -> Path | None:
+    """The ``split_ids.json`` that splits a TaskBench data set, when there is one."""
+    split_ids = (path if path.is_dir() else path.parent) / "split_ids.json"
+    return split_ids if fmt == "taskbench" and split_ids.is_file() else None
+
+
 def _split(fmt: Format, path: Path) -> tuple[list[AnnotatedWorkflow], list[AnnotatedWorkflow]]:
-    folder = path if path.is_dir() else path.parent
-    if fmt == "taskbench" and (folder / "split_ids.json").is_file():
+    if _split_ids_file(fmt, path) is not None:
         return taskbench_split(path)
     return split_by_id(_LOADERS[fmt](path))
 
