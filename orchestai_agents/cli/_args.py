@@ -54,11 +54,16 @@ def names(text: str) -> list[str]:
     return found
 
 
-def data_sets(text: str) -> list[str]:
-    """Comma-separated data sets: the known names (any case) or existing files and folders."""
+def known_data_sets() -> tuple[str, ...]:
+    """The data sets ``--data`` knows by name: the public ones and the built-in workflows."""
     from orchestai_agents.training.datasets import DATASET_NAMES
 
-    known = (*DATASET_NAMES, "builtin")
+    return (*DATASET_NAMES, "builtin")
+
+
+def data_sets(text: str) -> list[str]:
+    """Comma-separated data sets: the known names (any case) or existing files and folders."""
+    known = known_data_sets()
     found = []
     for name in names(text):
         if name.lower() in known:

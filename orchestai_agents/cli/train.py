@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from orchestai_agents.cli._args import (
     data_sets,
     decay,
+    known_data_sets,
     non_negative_int,
     output_folder,
     positive_float,
@@ -134,11 +135,14 @@ def run(args: argparse.Namespace) -> int:
         console.print(
             f"interrupted after epoch {len(result.history)}: saving the best epoch so far"
         )
+    # The card and config.json travel with a published checkpoint: a user's own data is named
+    # by its file name, never by a path from this machine.
+    shown = [name if name in known_data_sets() else Path(name).name for name in args.data]
     record_training(
         result.planner,
-        data=f"{', '.join(args.data)}: {len(train)} training workflows (train splits; validation held out for early stopping)",
+        data=f"{', '.join(shown)}: {len(train)} training workflows (train splits; validation held out for early stopping)",
         metrics={},
-        datasets=args.data,
+        datasets=shown,
     )
     result.planner.save_pretrained(args.out)
     best = {k: round(v, 2) for k, v in result.best.items() if k.startswith("val_")}

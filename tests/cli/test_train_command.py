@@ -228,3 +228,37 @@ def test_too_few_workflows_to_hold_some_out_are_refused() -> None:
     train, _, inventory = load_training_data(["builtin"])
     with pytest.raises(ConfigError, match=r"1 training workflow.*needs at least 2"):
         train_phase1(Phase1Config(out_dir="unused"), train[:1], inventory=inventory)
+
+
+def test_a_users_data_file_is_named_in_the_card_by_its_name_not_its_path(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    # The card and config.json are published with the checkpoint: a path from the training
+    # machine (a user name, a client's folder) must not travel with them.
+    data = tmp_path / "clients" / "acme-private" / "workflows.jsonl"
+    data.parent.mkdir(parents=True)
+    tools = ["search", "book", "pay", "notify"]
+    data.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "id": str(i),
+                    "user_request": f"request {i}: {tools[i % 4]} then {tools[(i + 1) % 4]}",
+                    "task_nodes": [{"task": tools[i % 4]}, {"task": tools[(i + 1) % 4]}],
+                    "task_links": [{"source": tools[i % 4], "target": tools[(i + 1) % 4]}],
+                }
+            )
+            + "\n"
+            for i in range(40)
+        )
+    )
+    out = tmp_path / "planner"
+
+    code, said = orchestai(
+        "train", "--out", str(out), "--data", str(data), "--epochs", "1", "--hidden", "32"
+    )
+
+    assert code == 0, said
+    card, config = (out / "README.md").read_text(), (out / "config.json").read_text()
+    assert "workflows.jsonl" in card and "- workflows.jsonl" in card  # text and datasets: list
+    assert "acme-private" not in card and "acme-private" not in config
