@@ -122,7 +122,8 @@ def read_tool_desc(path: str | Path) -> dict[str, str]:
     """
     what = "expected TaskBench's tool_desc.json, {'nodes': [{'id': ..., 'desc': ...}]}"
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        # A byte-order mark (Windows editors write one) is not an error.
+        data = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise DatasetFormatError(path, f"cannot read it ({exc.strerror}); {what}") from exc
     except UnicodeDecodeError as exc:

@@ -23,6 +23,13 @@ def test_tools_are_read_in_file_order(tmp_path: Path) -> None:
     assert list(read_tool_desc(path).items()) == [("b", "B."), ("a", "A.")]
 
 
+def test_a_byte_order_mark_is_read_past(tmp_path: Path) -> None:
+    path = _tool_desc(tmp_path, {"id": "a", "desc": "A."})
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # as Windows editors save UTF-8
+
+    assert read_tool_desc(path) == {"a": "A."}
+
+
 def test_a_repeated_tool_id_names_both_entries(tmp_path: Path) -> None:
     path = _tool_desc(
         tmp_path, {"id": "a", "desc": "x"}, {"id": "b", "desc": "y"}, {"id": "a", "desc": "z"}
