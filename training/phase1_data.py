@@ -199,7 +199,15 @@ def dataset_inventory(name: str) -> Inventory:
         from orchestai_agents.adapters import default_registry
 
         return Inventory.from_registry(default_registry())
-    return inventory_of(load_planning_dataset(name, "all"), dataset_tools(name))
+    workflows, tools = load_planning_dataset(name, "all"), dataset_tools(name)
+    if not tools and not any(w.nodes or w.candidates for w in workflows):
+        raise DatasetFormatError(
+            name,
+            f"none of its {len(workflows)} records has a step (every task_nodes, call or output "
+            "list is empty), and no tool_desc.json beside it names the tools; give records whose "
+            "plans have at least one step",
+        )
+    return inventory_of(workflows, tools)
 
 
 def merge_inventories(inventories: Sequence[Inventory]) -> Inventory:

@@ -61,3 +61,14 @@ def test_a_train_split_with_steps_loads(tmp_path: Path) -> None:
     train, val, inventory = load_training_data([str(path)])
     assert [w.id for w in train] == ids("train", 2) and val == []
     assert inventory.task_types == ("search",)
+
+
+def test_data_to_evaluate_without_a_single_step_is_named(tmp_path: Path) -> None:
+    # orchestai evaluate builds the inventory from every record: with none it had said only
+    # "an inventory needs at least one task type".
+    from orchestai_agents.training.phase1_data import dataset_inventory
+
+    path = write(tmp_path / "data.jsonl", ids("train", 4) + ids("test", 1), nodes=[])
+    with pytest.raises(DatasetFormatError, match=r"none of its 5 records has a step"):
+        dataset_inventory(str(path))
+    assert dataset_inventory(str(write(path, ids("train", 2)))).task_types == ("search",)
