@@ -48,10 +48,25 @@ def _repo_id(text: str) -> str:
     return text
 
 
+def _refuse_a_local_encoder(encoder: str | None) -> None:
+    """A checkpoint loads its encoder by the name in config.json: a folder of this machine's
+    makes it unloadable anywhere else."""
+    if encoder is None or not Path(encoder).expanduser().exists():
+        return  # the offline default, or a Hub id
+    from orchestai_agents.errors import ConfigError
+
+    raise ConfigError(
+        f"the planner's encoder is the local folder {encoder}, which no one who downloads the "
+        "checkpoint has; retrain with --encoder set to its Hub id, or set encoder.name_or_path "
+        "in config.json to the Hub id of the same weights"
+    )
+
+
 def run(args: argparse.Namespace) -> int:
     from orchestai_agents.planner import Planner
 
     planner = Planner.from_pretrained(str(args.checkpoint))
+    _refuse_a_local_encoder(planner.config.encoder.name_or_path)
     if not args.dry_run:
         from orchestai_agents.training.hub import publish_planner
 

@@ -114,3 +114,19 @@ def test_publish_names_a_hub_repo_that_does_not_exist(
 
     assert code == 2 and said.startswith("error: Hub repo org/missing (revision main) does not ")
     assert "hf auth login" in said
+
+
+@pytest.mark.slow
+def test_publish_refuses_a_planner_whose_encoder_is_a_local_folder(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    from orchestai_agents.encoders import default_encoder_path
+    from orchestai_agents.planner import EncoderConfig, Planner, PlannerConfig
+
+    local = str(default_encoder_path())  # the offline MiniLM, by its folder on this machine
+    config = PlannerConfig(encoder=EncoderConfig(name_or_path=local), inventory={"a": "A tool"})
+    Planner(config).save_pretrained(tmp_path / "ckpt")
+
+    code, said = orchestai("publish", str(tmp_path / "ckpt"), "--repo", "me/p", "--dry-run")
+
+    assert code == 2 and f"the planner's encoder is the local folder {local}" in said
