@@ -94,7 +94,8 @@ class StrictHubLoading:
                 "by `orchestai train` (or re-save the planner with save_pretrained)"
             ) from exc
         except TypeError as exc:
-            if "config" not in str(exc):
+            # The mixin builds the planner without its config when it found no config.json.
+            if "required positional argument: 'config'" not in str(exc):
                 raise
             raise _no_config(source) from exc
         if folder is not None:

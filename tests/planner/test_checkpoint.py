@@ -115,6 +115,20 @@ def test_a_folder_without_config_json_is_named_without_the_hubs_warning(
     assert not [r for r in caplog.records if "config.json not found" in r.getMessage()]
 
 
+def test_a_type_error_while_building_is_not_taken_for_a_missing_config(
+    tiny_planner: Planner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Any TypeError mentioning "config" had been reported as "has no planner config.json".
+    tiny_planner.save_pretrained(tmp_path)
+
+    def broken(self: Planner, config: object) -> None:
+        raise TypeError("the decomposer config holds a bug")
+
+    monkeypatch.setattr(Planner, "__init__", broken)
+    with pytest.raises(TypeError, match="the decomposer config holds a bug"):
+        Planner.from_pretrained(tmp_path)
+
+
 def test_a_model_folder_that_is_no_planner_is_refused_naming_its_keys() -> None:
     from orchestai_agents.encoders import default_encoder_path
 
