@@ -23,7 +23,7 @@ def default_allowed_dirs() -> tuple[Path, ...]:
 
 @dataclass(frozen=True)
 class FileAccess:
-    """The folders a tool may read from and write to.
+    """The folders a tool may read from and write to; a file among them is allowed alone.
 
     Example:
         >>> import tempfile
@@ -48,9 +48,9 @@ class FileAccess:
         resolved = Path(path).expanduser().resolve()
         if not any(resolved.is_relative_to(d) for d in self.allowed_dirs):
             raise InputFileError(
-                f"{path!s} resolves to {resolved}, outside the allowed folders "
-                f"{[str(d) for d in self.allowed_dirs]}; move the file there or pass its folder "
-                "in allowed_dirs"
+                f"{path!s} resolves to {resolved}, outside the allowed folders (and files) "
+                f"{[str(d) for d in self.allowed_dirs]}; move the file there, or give it (or its "
+                "folder) in allowed_dirs"
             )
         return resolved
 

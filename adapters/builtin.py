@@ -67,8 +67,9 @@ def default_registry(allowed_dirs: Iterable[str | Path] | None = None) -> Worker
     """All built-in offline workers; cheap to build, since every model loads on its first call.
 
     Args:
-        allowed_dirs: folders the file tools may read and write; ``None`` means the working
-            directory and the system temp folder.
+        allowed_dirs: folders the file tools may read and write (a file listed here is
+            allowed alone, not its folder); ``None`` means the working directory and the
+            system temp folder.
 
     Example:
         >>> registry = default_registry()

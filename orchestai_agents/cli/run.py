@@ -93,10 +93,7 @@ def _agent(args: argparse.Namespace, inputs: list[Path], settings: ExecutionSett
     from orchestai_agents.plan import Plan
 
     log = args.log or args.out / "executions.jsonl"
-    # File tools may touch only the folders the user named: the inputs' and the output's.
-    registry = default_registry(
-        allowed_dirs=sorted({str(p.parent) for p in inputs} | {str(args.out.resolve())})
-    )
+    registry = default_registry(allowed_dirs=allowed_paths(inputs, args.out))
     if args.plan is not None:
         if args.planner is not None:
             raise ConfigError(
@@ -112,6 +109,12 @@ def _agent(args: argparse.Namespace, inputs: list[Path], settings: ExecutionSett
     return create_orchestai_agent(
         registry, planner=_planner(args.planner), execution_log=log, settings=settings
     )
+
+
+def allowed_paths(inputs: list[Path], out: Path) -> list[str]:
+    """What the file tools may touch: the input files themselves (not their folders) and the
+    output folder, all that the user gave."""
+    return sorted({str(p.resolve()) for p in inputs} | {str(out.resolve())})
 
 
 def _planner(name: str | None):

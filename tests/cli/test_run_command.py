@@ -8,6 +8,8 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 Orchestai = Callable[..., tuple[int, str]]  # the conftest fixture: argv -> (status, error line)
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -205,3 +207,29 @@ def test_the_summary_gives_seconds_to_the_hundredth_and_usd_to_the_millionth(
     out = capsys.readouterr().out
     assert "0.15 " in out and "14.90" in out and "15.05" in out and "0.149620" not in out
     assert "0.000012" in out and "1.500000" in out and "1.500012" in out
+
+
+def test_the_file_tools_of_a_run_may_open_the_given_files_but_not_their_neighbours(
+    tmp_path: Path,
+) -> None:
+    # orchestai run allowed the input files' whole folders: every file beside paper.pdf in,
+    # say, ~/Downloads. The user gave the files and --out, so only those are allowed now.
+    from orchestai_agents.adapters import default_registry
+
+    from orchestai_agents.cli.run import allowed_paths
+    from orchestai_agents.errors import InputFileError
+
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    given, beside = downloads / "sales.csv", downloads / "payroll.csv"
+    given.write_text("month,sales\n1,10\n2,12\n")
+    beside.write_text("name,salary\nann,100\n")
+    tool = default_registry(allowed_dirs=allowed_paths([given], tmp_path / "out"))[
+        "table_analyst"
+    ].runnable
+    task = {"node_id": "t", "instruction": "", "description": "analyse", "task_type": "x"}
+    task |= {"context": {}, "output_dir": str(tmp_path / "out")}
+
+    assert "sales" in tool.invoke({**task, "inputs": [str(given)]}).text
+    with pytest.raises(InputFileError, match="outside the allowed folders"):
+        tool.invoke({**task, "inputs": [str(beside)]})
