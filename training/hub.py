@@ -14,11 +14,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from huggingface_hub import constants
-from huggingface_hub.errors import HfHubHTTPError
 
 from orchestai_agents._internal._secrets import redact
 from orchestai_agents.errors import CheckpointError, HubError
 from orchestai_agents.planner import Planner
+from orchestai_agents.planner.checkpoint import HTTP_CLIENT_ERRORS
 from orchestai_agents.planner.routing import ROUTER_WORKERS_FILE
 from orchestai_agents.planner.selector import SELECTOR_CONFIG_FILE, SELECTOR_WEIGHTS_FILE
 
@@ -54,10 +54,6 @@ def record_training(
     return planner
 
 
-# requests' errors are OSErrors; httpx's (huggingface_hub 1.x) and httpx2's (2.x) are not.
-_HTTP_CLIENT_ERRORS = tuple(b for b in HfHubHTTPError.__bases__ if b is not OSError)
-
-
 def publish_planner(
     planner: Planner,
     repo_id: str,
@@ -81,7 +77,7 @@ def publish_planner(
         )
     # huggingface_hub's own errors (offline mode, no token, HTTP refusals) are OSErrors; a network
     # failure below them is its HTTP client's error, whichever client this version uses.
-    except (OSError, *_HTTP_CLIENT_ERRORS) as exc:
+    except (OSError, *HTTP_CLIENT_ERRORS) as exc:
         raise HubError(
             f"could not push to {repo_id}: {_first_line(exc)}; check the network "
             "(HF_HUB_OFFLINE must be unset), your token (hf auth login or HF_TOKEN) and "

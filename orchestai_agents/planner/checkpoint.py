@@ -22,6 +22,7 @@ from huggingface_hub.errors import (
     GatedRepoError,
     HfHubHTTPError,
     HFValidationError,
+    OfflineModeIsEnabled,
     RepositoryNotFoundError,
     RevisionNotFoundError,
 )
@@ -203,6 +204,11 @@ def _move_saved(staging: Path, target: Path) -> None:
         (target / name).unlink(missing_ok=True)
 
 
+# The HTTP client's own errors (httpx in huggingface_hub 1.x, httpx2 in 2.x): a network failure
+# below the Hub's. requests' errors (0.x) are OSErrors.
+HTTP_CLIENT_ERRORS = tuple(b for b in HfHubHTTPError.__bases__ if b is not OSError)
+
+
 def _no_config(source: str) -> CheckpointError:
     return CheckpointError(
         f"{source} has no planner config.json; a checkpoint is config.json beside "
@@ -216,6 +222,18 @@ def _not_fetched(source: str, revision: str | None, exc: Exception) -> OrchestAI
     http = exc if isinstance(exc, HfHubHTTPError) else exc.__cause__
     if isinstance(http, HfHubHTTPError) and not isinstance(http, EntryNotFoundError):
         return _hub_refusal(source, revision, http)
+    if isinstance(exc.__cause__, OfflineModeIsEnabled):
+        return CheckpointError(
+            f"{source} is no planner folder here, and HF_HUB_OFFLINE is set, so it is not fetched "
+            "from the Hub: check the path, or fetch the repo once online (a Hub planner offline "
+            "must already be in the cache)"
+        )
+    if isinstance(exc.__cause__, (*HTTP_CLIENT_ERRORS, ConnectionError, TimeoutError)):
+        return HubError(
+            f"could not reach the Hub to fetch {source} (revision {revision or 'main'}), and it "
+            f"is not in the cache ({redact(str(exc.__cause__)).splitlines()[0]}); check the "
+            "network and any proxy settings, or pass a local checkpoint folder"
+        )
     return CheckpointError(
         f"{source} is neither a planner folder nor a Hub repo whose checkpoint files could "
         f"be fetched ({type(exc).__name__}); check the path or the repo id (offline, a Hub "

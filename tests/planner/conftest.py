@@ -98,7 +98,11 @@ def hub_answering(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int, st
         http = sys.modules[type(client).__module__.partition(".")[0]]
 
     def answer(status: int, code: str) -> None:
+        """status 0: no answer at all, the connection is refused (the network is down)."""
+
         def respond(request: object) -> object:
+            if status == 0:
+                raise http.ConnectError("connection refused")
             return http.Response(status, headers={"X-Error-Code": code}, json={"error": code})
 
         huggingface_hub.set_client_factory(

@@ -244,3 +244,27 @@ def test_a_hub_repo_that_cannot_be_fetched_is_named_with_what_to_check(
     hub_answering(status, code)
     with pytest.raises(error, match=f"^Hub repo org/planner {said}"):
         Planner.from_pretrained("org/planner", cache_dir=tmp_path, revision=revision)
+
+
+def test_a_hub_that_cannot_be_reached_is_told_from_a_wrong_repo_id(
+    hub_answering: Callable[[int, str], None], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # It had said "check the path or the repo id" of a repo id that was right.
+    import huggingface_hub.utils._http as hub_http
+
+    monkeypatch.setattr(hub_http.time, "sleep", lambda seconds: None)  # its retries' back-off
+    hub_answering(0, "")
+    with pytest.raises(HubError, match=r"^could not reach the Hub to fetch org/planner .*network"):
+        Planner.from_pretrained("org/planner", cache_dir=tmp_path)
+
+
+def test_a_hub_repo_asked_for_offline_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import huggingface_hub
+
+    monkeypatch.setattr(huggingface_hub.constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(
+        CheckpointError, match=r"^org/planner is no planner folder here, and HF_HUB"
+    ):
+        Planner.from_pretrained("org/planner", cache_dir=tmp_path)
