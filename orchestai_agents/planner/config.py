@@ -10,10 +10,12 @@ when it is read, not when the planner first runs. A config that cannot be built 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass, field, fields, replace
-from types import UnionType
-from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+from typing import Any, Literal, get_origin, get_type_hints
+
+from pydantic import TypeAdapter, ValidationError
 
 from orchestai_agents.errors import ConfigError
 from orchestai_agents.planner.selector import SelectorConfig
@@ -301,32 +303,18 @@ def _check_metadata(metadata: dict[str, Any]) -> None:
 
 
 def _check_type(name: str, value: Any, hint: Any) -> None:
-    if not _is_a(value, hint):
+    """Refuse ``value`` (as JSON gives it) unless it is of the annotated type ``hint``, strictly:
+    a bool is no number, and an int field takes no float (16.0 neither). JSON keeps the two apart,
+    so a float where an int belongs is a hand edit to be fixed, not guessed at."""
+    try:
+        _adapter(hint).validate_python(value, strict=True)
+    except ValidationError:
         shown = str(hint).replace("typing.", "") if get_origin(hint) else hint.__name__
-        raise ConfigError(f"{name} must be {shown}, got {value!r} ({type(value).__name__})")
+        raise ConfigError(
+            f"{name} must be {shown}, got {value!r} ({type(value).__name__})"
+        ) from None
 
 
-def _is_a(value: Any, hint: Any) -> bool:
-    """Whether ``value`` (as JSON gives it) is of the annotated type ``hint``.
-
-    A bool is no number, and an int field takes no float (16.0 neither): JSON keeps the two apart,
-    so a float where an int belongs is a hand edit to be fixed, not guessed at.
-    """
-    origin, args = get_origin(hint), get_args(hint)
-    if hint is Any:
-        return True
-    if origin is Literal:
-        return value in args
-    if origin in (Union, UnionType):
-        return any(_is_a(value, arm) for arm in args)
-    if origin is dict:
-        return isinstance(value, dict) and all(
-            _is_a(k, args[0]) and _is_a(v, args[1]) for k, v in value.items()
-        )
-    if origin is list:
-        return isinstance(value, list) and all(_is_a(v, args[0]) for v in value)
-    if isinstance(value, bool):
-        return hint is bool
-    if hint is float:
-        return isinstance(value, int | float)
-    return isinstance(value, hint)
+@functools.cache
+def _adapter(hint: Any) -> TypeAdapter:
+    return TypeAdapter(hint)
