@@ -14,14 +14,13 @@ Where a data set ships no split, :func:`~.splits.split_by_id` makes a determinis
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
 from ..workflows import AnnotatedWorkflow
-from ._json_files import read_json, text_lines
+from ._json_files import iter_json_lines, read_json, text_lines
 from .errors import DatasetFormatError
 from .nestful import load_nestful
 from .nestools import load_nestools
@@ -139,22 +138,14 @@ def _first_record(path: Path) -> dict:
     first = next(text_lines(path, _FORMATS), None)
     if first is None:
         raise DatasetFormatError(path, f"is empty; {_FORMATS}")
-    number, text = first
-    if text.lstrip().startswith("["):
-        records = read_json(path, _FORMATS)
-        if not records:
-            raise DatasetFormatError(path, f"is an empty JSON array; {_FORMATS}")
-        number, record = 1, records[0]
-    else:
-        try:
-            record = json.loads(text)
-        except json.JSONDecodeError as err:
-            raise DatasetFormatError(
-                path, f"cannot read a first JSON record ({err.msg}); {_FORMATS}", line=number
-            ) from err
-    if not isinstance(record, dict):
-        raise DatasetFormatError(path, "the first record is not a JSON object", line=number)
-    return record
+    if not first[1].lstrip().startswith("["):
+        return next(iter_json_lines(path, _FORMATS))[1]
+    records = read_json(path, _FORMATS)
+    if not records:
+        raise DatasetFormatError(path, f"is an empty JSON array; {_FORMATS}")
+    if not isinstance(records[0], dict):
+        raise DatasetFormatError(path, "the first record is not a JSON object", line=1)
+    return records[0]
 
 
 def empty_split_error(
