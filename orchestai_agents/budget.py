@@ -47,7 +47,8 @@ class Budget:
             raise ValueError(f"Budget.max_tokens must be >= 0, got {self.max_tokens}")
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any] | None) -> Budget:
+    def from_dict(cls, data: Mapping[str, Any] | None, default: Budget | None = None) -> Budget:
+        """A budget from its dict form; limits ``data`` leaves out are ``default``'s (none)."""
         data = data or {}
         if not isinstance(data, Mapping):
             raise ValueError(
@@ -58,7 +59,8 @@ class Budget:
             raise ValueError(
                 f"unknown budget field(s) {sorted(unknown)}; use max_usd and max_tokens"
             )
-        return cls(data.get("max_usd"), data.get("max_tokens"))
+        base = default.to_dict() if default is not None else {}
+        return cls(**{**base, **data})
 
     def to_dict(self) -> dict[str, Any]:
         return {"max_usd": self.max_usd, "max_tokens": self.max_tokens}

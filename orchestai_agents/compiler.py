@@ -102,10 +102,7 @@ class ExecutionSettings:
         """The budget of one run: the request's limits over the default's. A limit the request
         leaves out keeps the default (a token cap alone must not lift the USD cap); ``None``
         given for one lifts it."""
-        if not requested:
-            return self.budget
-        Budget.from_dict(requested)  # a request that is no budget is named as such
-        return Budget.from_dict({**self.budget.to_dict(), **requested})
+        return Budget.from_dict(requested, default=self.budget) if requested else self.budget
 
 
 class PlanRequest(TypedDict):
@@ -437,9 +434,11 @@ def _checked_inputs(inputs: Any) -> tuple[str, ...]:
 
 
 def _checked_folder(folder: Any) -> str | None:
-    if folder is None or isinstance(folder, str | os.PathLike):
-        return None if folder is None else os.fspath(folder)
-    raise PlanValidationError(f"output_dir must be a folder path, got {folder!r}")
+    if folder is None:
+        return None
+    if not isinstance(folder, str | os.PathLike):
+        raise PlanValidationError(f"output_dir must be a folder path, got {folder!r}")
+    return os.fspath(folder)
 
 
 def _runs_in_a_thread(runnable: Runnable) -> bool:
