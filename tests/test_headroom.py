@@ -1,5 +1,5 @@
-"""``benchmarks/headroom.py``: label agreement of near-paraphrase requests and the per-task
-routing bound, on small inputs whose answers are known."""
+"""``benchmarks/headroom.py``: label agreement of near-paraphrase requests, the per-task
+routing bound and the agreement cascade, on small inputs whose answers are known."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from orchestai_agents.training.routing.outcomes import OutcomeTable
 
-from benchmarks.headroom import label_agreement, per_task_oracle
+from benchmarks.headroom import agreement_cascade, label_agreement, per_task_oracle
 
 
 def test_per_task_oracle_picks_the_best_model_per_task_then_the_cheapest() -> None:
@@ -21,6 +21,24 @@ def test_per_task_oracle_picks_the_best_model_per_task_then_the_cheapest() -> No
 
     assert (points[0].accuracy, points[0].usd) == (1.0, pytest.approx(2.2))  # m1 on a, m0 on b
     assert (points[-1].accuracy, points[-1].usd) == (0.75, pytest.approx(0.4))  # m0 everywhere
+
+
+def test_agreement_cascade_escalates_only_when_the_cheap_answers_disagree() -> None:
+    # m0 is the reference: right everywhere, 1.0 USD. m1 and m2 cost 0.1 and agree (and are
+    # right) on rows 0-1; on row 2 they answer differently, on row 3 with no bare choice at all
+    # (which agrees with nothing), and both are wrong there.
+    score = np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 1.0], [1.0, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    cost = np.array([[1.0, 0.1, 0.1]] * 4)
+    ids = ("r0", "r1", "r2", "r3")
+    table = OutcomeTable(ids, ids, ("a",) * 4, ("m0", "m1", "m2"), score, cost, 0 * cost)
+    answers = np.array([["A", "A", "A"], ["B", "B", "B"], ["C", "A", "B"], ["D", "", ""]])
+
+    cheap, dear = agreement_cascade(table, table, answers, answers, 0, np.array([1e-3, 1e3]))
+
+    # Both cheap models on every row, the reference on the two rows where they disagree.
+    assert (cheap.accuracy, cheap.usd) == (1.0, pytest.approx(4 * 0.2 + 2 * 1.0))
+    # At a high cost weight: one cheap model, never escalating.
+    assert (dear.accuracy, dear.usd) == (0.5, pytest.approx(0.4))
 
 
 @pytest.mark.slow
