@@ -184,6 +184,19 @@ def test_data_whose_train_split_is_empty_is_named_with_the_cause(
     assert "every id here went to test" in said and "split_ids.json" in said
 
 
+def test_data_with_a_repeated_id_is_named(orchestai: Orchestai, tmp_path: Path) -> None:
+    data = tmp_path / "calls.jsonl"
+    call = {"api_name": "search", "parameters": {}, "responses": []}
+    record = {"task": "t", "api": [{"api_name": "search"}], "call": [call]}
+    data.write_text("".join(json.dumps({**record, "test_id": i}) + "\n" for i in (1, 2, 2)))
+    out = tmp_path / "p"
+
+    code, said = orchestai("train", "--out", str(out), "--data", str(data))
+
+    assert code == 2 and f"{data}, line 3: id '2' repeats line 2; " in said
+    assert not out.exists()
+
+
 def test_ctrl_c_during_training_saves_the_best_epoch_so_far(
     orchestai: Orchestai, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -158,6 +158,51 @@ def test_a_file_one_may_not_read_is_named(
         read(path)
 
 
+REPEATED = "records are split into train and test, and scored, by id, so no two may share one"
+
+
+@pytest.mark.parametrize("split", ["all", "train", "test"])
+@pytest.mark.parametrize(
+    ("name", "content", "said"),
+    [
+        (
+            "data.jsonl",  # 1 and "1" are one id to the split; a blank line still counts
+            f"{json.dumps(TASKBENCH)}\n\n{json.dumps({**TASKBENCH, 'id': 2})}\n"
+            f"{json.dumps({**TASKBENCH, 'id': 1})}\n",
+            "line 4: id '1' repeats line 1; ",
+        ),
+        (
+            "calls.jsonl",
+            "".join(json.dumps({**NESTOOLS, "test_id": i}) + "\n" for i in (7, 8, 7)),
+            "line 3: id '7' repeats line 1; ",
+        ),
+        (
+            "calls.json",  # the fourth record, without an id, takes its position: 3
+            json.dumps([{**NESTFUL, "sample_id": 3}, NESTFUL, NESTFUL, NESTFUL]),
+            "line 4: id '3' repeats record 1; ",
+        ),
+    ],
+    ids=["taskbench", "nestools", "nestful"],
+)
+def test_a_repeated_id_names_the_file_and_both_records(
+    tmp_path: Path, name: str, content: str, said: str, split: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(DatasetFormatError) as raised:
+        load_planning_dataset(path, split)  # type: ignore[arg-type]
+    assert str(raised.value).startswith(f"{path}, {said}{REPEATED}")
+    assert "give each record its own id, or delete the repeated record" in str(raised.value)
+
+
+def test_a_repeated_id_is_refused_where_split_ids_json_splits(tmp_path: Path) -> None:
+    lines = [{**TASKBENCH, "id": i} for i in ("a", "b", "a")]
+    (tmp_path / "data.json").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    (tmp_path / "split_ids.json").write_text(json.dumps({"test_ids": ["a"]}))
+    with pytest.raises(DatasetFormatError, match=r"data.json, line 3: id 'a' repeats line 1; "):
+        load_planning_dataset(tmp_path, "test")
+
+
 def test_user_folder_without_split_file_uses_the_id_split(tmp_path: Path) -> None:
     lines = [json.dumps({**TASKBENCH, "id": str(i)}) for i in range(30)]
     (tmp_path / "data.json").write_text("\n".join(lines))
@@ -193,6 +238,8 @@ def test_environment_variable_sets_the_root(
 def test_named_splits_of_the_shared_data(name: str, n_train: int, n_test: int) -> None:
     train = load_planning_dataset(name, split="train", datasets_root=SHARED)
     test = load_planning_dataset(name, split="test", datasets_root=SHARED)
+    everything = load_planning_dataset(name, datasets_root=SHARED)
     assert (len(train), len(test)) == (n_train, n_test)
+    assert len({w.id for w in everything}) == len(everything) == n_train + n_test
     assert not {w.id for w in train} & {w.id for w in test}
     assert {w.source for w in train + test} == {name}

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .errors import DatasetFormatError
+
+REPEATED_ID = (
+    "records are split into train and test, and scored, by id, so no two may share one; "
+    "give each record its own id, or delete the repeated record"
+)
 
 
 def existing_file(path: str | Path, what: str) -> Path:
@@ -110,6 +115,27 @@ def require(
             line=line,
         )
     return value
+
+
+def check_unique_ids(
+    numbered_ids: Iterable[tuple[int, str]],
+    path: Path,
+    *,
+    unit: str = "line",
+    what: str = REPEATED_ID,
+) -> None:
+    """Refuse the second of two records that share an id, naming both by ``unit`` and number.
+
+    ``what`` says why ids must differ and what to do. Ids are compared as strings, so ``1`` and
+    ``"1"`` are one id, as they are to :func:`~.splits.in_test_split`.
+    """
+    first: dict[str, int] = {}
+    for number, record_id in numbered_ids:
+        if record_id in first:
+            raise DatasetFormatError(
+                path, f"id {record_id!r} repeats {unit} {first[record_id]}; {what}", line=number
+            )
+        first[record_id] = number
 
 
 def iter_strings(value: Any) -> Iterator[str]:

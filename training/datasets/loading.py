@@ -10,6 +10,7 @@ the working directory). A user's own file or folder is recognised by its content
 - a JSON array whose first record has ``input`` and ``output``: NESTFUL (ComplexFuncBench).
 
 Where a data set ships no split, :func:`~.splits.split_by_id` makes a deterministic 80/20 one.
+Splits and scores go by record id, so every loader refuses a record whose id an earlier one has.
 """
 
 from __future__ import annotations

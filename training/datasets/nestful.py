@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ..workflows import AnnotatedWorkflow, WorkflowNode
-from ._json_files import iter_strings, read_json, require
+from ._json_files import REPEATED_ID, check_unique_ids, iter_strings, read_json, require
 from .errors import DatasetFormatError
 
 __all__ = ["load_nestful", "load_nestful_specs", "parse_nestful_record"]
@@ -31,7 +31,12 @@ _VARIABLE = re.compile(r"var_?\d+")
 def load_nestful(
     path: str | Path, *, spec_path: str | Path | None = None, source: str | None = None
 ) -> list[AnnotatedWorkflow]:
-    """Load a NESTFUL data file (a JSON array); ``spec_path`` adds the APIs' descriptions."""
+    """Load a NESTFUL data file (a JSON array); ``spec_path`` adds the APIs' descriptions.
+
+    Raises:
+        DatasetFormatError: naming the file and record (counted from 1) that is malformed, or
+            whose id an earlier record already has (and that record).
+    """
     path = Path(path)
     records = read_json(path, "a NESTFUL data file: a JSON array of {input, output} records")
     if not isinstance(records, list):
@@ -40,10 +45,17 @@ def load_nestful(
         )
     descriptions = load_nestful_specs(spec_path) if spec_path is not None else {}
     source = source or path.stem.split("-")[0]
-    return [
+    workflows = [
         parse_nestful_record(record, path, number, source, descriptions)
         for number, record in enumerate(records)
     ]
+    check_unique_ids(
+        ((number, w.id) for number, w in enumerate(workflows, start=1)),
+        path,
+        unit="record",
+        what=f"{REPEATED_ID} (a record without 'sample_id' or 'id' takes its 0-based position)",
+    )
+    return workflows
 
 
 def load_nestful_specs(path: str | Path) -> dict[str, str]:

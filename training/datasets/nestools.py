@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ..workflows import AnnotatedWorkflow, WorkflowNode
-from ._json_files import iter_json_lines, iter_strings, require
+from ._json_files import check_unique_ids, iter_json_lines, iter_strings, require
 from .errors import DatasetFormatError
 
 __all__ = ["load_nestools", "parse_nestools_record"]
@@ -24,12 +24,19 @@ _PLACEHOLDER = re.compile(r"\bAPI_call_\d+\b")
 
 
 def load_nestools(path: str | Path, *, source: str = "nestools") -> list[AnnotatedWorkflow]:
-    """Load a NesTools JSON-lines file (e.g. ``test_data.jsonl``) in file order."""
+    """Load a NesTools JSON-lines file (e.g. ``test_data.jsonl``) in file order.
+
+    Raises:
+        DatasetFormatError: naming the file and line of a malformed record, or of a record
+            whose ``test_id`` an earlier line already has (and that line).
+    """
     what = "a NesTools JSON-lines file with test_id, task, api and call per line"
-    return [
-        parse_nestools_record(record, Path(path), line, source)
+    numbered = [
+        (line, parse_nestools_record(record, Path(path), line, source))
         for line, record in iter_json_lines(path, what)
     ]
+    check_unique_ids(((line, w.id) for line, w in numbered), Path(path))
+    return [w for _, w in numbered]
 
 
 def parse_nestools_record(

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..workflows import AnnotatedWorkflow, WorkflowNode
-from ._json_files import iter_json_lines, read_json, require
+from ._json_files import check_unique_ids, iter_json_lines, read_json, require
 from .errors import DatasetFormatError
 
 __all__ = [
@@ -39,15 +39,22 @@ _STEP_PREFIX = re.compile(r"^\s*Step\s*\d+\s*[:.]?\s*", re.IGNORECASE)
 
 
 def load_taskbench(folder: str | Path, *, source: str | None = None) -> list[AnnotatedWorkflow]:
-    """Load every request of a TaskBench folder (or of a ``data.json`` file) in file order."""
+    """Load every request of a TaskBench folder (or of a ``data.json`` file) in file order.
+
+    Raises:
+        DatasetFormatError: naming the file and line of a malformed record, or of a record
+            whose id an earlier line already has (and that line).
+    """
     data_file = _data_file(folder)
     source = source or data_file.parent.name
-    return [
-        parse_taskbench_record(record, data_file, number, source)
+    numbered = [
+        (number, parse_taskbench_record(record, data_file, number, source))
         for number, record in iter_json_lines(
             data_file, "a TaskBench data.json: one JSON request per line"
         )
     ]
+    check_unique_ids(((number, w.id) for number, w in numbered), data_file)
+    return [w for _, w in numbered]
 
 
 def taskbench_split(folder: str | Path) -> tuple[list[AnnotatedWorkflow], list[AnnotatedWorkflow]]:
