@@ -118,23 +118,20 @@ def _read_requests(path: Path) -> list[dict[str, str]]:
         DatasetFormatError: naming the line whose JSON, id or request is wrong, or that repeats
             an id (and the line that had it first).
     """
-    from orchestai_agents.training.datasets._json_files import iter_json_lines
+    from orchestai_agents.training.datasets._json_files import check_unique_ids, iter_json_lines
 
-    records: list[dict[str, str]] = []
-    seen: dict[str, int] = {}  # id -> its first line
-    for number, record in iter_json_lines(path, _REQUESTS):
-        request_id, request = _request(record, path, number)
-        if request_id in seen:
-            raise DatasetFormatError(
-                path,
-                f"id {request_id!r} repeats line {seen[request_id]}; give each request its own id",
-                line=number,
-            )
-        seen[request_id] = number
-        records.append({"id": request_id, "user_request": request})
-    if not records:
+    numbered = [
+        (number, _request(record, path, number))
+        for number, record in iter_json_lines(path, _REQUESTS)
+    ]
+    check_unique_ids(
+        ((number, request_id) for number, (request_id, _) in numbered),
+        path,
+        what="give each request its own id: it is what tells their plans in --out apart",
+    )
+    if not numbered:
         raise InputFileError(f"{path} holds no requests; {_REQUESTS}")
-    return records
+    return [{"id": request_id, "user_request": request} for _, (request_id, request) in numbered]
 
 
 def _request(record: dict[str, Any], path: Path, line: int) -> tuple[str, str]:
