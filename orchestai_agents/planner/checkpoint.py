@@ -115,12 +115,19 @@ class StrictHubLoading:
         it is now. Keys are redacted from the config and the card: training notes must not carry an
         API key to the Hub.
         """
-        target = Path(save_directory)
-        target.mkdir(parents=True, exist_ok=True)
         # The mixin would write the config it captured when the planner was built (push_to_hub
         # passes that one on): only the keys a dict given to Planner() had, and none of the edits
         # made to self.config since. The weights and the card follow self.config.
         kwargs["config"] = self.config.to_dict()  # type: ignore[attr-defined]
+        try:  # edits to self.config are checked only here: a checkpoint must load again
+            PlannerConfig.from_dict(kwargs["config"])
+        except ConfigError as exc:
+            raise ConfigError(
+                f"not saved: planner.config was edited into a config no planner loads ({exc}); "
+                "set that field back to a valid value, then save again"
+            ) from None
+        target = Path(save_directory)
+        target.mkdir(parents=True, exist_ok=True)
         if kwargs.get("push_to_hub") and kwargs.get("repo_id") is None:
             # The mixin would name the repo after the staging folder.
             kwargs["repo_id"] = target.name

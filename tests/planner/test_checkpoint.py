@@ -6,7 +6,7 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from orchestai_agents.errors import CheckpointError, HubError
+from orchestai_agents.errors import CheckpointError, ConfigError, HubError
 from orchestai_agents.planner import Inventory, Planner
 
 
@@ -213,6 +213,28 @@ def test_edits_to_a_loaded_planners_config_are_saved_and_pushed(
     monkeypatch.setattr(HfApi, "upload_folder", upload_folder)
     loaded.push_to_hub("org/planner")
     assert pushed == loaded.config.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "value", "said"),
+    [
+        ("decomposer", "beam_size", 0, r"decomposer.beam_size must be >= 1, got 0"),
+        ("graph", "edge_threshold", "0.5", r"graph.edge_threshold must be float, got '0.5'"),
+    ],
+)
+def test_an_edit_that_makes_the_config_invalid_is_refused_before_saving(
+    tiny_planner: Planner, tmp_path: Path, section: str, key: str, value: object, said: str
+) -> None:
+    """Saved as it was, the checkpoint would fail to load; an earlier save must stay intact."""
+    folder = _save(tiny_planner, tmp_path / "ckpt")
+    before = {f.name: f.read_bytes() for f in folder.iterdir()}
+    setattr(getattr(tiny_planner.config, section), key, value)
+    with pytest.raises(ConfigError, match=f"not saved: planner.config was edited .*{said}"):
+        tiny_planner.save_pretrained(folder)
+    assert {f.name: f.read_bytes() for f in folder.iterdir()} == before
+    with pytest.raises(ConfigError, match="not saved"):
+        tiny_planner.save_pretrained(tmp_path / "new")
+    assert not (tmp_path / "new").exists()
 
 
 @pytest.mark.parametrize(
