@@ -18,8 +18,10 @@ from .plan_errors import PlanErrors, plan_errors
 from .workflows import AnnotatedWorkflow
 
 __all__ = [
+    "Benchmark",
     "BenchmarkReport",
     "evaluate_benchmarks",
+    "load_benchmarks",
     "plan_requests",
     "plan_with_candidates",
     "test_split",
@@ -110,45 +112,72 @@ def _candidate_chain(w: AnnotatedWorkflow) -> PredictedPlan:
     return names, list(itertools.pairwise(names))
 
 
-def evaluate_benchmarks(
-    planner: Planner,
-    names: Sequence[str],
-    *,
-    baseline: bool = True,
-    cache_dir: str | None = "runs/cache",
-    inventory: Inventory | None = None,
-) -> BenchmarkReport:
-    """Score ``planner`` on each data set's test split (chains and fan-in/out DAGs apart)."""
-    report = BenchmarkReport()
+@dataclass(frozen=True)
+class Benchmark:
+    """A data set ready to score: both sides of its split and the inventory to plan over.
+
+    Attributes:
+        inventory: ``None`` when each test request is planned over its own candidate tools.
+    """
+
+    name: str
+    train: list[AnnotatedWorkflow]
+    test: list[AnnotatedWorkflow]
+    inventory: Inventory | None
+
+
+def load_benchmarks(
+    names: Sequence[str], *, baseline: bool = True, inventory: Inventory | None = None
+) -> list[Benchmark]:
+    """Read and check every data set, so bad data is named before a planner loads or plans.
+
+    ``inventory`` replaces each data set's own (and each request's candidates).
+
+    Raises:
+        DatasetFormatError: a malformed file, an empty test split, or (with ``baseline``) an
+            empty train split, saying why.
+    """
+    benchmarks = []
     for name in names:
         train, test = test_split(name)
         if baseline and not train:
             raise empty_split_error(
                 name, "train", instead="evaluate without the 1-NN baseline (--no-baseline)"
             )
-        repeats = _repeats_common(train) or None
         # A data set that hands each request its own candidate tools is planned over those.
         per_request = inventory is None and all(w.candidates for w in test)
-        if per_request:
-            predictions, rate = plan_with_candidates(planner, test, allow_repeats=repeats)
+        planned_over = None if per_request else inventory or dataset_inventory(name)
+        benchmarks.append(Benchmark(name, train, test, planned_over))
+    return benchmarks
+
+
+def evaluate_benchmarks(
+    planner: Planner,
+    benchmarks: Sequence[Benchmark],
+    *,
+    baseline: bool = True,
+    cache_dir: str | None = "runs/cache",
+) -> BenchmarkReport:
+    """Score ``planner`` on each benchmark's test split (chains and fan-in/out DAGs apart)."""
+    report = BenchmarkReport()
+    for b in benchmarks:
+        repeats = _repeats_common(b.train) or None
+        if b.inventory is None:
+            predictions, rate = plan_with_candidates(planner, b.test, allow_repeats=repeats)
         else:
             predictions, rate = plan_requests(
-                planner,
-                [w.request for w in test],
-                inventory or dataset_inventory(name),
-                allow_repeats=repeats,
+                planner, [w.request for w in b.test], b.inventory, allow_repeats=repeats
             )
-        report.valid_dag_rate[name] = rate
-        report.errors[name] = plan_errors(predictions, test)
-        report.rows += result_rows(OURS, name, scores_by_group(predictions, test))
+        report.valid_dag_rate[b.name] = rate
+        report.errors[b.name] = plan_errors(predictions, b.test)
+        report.rows += result_rows(OURS, b.name, scores_by_group(predictions, b.test))
         if baseline:
-            report.rows += result_rows(
-                BASELINE, name, scores_by_group(_nearest(train, test, cache_dir), test)
-            )
-        if baseline and per_request:
-            chains = [_candidate_chain(w) for w in test]
-            report.rows += result_rows(CANDIDATE_CHAIN, name, scores_by_group(chains, test))
-        if name == "ultratool":
+            nearest = _nearest(b.train, b.test, cache_dir)
+            report.rows += result_rows(BASELINE, b.name, scores_by_group(nearest, b.test))
+        if baseline and b.inventory is None:
+            chains = [_candidate_chain(w) for w in b.test]
+            report.rows += result_rows(CANDIDATE_CHAIN, b.name, scores_by_group(chains, b.test))
+        if b.name == "ultratool":
             report.anchors += ULTRATOOL_ANCHORS
     return report
 

@@ -47,18 +47,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from orchestai_agents.planner import Inventory, Planner, load_default_planner
     from orchestai_agents.training.evaluation import format_table, results_to_json
-    from orchestai_agents.training.phase1_eval import evaluate_benchmarks
+    from orchestai_agents.training.phase1_eval import evaluate_benchmarks, load_benchmarks
 
-    inventory = Inventory.from_tool_desc(args.tools) if args.tools else None  # before the planner
+    # The user's files are read and checked before the planner loads (seconds), so bad data
+    # fails at once.
+    inventory = Inventory.from_tool_desc(args.tools) if args.tools else None
+    benchmarks = load_benchmarks(args.data, baseline=not args.no_baseline, inventory=inventory)
     planner = (
         load_default_planner() if args.planner is None else Planner.from_pretrained(args.planner)
     )
     report = evaluate_benchmarks(
-        planner,
-        args.data,
-        baseline=not args.no_baseline,
-        cache_dir=str(args.cache_dir),
-        inventory=inventory,
+        planner, benchmarks, baseline=not args.no_baseline, cache_dir=str(args.cache_dir)
     )
     if args.json:
         data = json.loads(results_to_json(report.rows, report.anchors))

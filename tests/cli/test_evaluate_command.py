@@ -38,14 +38,23 @@ def test_a_missing_planner_folder_is_named(orchestai: Orchestai, tmp_path: Path)
     assert code == 2 and f"{missing}: no such folder" in said
 
 
+@pytest.fixture
+def planner_never_loads(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bad data must be refused before the planner loads (seconds), not after."""
+    import orchestai_agents.planner
+
+    def loaded() -> None:
+        pytest.fail("the planner loaded before the data was checked")
+
+    monkeypatch.setattr(orchestai_agents.planner, "load_default_planner", loaded)
+
+
+@pytest.mark.usefixtures("planner_never_loads")
 def test_data_whose_test_split_is_empty_is_named_with_the_cause(
-    orchestai: Orchestai, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    orchestai: Orchestai, tmp_path: Path
 ) -> None:
     from orchestai_agents.training.datasets import in_test_split
 
-    import orchestai_agents.planner
-
-    monkeypatch.setattr(orchestai_agents.planner, "load_default_planner", object)  # never asked
     data = tmp_path / "data.jsonl"
     record_ids = [i for i in range(100) if not in_test_split(str(i))][:4]
     data.write_text(
@@ -59,6 +68,23 @@ def test_data_whose_test_split_is_empty_is_named_with_the_cause(
 
     assert code == 2 and f"{data}: its test split is empty" in said
     assert "every id here went to train" in said and "split_ids.json" in said
+
+
+@pytest.mark.usefixtures("planner_never_loads")
+def test_data_with_a_repeated_id_is_named_before_the_planner_loads(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    data = tmp_path / "data.jsonl"
+    data.write_text(
+        "".join(
+            json.dumps({"id": i, "user_request": "r", "task_nodes": ["a"], "task_links": []}) + "\n"
+            for i in ("a", "b", "a")
+        )
+    )
+
+    code, said = orchestai("evaluate", "--data", f"builtin,{data}")
+
+    assert code == 2 and f"{data}, line 3: id 'a' repeats line 1; " in said
 
 
 @pytest.mark.slow
