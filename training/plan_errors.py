@@ -50,8 +50,10 @@ class PlanErrors:
         else:
             kind = "wrong" if left_out and added else "missing" if left_out else "extra"
         self.kinds[kind] += 1
-        self.missing.update(left_out)
-        self.extra.update(added)
+        # Sets iterate in an order that changes with the hash seed: tools tied on count would be
+        # listed in another order on every run.
+        self.missing.update(sorted(left_out))
+        self.extra.update(sorted(added))
         if len(left_out) == len(added) == 1:
             self.swaps[(*left_out, *added)] += 1
         return kind

@@ -54,6 +54,17 @@ def test_the_tools_behind_the_errors_are_counted() -> None:
     }  # fmt: skip
 
 
+def test_tools_tied_on_count_are_listed_in_the_same_order_on_every_run() -> None:
+    tools = ("kiwi", "apple", "mango", "fig", "pear", "lime", "plum", "date")
+    gold = AnnotatedWorkflow("y", "eight steps", tuple(WorkflowNode(t) for t in tools), ())
+
+    errors = plan_errors([(["kale"], []), ([*tools, "kale", "bean"], [])], [gold, gold])
+
+    assert list(errors.to_dict()["missing"]) == sorted(tools)  # not the set's hash order
+    assert list(errors.to_dict()["extra"]) == ["kale", "bean"]  # by count, then first seen
+    assert errors.summary(top=2).endswith("left out: apple 1, date 1; added: kale 2, bean 1")
+
+
 def test_predictions_and_gold_must_pair_up() -> None:
     with pytest.raises(ValueError, match="got 1 predictions for 2 gold workflows"):
         plan_errors([None], [CHAIN, CHAIN])
