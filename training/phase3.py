@@ -2,7 +2,8 @@
 
 Every ``every`` new executions the selector is updated from the logged runs. Runs are told apart
 by ``run_id``: the checkpoint's state file lists the runs the last update read, so the runs of a
-new or rotated log count as new, whatever its length. A log holds the worker each node used and
+new or rotated log count as new, whatever its length. A run logged twice (an agent that resumes
+re-logs it) is read once, from its first record. A log holds the worker each node used and
 what happened (success, USD, seconds), not what the other workers would have done, so the
 update is offline: advantage-weighted regression (AWR), which raises the probability of logged
 choices whose reward beat the average for their task type and lowers it for the others, with the
@@ -22,7 +23,7 @@ from __future__ import annotations
 import copy
 import json
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -112,7 +113,7 @@ class UpdateReport:
     Attributes:
         accepted: whether the checkpoint was replaced.
         reason: why, or why no update was tried.
-        n_runs: runs in the log.
+        n_runs: distinct runs in the log (by ``run_id``).
         validation_before, validation_after: the current and the updated selector's score on
             the held-out runs, when an update was tried.
         n_nodes: logged nodes the update trained and validated on.
@@ -121,6 +122,7 @@ class UpdateReport:
         ignored_runs: runs none of whose nodes could be used.
         due: whether an update was due (forced, or ``every`` new runs in); one that was due
             but has no ``validation_after`` could not be tried (``reason`` says why).
+        duplicate_runs: records left out because an earlier record has their ``run_id``.
     """
 
     accepted: bool
@@ -132,6 +134,7 @@ class UpdateReport:
     ignored_nodes: dict[str, int] = field(default_factory=dict)
     ignored_runs: int = 0
     due: bool = True
+    duplicate_runs: int = 0
 
 
 @dataclass(frozen=True)
@@ -176,22 +179,29 @@ def continual_update(
     # Loaded first, so a wrong checkpoint is refused even when no update is due yet.
     current = load_selector(checkpoint)
     cards = load_worker_cards(checkpoint)
-    runs = list(log)
+    runs, duplicates = _distinct(log)
     learned = _learned_run_ids(checkpoint, runs)
     new = sum(run.run_id not in learned for run in runs)
     if not force and new < config.every:
         return UpdateReport(
-            False, f"{new} new runs; waiting for {config.every}", len(runs), due=False
+            False,
+            f"{new} new runs; waiting for {config.every}",
+            len(runs),
+            due=False,
+            duplicate_runs=duplicates,
         )
     n_val = max(1, int(config.val_fraction * len(runs)))
     if n_val >= len(runs):
-        return UpdateReport(False, _too_few_runs(len(runs), n_val), len(runs))
+        return UpdateReport(
+            False, _too_few_runs(len(runs), n_val), len(runs), duplicate_runs=duplicates
+        )
     train, train_ignored = _batch(runs[:-n_val], cards, config, embed)
     val, val_ignored = _batch(runs[-n_val:], cards, config, embed)
     counts = {
         "n_nodes": sum(len(b.action) for b in (train, val) if b is not None),
         "ignored_nodes": dict(train_ignored.nodes + val_ignored.nodes),
         "ignored_runs": train_ignored.runs + val_ignored.runs,
+        "duplicate_runs": duplicates,
     }
     if train is None or val is None:
         side, n = ("training", len(runs) - n_val) if train is None else ("held-out", n_val)
@@ -221,6 +231,20 @@ def continual_update(
         else "validation got worse or did not improve: kept the checkpoint"
     )
     return UpdateReport(accepted, reason, len(runs), before, after, **counts)
+
+
+def _distinct(log: Iterable[RunResult]) -> tuple[list[RunResult], int]:
+    """The first record of each ``run_id``, in log order, and how many later ones were dropped.
+
+    An agent that resumes a run logs it again: counted twice, it would count twice toward
+    ``every`` and could land both in training and in the held-out runs.
+    """
+    first: dict[str, RunResult] = {}
+    n_records = 0
+    for run in log:
+        first.setdefault(run.run_id, run)
+        n_records += 1
+    return list(first.values()), n_records - len(first)
 
 
 def _too_few_runs(n_runs: int, n_val: int) -> str:

@@ -266,3 +266,29 @@ def test_a_forced_update_says_why_there_is_nothing_to_learn(tmp_path, n_runs, wo
 
     assert not report.accepted and report.reason.startswith(reason)
     assert report.ignored_runs == (n_runs if worker == "gpt-9" else 0)
+
+
+def test_a_run_logged_twice_counts_once_toward_every(tmp_path):
+    # A resumed agent logs a run again: 50 runs, each logged twice, are 50 new runs, not 100.
+    folder, _ = _checkpoint(tmp_path)
+    log = _log(tmp_path, "cheap", "cheap", n=50)
+    log.path.write_text(log.path.read_text() * 2)
+
+    report = continual_update(log, folder, CONFIG, embed=_embed)
+
+    assert report.reason == "50 new runs; waiting for 100"
+    assert report.n_runs == 50 and report.duplicate_runs == 50
+
+
+def test_a_repeated_training_run_is_not_held_out(tmp_path):
+    # Runs 80-99 say "dear" now works; repeats of runs 0-19 ("cheap" works) follow them. Held
+    # out as the newest records, the repeats would validate the update on its own training runs.
+    folder, _ = _checkpoint(tmp_path)
+    log = _log(tmp_path, "cheap", "dear")
+    lines = log.path.read_text().splitlines(keepends=True)
+    log.path.write_text("".join(lines + lines[:20]))
+
+    report = continual_update(log, folder, CONFIG, embed=_embed)
+
+    assert not report.accepted and report.validation_after < report.validation_before
+    assert report.duplicate_runs == 20 and report.n_runs == 100 and report.n_nodes == 100
