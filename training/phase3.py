@@ -7,7 +7,7 @@ re-logs it) is read once, from its first record. A log holds the worker each nod
 what happened (success, USD, seconds), not what the other workers would have done, so the
 update is offline: advantage-weighted regression (AWR), which raises the probability of logged
 choices whose reward beat the average for their task type and lowers it for the others, with the
-critic regressed on the same rewards. The newest runs are held out; the update replaces the
+critic regressed on the same rewards. The newest usable runs are held out; the update replaces the
 checkpoint only when it scores better on them than the current one does, and the previous
 checkpoint is kept as ``previous/``. Each file is moved into place whole (``save_selector``), so
 an interrupted update leaves the old selector live.
@@ -87,11 +87,14 @@ class Phase3Config:
 
     Attributes:
         every: update after this many executions not yet learned from.
-        val_fraction: share of the newest runs held out for validation.
+        val_fraction: share of the newest usable runs (those with a node the selector can
+            learn from) held out for validation.
         epochs: passes over the training nodes.
         learning_rate: Adam step size.
         temperature: AWR temperature: weight exp(advantage / temperature), clipped at 20.
         min_improvement: the update must beat the current selector by this much on validation.
+        min_val_nodes: the fewest held-out nodes an update is validated on; with fewer, no
+            update is tried (and the runs stay new until more are logged).
         env: reward coefficients and the context layout the selector was trained with.
         seed: RNG seed.
     """
@@ -102,6 +105,7 @@ class Phase3Config:
     learning_rate: float = 3e-4
     temperature: float = 1.0
     min_improvement: float = 0.0
+    min_val_nodes: int = 10
     env: EnvConfig = field(default_factory=EnvConfig)
     seed: int = 0
 
@@ -190,26 +194,17 @@ def continual_update(
             due=False,
             duplicate_runs=duplicates,
         )
-    n_val = max(1, int(config.val_fraction * len(runs)))
-    if n_val >= len(runs):
-        return UpdateReport(
-            False, _too_few_runs(len(runs), n_val), len(runs), duplicate_runs=duplicates
-        )
-    train, train_ignored = _batch(runs[:-n_val], cards, config, embed)
-    val, val_ignored = _batch(runs[-n_val:], cards, config, embed)
+    usable, ignored = _usable_nodes(runs, cards, config)
     counts = {
-        "n_nodes": sum(len(b.action) for b in (train, val) if b is not None),
-        "ignored_nodes": dict(train_ignored.nodes + val_ignored.nodes),
-        "ignored_runs": train_ignored.runs + val_ignored.runs,
+        "n_nodes": sum(map(len, usable)),
+        "ignored_nodes": dict(ignored.nodes),
+        "ignored_runs": ignored.runs,
         "duplicate_runs": duplicates,
     }
-    if train is None or val is None:
-        side, n = ("training", len(runs) - n_val) if train is None else ("held-out", n_val)
-        reason = (
-            f"none of the {n} {side} runs has a node to learn from (ignored_nodes says why); "
-            f"this selector knows the workers {[c.name for c in cards]}"
-        )
-        return UpdateReport(False, reason, len(runs), **counts)
+    split = _split(usable, len(runs), [c.name for c in cards], config)
+    if isinstance(split, str):
+        return UpdateReport(False, split, len(runs), **counts)
+    train, val = (_batch(nodes, len(cards), embed) for nodes in split)
     features = torch.as_tensor(
         worker_features(embed([c.description for c in cards]), [c.usd_per_call for c in cards])
     )
@@ -247,39 +242,41 @@ def _distinct(log: Iterable[RunResult]) -> tuple[list[RunResult], int]:
     return list(first.values()), n_records - len(first)
 
 
-def _too_few_runs(n_runs: int, n_val: int) -> str:
-    if n_runs == 0:
-        return "the execution log has no runs; nothing to learn from"
-    return (
-        f"{n_runs} run(s) in the log: the newest {n_val} are held out for validation, which "
-        "leaves none to train on; log more runs"
-    )
+@dataclass(frozen=True)
+class _Node:
+    """One logged decision: the selector's context for it, the worker chosen (an action index),
+    its reward, and the texts the selector embeds."""
+
+    context: list[float]
+    action: int
+    reward: float
+    task_type: str
+    instruction: str
+    description: str
 
 
 @dataclass(frozen=True)
 class _Ignored:
-    """Logged nodes a batch left out, counted by reason, and runs of which none was kept."""
+    """Logged nodes left out, counted by reason, and runs of which none was kept."""
 
     nodes: Counter[str]
     runs: int
 
 
-def _batch(
-    runs: Sequence[RunResult], cards: Sequence[WorkerCard], config: Phase3Config, embed: Callable
-) -> tuple[_Batch | None, _Ignored]:
-    """The nodes of ``runs`` whose worker is in ``cards``, as selector inputs (``None`` if
-    there are none), and what was left out."""
+def _usable_nodes(
+    runs: Sequence[RunResult], cards: Sequence[WorkerCard], config: Phase3Config
+) -> tuple[list[list[_Node]], _Ignored]:
+    """The nodes of each run whose worker is in ``cards``, in log order, leaving out the runs
+    with none; and what was left out."""
     index = {c.name: i for i, c in enumerate(cards)}
-    rows: list[tuple] = []
-    texts: list[str] = []
+    usable: list[list[_Node]] = []
     ignored: Counter[str] = Counter()
-    ignored_runs = 0
     for run in runs:
         plan = Plan.from_dict(run.plan)
         order = plan.topological_order()
         position = {s.id: i for i, s in enumerate(order)}
         records = {n.node_id: n for n in run.nodes}
-        kept = len(rows)
+        nodes = []
         for i, sub in enumerate(order):
             record = records.get(sub.id)
             if record is None:
@@ -291,7 +288,6 @@ def _batch(
             if record.worker not in index:
                 ignored[f"worker {record.worker!r} is not in {ROUTER_WORKERS_FILE}"] += 1
                 continue
-            reward = _node_reward(config.env.reward, record.success, record.usd, record.seconds)
             context = node_context(
                 max_nodes=config.env.max_nodes,
                 position=i,
@@ -300,23 +296,69 @@ def _batch(
                 cost_weight=config.env.reward.beta,
                 cost_weight_scale=config.env.beta_scale,
             )
-            rows.append((context, index[record.worker], reward, sub.task_type))
-            texts += [plan.instruction, f"{sub.task_type}: {sub.description}"]
-        ignored_runs += len(rows) == kept  # not one node of the run was kept
-    if not rows:
-        return None, _Ignored(ignored, ignored_runs)
-    vectors = torch.as_tensor(embed(texts))
-    tasks = sorted({r[3] for r in rows})
-    batch = _Batch(
+            reward = _node_reward(config.env.reward, record.success, record.usd, record.seconds)
+            description = f"{sub.task_type}: {sub.description}"
+            nodes.append(
+                _Node(
+                    context,
+                    index[record.worker],
+                    reward,
+                    sub.task_type,
+                    plan.instruction,
+                    description,
+                )
+            )
+        if nodes:
+            usable.append(nodes)
+    return usable, _Ignored(ignored, len(runs) - len(usable))
+
+
+def _split(
+    usable: list[list[_Node]], n_runs: int, workers: Sequence[str], config: Phase3Config
+) -> tuple[list[_Node], list[_Node]] | str:
+    """Training and held-out nodes: the newest ``val_fraction`` of the usable runs are held out.
+
+    Usable runs only, so runs on workers the selector does not know (a worker added since it
+    was trained) cannot fill the held-out share. Returns why no update can be tried instead
+    when there is too little to train or validate on.
+    """
+    if not usable and not n_runs:
+        return "the execution log has no runs; nothing to learn from"
+    if not usable:
+        return (
+            f"none of the {n_runs} runs has a node to learn from (ignored_nodes says why); "
+            f"this selector knows the workers {list(workers)}"
+        )
+    n_val = max(1, int(config.val_fraction * len(usable)))
+    if n_val >= len(usable):
+        return (
+            f"{len(usable)} usable run(s) in the log: the newest {n_val} are held out for "
+            "validation, which leaves none to train on; log more runs"
+        )
+    train = [node for nodes in usable[:-n_val] for node in nodes]
+    val = [node for nodes in usable[-n_val:] for node in nodes]
+    if len(val) < config.min_val_nodes:
+        return (
+            f"the newest {n_val} usable run(s), held out for validation, have {len(val)} "
+            f"node(s); validating needs at least min_val_nodes={config.min_val_nodes}, so no "
+            "update was tried and the runs still count as new; log more runs"
+        )
+    return train, val
+
+
+def _batch(nodes: Sequence[_Node], n_workers: int, embed: Callable) -> _Batch:
+    """``nodes`` as selector inputs; every worker is allowed (the log holds no masks)."""
+    vectors = torch.as_tensor(embed([t for n in nodes for t in (n.instruction, n.description)]))
+    tasks = sorted({n.task_type for n in nodes})
+    return _Batch(
         instruction=vectors[0::2],
         node=vectors[1::2],
-        context=torch.as_tensor(np.array([r[0] for r in rows], np.float32)),
-        mask=torch.ones(len(rows), len(cards), dtype=torch.bool),
-        action=torch.as_tensor([r[1] for r in rows]),
-        reward=torch.as_tensor([r[2] for r in rows], dtype=torch.float32),
-        group=torch.as_tensor([tasks.index(r[3]) for r in rows]),
+        context=torch.as_tensor(np.array([n.context for n in nodes], np.float32)),
+        mask=torch.ones(len(nodes), n_workers, dtype=torch.bool),
+        action=torch.as_tensor([n.action for n in nodes]),
+        reward=torch.as_tensor([n.reward for n in nodes], dtype=torch.float32),
+        group=torch.as_tensor([tasks.index(n.task_type) for n in nodes]),
     )
-    return batch, _Ignored(ignored, ignored_runs)
 
 
 def _node_reward(reward: RewardConfig, success: bool, usd: float, seconds: float) -> float:

@@ -251,8 +251,8 @@ def test_a_node_that_called_no_worker_is_not_blamed_on_its_worker(tmp_path, note
     ("n_runs", "worker", "reason"),
     [
         (0, "cheap", "the execution log has no runs; nothing to learn from"),
-        (1, "cheap", "1 run(s) in the log: the newest 1 are held out for validation, which "),
-        (100, "gpt-9", "none of the 80 training runs has a node to learn from"),
+        (1, "cheap", "1 usable run(s) in the log: the newest 1 are held out for validation, "),
+        (100, "gpt-9", "none of the 100 runs has a node to learn from"),
     ],
     ids=["empty-log", "one-run", "unknown-workers"],
 )
@@ -292,3 +292,32 @@ def test_a_repeated_training_run_is_not_held_out(tmp_path):
 
     assert not report.accepted and report.validation_after < report.validation_before
     assert report.duplicate_runs == 20 and report.n_runs == 100 and report.n_nodes == 100
+
+
+def test_runs_on_a_worker_the_selector_does_not_know_are_not_held_out(tmp_path):
+    # 100 runs on the selector's workers, then 30 on a worker added since: the held-out runs
+    # are the newest usable ones, not the 30 newest lines, which have nothing to validate on.
+    folder, _ = _checkpoint(tmp_path)
+    log = _log(tmp_path, "cheap", "cheap")
+    for i in range(30):
+        log.append(_run(100 + i, "new-worker", success=True))
+
+    report = continual_update(log, folder, CONFIG, embed=_embed)
+
+    assert report.due and report.validation_after is not None and report.accepted
+    assert report.ignored_runs == 30 and report.n_nodes == 100
+
+
+def test_too_few_held_out_nodes_is_no_update_and_the_runs_stay_new(tmp_path):
+    folder, _ = _checkpoint(tmp_path)
+    log = _log(tmp_path, "cheap", "cheap")
+    strict = replace(CONFIG, min_val_nodes=21)  # the 20 newest runs have one node each
+
+    report = continual_update(log, folder, strict, embed=_embed)
+
+    assert report.due and report.validation_after is None and not report.accepted
+    assert report.reason.startswith(
+        "the newest 20 usable run(s), held out for validation, have 20 node(s)"
+    )
+    assert not (folder / STATE_FILE).exists()  # the next call tries again
+    assert continual_update(log, folder, CONFIG, embed=_embed).accepted
