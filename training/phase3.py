@@ -9,8 +9,9 @@ update is offline: advantage-weighted regression (AWR), which raises the probabi
 choices whose reward beat the average for their task type and lowers it for the others, with the
 critic regressed on the same rewards. The newest usable runs are held out; the update replaces the
 checkpoint only when it scores better on them than the current one does, and the previous
-checkpoint is kept as ``previous/``. Each file is moved into place whole (``save_selector``), so
-an interrupted update leaves the old selector live.
+checkpoint is kept as ``previous/``. The new selector is staged and the state written before it
+is moved into place, so a crash at any point keeps the old selector (live or in ``previous/``)
+and the next call neither loses the update nor learns from its runs again.
 
 Example:
     >>> report = continual_update(ExecutionLog("runs/executions.jsonl"), "ckpt/")  # doctest: +SKIP
@@ -22,6 +23,8 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -38,7 +41,14 @@ from orchestai_agents.errors import CheckpointError
 from orchestai_agents.execution_log import ExecutionLog
 from orchestai_agents.plan import Plan
 from orchestai_agents.planner.routing import ROUTER_WORKERS_FILE, worker_features
-from orchestai_agents.planner.selector import Selector, load_selector, node_context, save_selector
+from orchestai_agents.planner.selector import (
+    SELECTOR_CONFIG_FILE,
+    SELECTOR_WEIGHTS_FILE,
+    Selector,
+    load_selector,
+    node_context,
+    save_selector,
+)
 
 __all__ = [
     "Phase3Config",
@@ -50,6 +60,8 @@ __all__ = [
 ]
 
 STATE_FILE = "phase3_state.json"
+PREVIOUS_DIR = "previous"  # the selector an accepted update replaced
+STAGED_DIR = "incoming"  # an accepted update's selector, before it is moved into place
 
 
 @dataclass(frozen=True)
@@ -180,6 +192,7 @@ def continual_update(
     """
     config = config or Phase3Config()
     checkpoint = Path(checkpoint)
+    _recover(checkpoint)
     # Loaded first, so a wrong checkpoint is refused even when no update is due yet.
     current = load_selector(checkpoint)
     cards = load_worker_cards(checkpoint)
@@ -211,15 +224,14 @@ def continual_update(
     candidate = _awr(current, train, features, config)
     before, after = _validation(current, val, features), _validation(candidate, val, features)
     accepted = after > before + config.min_improvement
+    state = {
+        "learned_run_ids": [run.run_id for run in runs],
+        "last": {"before": before, "after": after, "accepted": accepted},
+    }
     if accepted:
-        _replace(checkpoint, current, candidate)
-    _write_state(
-        checkpoint,
-        {
-            "learned_run_ids": [run.run_id for run in runs],
-            "last": {"before": before, "after": after, "accepted": accepted},
-        },
-    )
+        _install(checkpoint, current, candidate, state)
+    else:
+        _write_state(checkpoint, state)
     reason = (
         "validation improved"
         if accepted
@@ -408,9 +420,42 @@ def _validation(selector: Selector, batch: _Batch, features: torch.Tensor) -> fl
     return float((chosen * _advantage(batch)).mean())
 
 
-def _replace(checkpoint: Path, current: Selector, candidate: Selector) -> None:
-    save_selector(current, checkpoint / "previous")
-    save_selector(candidate, checkpoint)
+def _install(checkpoint: Path, current: Selector, candidate: Selector, state: dict) -> None:
+    """Make ``candidate`` live, keep ``current`` in ``previous/`` and write ``state``, such that
+    a crash at any step leaves the selector that was live in place or in ``previous/``, and
+    the runs learned from at most once.
+
+    The candidate is staged in ``incoming/`` and the live selector copied to ``previous/``
+    while the live files are untouched: a crash there leaves the state as it was, and the next
+    call redoes the update. The state, marking the runs learned and the install pending, is the
+    commit point; from there :func:`_finish_install` moves the staged files into place, and
+    the next call finishes it if a crash cut it short.
+    """
+    save_selector(candidate, checkpoint / STAGED_DIR)
+    save_selector(current, checkpoint / PREVIOUS_DIR)
+    _write_state(checkpoint, {**state, "installing": True})
+    _finish_install(checkpoint)
+
+
+def _finish_install(checkpoint: Path) -> None:
+    """Move the staged selector onto the live one and clear the pending mark; each step can
+    be repeated, so a crash anywhere in here is finished by calling it again."""
+    staged = checkpoint / STAGED_DIR
+    for name in (SELECTOR_WEIGHTS_FILE, SELECTOR_CONFIG_FILE):
+        if (staged / name).is_file():
+            os.replace(staged / name, checkpoint / name)
+    shutil.rmtree(staged, ignore_errors=True)
+    state = _state(checkpoint)
+    del state["installing"]
+    _write_state(checkpoint, state)
+
+
+def _recover(checkpoint: Path) -> None:
+    """Finish an install a crash cut short after its commit point, or drop one staged before."""
+    if _state(checkpoint).get("installing"):
+        _finish_install(checkpoint)
+    elif (checkpoint / STAGED_DIR).exists():
+        shutil.rmtree(checkpoint / STAGED_DIR)
 
 
 _RESET = "delete it to count every run in the log as new"

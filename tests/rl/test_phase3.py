@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import safetensors.torch
 import torch
 from orchestai_agents.training.env import EnvConfig
 from orchestai_agents.training.phase3 import (
+    STAGED_DIR,
     STATE_FILE,
     Phase3Config,
     WorkerCard,
@@ -132,8 +134,8 @@ def test_an_interrupted_update_leaves_the_old_selector_live(tmp_path, monkeypatc
     save_file = safetensors.torch.save_file
 
     def die_halfway(tensors, filename, metadata=None):
-        """What a kill mid-write leaves: half the file, for the live selector's write."""
-        if Path(filename).parent != folder:  # the copy kept in previous/ is written whole
+        """What a kill mid-write leaves: half the file, for the new selector's write."""
+        if Path(filename).parent != folder / STAGED_DIR:  # the copy in previous/ is whole
             return save_file(tensors, filename, metadata=metadata)
         save_file(tensors, filename, metadata=metadata)
         Path(filename).write_bytes(Path(filename).read_bytes()[: len(live) // 2])
@@ -145,7 +147,64 @@ def test_an_interrupted_update_leaves_the_old_selector_live(tmp_path, monkeypatc
 
     assert (folder / "selector.safetensors").read_bytes() == live
     torch.testing.assert_close(load_selector(folder).score.weight, before.score.weight)
-    assert not list(folder.glob("*.partial"))
+    assert not list(folder.rglob("*.partial"))
+
+
+class _Killed(BaseException):
+    """A kill: nothing after it runs, no ``except Exception`` catches it."""
+
+
+# An accepted update's durable steps each end in an os.replace: the new selector staged (2
+# files), the old one copied to previous/ (2), the state (1), the staged files moved (2), the
+# state again (1).
+_STEPS = 8
+
+
+@pytest.mark.parametrize("step", range(1, _STEPS + 1))
+def test_a_crash_at_any_step_keeps_the_old_selector_and_learns_once(tmp_path, monkeypatch, step):
+    reference, _ = _checkpoint(tmp_path / "reference")
+    assert continual_update(
+        _log(tmp_path, "cheap", "cheap"), reference, CONFIG, embed=_embed
+    ).accepted
+    updated = (reference / "selector.safetensors").read_bytes()
+    folder, _ = _checkpoint(tmp_path)
+    original = (folder / "selector.safetensors").read_bytes()
+    log = _log(tmp_path, "cheap", "cheap")
+    replace_file, calls = os.replace, []
+
+    def killed_at_step(src, dst):
+        calls.append(dst)
+        if len(calls) == step:
+            raise _Killed
+        replace_file(src, dst)
+
+    monkeypatch.setattr(os, "replace", killed_at_step)
+    with pytest.raises(_Killed):
+        continual_update(log, folder, CONFIG, embed=_embed)
+    monkeypatch.setattr(os, "replace", replace_file)
+    kept = {
+        (folder / name / "selector.safetensors").read_bytes()
+        for name in ("", "previous")
+        if (folder / name / "selector.safetensors").is_file()
+    }
+    assert original in kept
+
+    report = continual_update(log, folder, CONFIG, embed=_embed)
+
+    assert report.accepted or report.reason == "0 new runs; waiting for 100"
+    assert (folder / "selector.safetensors").read_bytes() == updated  # learned from once
+    assert (folder / "previous" / "selector.safetensors").read_bytes() == original
+    assert not (folder / STAGED_DIR).exists()
+    assert "installing" not in json.loads((folder / STATE_FILE).read_text())
+
+
+def test_an_update_without_a_crash_takes_every_step(tmp_path, monkeypatch):
+    folder, _ = _checkpoint(tmp_path)
+    replace_file, calls = os.replace, []
+    monkeypatch.setattr(os, "replace", lambda src, dst: (calls.append(dst), replace_file(src, dst)))
+
+    assert continual_update(_log(tmp_path, "cheap", "cheap"), folder, CONFIG, embed=_embed).accepted
+    assert len(calls) == _STEPS
 
 
 def test_a_corrupt_selector_names_the_file_and_the_previous_one(tmp_path):
