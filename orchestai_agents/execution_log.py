@@ -6,9 +6,9 @@ import json
 import math
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from orchestai_agents._internal._secrets import redact
 from orchestai_agents.accounting import RunResult
@@ -37,7 +37,7 @@ class ExecutionLog:
 
     def append(self, result: RunResult) -> None:
         # ASCII escapes: text a worker or a user produced (even a lone surrogate) always encodes.
-        line = redact(json.dumps(result.to_dict(), ensure_ascii=True, default=str)) + "\n"
+        line = json.dumps(_redacted(result.to_dict()), ensure_ascii=True, default=str) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock:
             _repair_last_line(self.path)
@@ -146,6 +146,43 @@ def _check(label: str, value: object, types: type | tuple[type, ...], wanted: st
         holds = isinstance(value, types)
     if not holds:
         raise ValueError(f"{label} must be {wanted}, got {value!r}")
+
+
+# The fields that hold free text, at any depth of a record: the request, the inputs' paths, what
+# workers answered, errors, metadata, sub-task descriptions. Ids, worker names and task types are
+# never redacted: the reader rebuilds the plan by them, and a name may look like a key.
+_FREE_TEXT = frozenset(
+    {
+        "instruction",
+        "description",
+        "inputs",
+        "outputs",
+        "final_output",
+        "errors",
+        "error",
+        "metadata",
+    }
+)
+
+
+def _redacted(value: Any) -> Any:
+    """``value`` (a record, or part of one) with secrets taken out of its :data:`_FREE_TEXT`."""
+    if isinstance(value, Mapping):
+        return {k: _scrubbed(v) if k in _FREE_TEXT else _redacted(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redacted(v) for v in value]
+    return value
+
+
+def _scrubbed(value: Any) -> Any:
+    """Free text with secrets redacted in every string it holds (dict keys are structure)."""
+    if isinstance(value, Mapping):
+        return {k: _scrubbed(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_scrubbed(v) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return redact(str(value))  # a path or any other object is logged as its text
 
 
 def _repair_last_line(path: Path, chunk: int = 1 << 16) -> None:

@@ -183,3 +183,36 @@ def test_a_file_that_is_no_log_is_refused_and_left_whole(tmp_path):
     ):
         ExecutionLog(notes).append(_result("r1"))
     assert notes.read_text() == "# My notes\nimportant final line without newline"
+
+
+# Node ids, a worker and a task type that hold "sk-" and 16 characters, the shape of a key.
+_IDS = ("task-extract-paper-text", "ask-the-question-first", "sk-proj-node-named-like-a-key")
+_WORKER, _TASK = "risk-assessment-model-v2", "risk-assessment"
+
+
+def _named_like_keys(run_id: str) -> RunResult:
+    """A chain over :data:`_IDS` whose first node's error quotes a real key."""
+    subtasks = [
+        {"id": node, "description": "d", "task_type": _TASK, "worker": _WORKER}
+        | {"dependencies": list(_IDS[:i])}
+        for i, node in enumerate(_IDS)
+    ]
+    plan = {"format_version": 1, "instruction": "x", "subtasks": subtasks, "scores": {}}
+    nodes = [NodeRecord(node, _WORKER, _TASK, 0.5, 0.0) for node in _IDS]
+    nodes[0] = NodeRecord(
+        _IDS[0], _WORKER, _TASK, 0.5, 0.0, success=False, error="401 for Bearer sk-" + "a" * 20
+    )
+    return RunResult(run_id, "assess the risk", plan, {}, tuple(nodes), "done", 1.5)
+
+
+def test_ids_and_names_that_look_like_keys_are_logged_whole(tmp_path):
+    log = ExecutionLog(tmp_path / "runs.jsonl")
+    runs = [_named_like_keys(f"r{i}") for i in range(3)]
+    for run in runs:
+        log.append(run)
+    read = list(log)
+    assert [r.plan for r in read] == [r.plan for r in runs]
+    assert {(n.node_id, n.worker, n.task_type) for r in read for n in r.nodes} == {
+        (node, _WORKER, _TASK) for node in _IDS
+    }
+    assert read[0].nodes[0].error == "401 for Bearer [REDACTED]"  # free text is still redacted

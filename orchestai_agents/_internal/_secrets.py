@@ -7,8 +7,11 @@ import re
 
 REDACTED = "[REDACTED]"
 
-# Key shapes of the common providers (OpenAI, Anthropic, Hugging Face, AWS, Google, GitHub).
+# Key shapes of the common providers (OpenAI, Anthropic, Hugging Face, AWS, Google, GitHub),
+# each where a key starts: not after a letter or digit, or a name such as "task-extract-paper-text"
+# holds "sk-" and 16 more characters.
 _PATTERNS = re.compile(
+    r"(?<![A-Za-z0-9])"
     r"(sk-ant-[A-Za-z0-9_\-]{16,}|sk-(?:proj-)?[A-Za-z0-9_\-]{16,}|hf_[A-Za-z0-9]{20,}"
     r"|AKIA[0-9A-Z]{16}|AIza[0-9A-Za-z_\-]{30,}|gh[pousr]_[A-Za-z0-9]{30,})"
 )

@@ -15,6 +15,7 @@ from langgraph.checkpoint.sqlite import SqliteSaver
 
 from benchmarks.reliability import REPORT_PLAN, cli, node, settings, worker
 from orchestai_agents import ExecutionLog, Plan, WorkerRegistry, create_orchestai_agent
+from orchestai_agents._internal._secrets import redact
 from orchestai_agents.cli.run import _write_trace
 
 SENTINELS = {
@@ -163,3 +164,25 @@ def test_no_key_in_a_planner_model_card(tmp_path: Path) -> None:
     planner.Planner(config).save_pretrained(tmp_path / "ckpt")
     assert (tmp_path / "ckpt" / "README.md").is_file()
     assert not leaks(tmp_path / "ckpt")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Authorization: Bearer sk-proj-abcdefghijklmnopqrstu",
+        "x-api-key 'sk-ant-api03-abcdefghijklmnop'",
+        "token=hf_abcdefghijklmnopqrstuvwx",
+        "report-hf_abcdefghijklmnopqrstuvwx.pdf",
+        "sk-abcdefghijklmnopqrst at the start",
+        "key_sk-abcdefghijklmnopqrst",
+    ],
+)
+def test_a_key_is_redacted_after_a_space_quote_or_punctuation(text):
+    assert "[REDACTED]" in redact(text)
+
+
+@pytest.mark.parametrize(
+    "name", ["task-extract-paper-text", "risk-assessment-model-v2", "ask-the-question-first"]
+)
+def test_a_name_that_holds_a_key_shape_inside_a_word_is_left_whole(name):
+    assert redact(f"node {name} failed") == f"node {name} failed"
