@@ -27,3 +27,16 @@ def test_a_write_that_succeeds_replaces_the_file(tmp_path: Path) -> None:
     write_text_replacing(path, '{"runs": 2}\n')
     assert path.read_text() == '{"runs": 2}\n'
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]
+
+
+def test_two_writers_of_one_file_do_not_share_a_staging_file(tmp_path: Path) -> None:
+    # A second writer (another process) replaces the file while the first is still writing.
+    path = tmp_path / "state.json"
+
+    def write_while_another_writes(temp: Path) -> None:
+        temp.write_text("first")
+        write_text_replacing(path, "second")
+
+    write_replacing(path, write_while_another_writes)
+    assert path.read_text() == "first"
+    assert [p.name for p in tmp_path.iterdir()] == ["state.json"]

@@ -4,15 +4,21 @@ folders made per run never reuse an earlier run's."""
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 
 def write_replacing(path: Path, write: Callable[[Path], object]) -> None:
-    """Call ``write`` on ``<path>.partial``, then move that file onto ``path``: a crash or an
-    error while writing leaves the file that was at ``path`` as it was."""
-    temp = path.with_name(f"{path.name}.partial")
+    """Call ``write`` on ``<path>.<random>.partial``, then move that file onto ``path``: a crash
+    or an error while writing leaves the file that was at ``path`` as it was.
+
+    Each call stages under its own name, so two processes writing one file do not move or
+    delete each other's half-written file: the last move wins, whole.
+    """
+    # Not mkstemp: its files are private (0600) and would keep that mode once moved into place.
+    temp = path.with_name(f"{path.name}.{secrets.token_hex(8)}.partial")
     try:
         write(temp)
         os.replace(temp, path)

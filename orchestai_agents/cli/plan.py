@@ -153,8 +153,8 @@ def _write_plans(
 ) -> None:
     """Plan the requests ``batch`` at a time and write one line each to ``out``.
 
-    The lines go to ``<out>.partial``, moved onto ``out`` once all are written, so a run that
-    fails or is interrupted leaves an earlier ``out`` as it was.
+    The lines go to a ``.partial`` file beside ``out``, moved onto it once all are written, so a
+    run that fails or is interrupted leaves an earlier ``out`` as it was.
     """
     from orchestai_agents.planner.plans import to_plan
 
