@@ -22,11 +22,13 @@ Example:
 from __future__ import annotations
 
 import copy
+import fcntl
 import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -62,6 +64,7 @@ __all__ = [
 STATE_FILE = "phase3_state.json"
 PREVIOUS_DIR = "previous"  # the selector an accepted update replaced
 STAGED_DIR = "incoming"  # an accepted update's selector, before it is moved into place
+LOCK_FILE = "phase3.lock"  # held by the update in progress; the file itself is left in place
 
 
 @dataclass(frozen=True)
@@ -189,9 +192,34 @@ def continual_update(
         config: phase-3 settings.
         embed: texts -> L2-normalised embeddings (the encoder the selector was trained with).
         force: update now even if fewer than ``every`` new runs arrived.
+
+    Two updates of one checkpoint (a scheduled one and one by hand) run one after the other:
+    each holds a lock on ``checkpoint/phase3.lock`` throughout, so the second waits, then finds
+    the runs the first learned from already learned.
     """
-    config = config or Phase3Config()
     checkpoint = Path(checkpoint)
+    with _exclusive(checkpoint):
+        return _update(log, checkpoint, config or Phase3Config(), embed, force)
+
+
+@contextmanager
+def _exclusive(checkpoint: Path) -> Iterator[None]:
+    """Hold the checkpoint's update lock (``fcntl.flock``, released when the file closes)."""
+    if not checkpoint.is_dir():  # nothing to guard: load_selector refuses the missing folder
+        yield
+        return
+    with open(checkpoint / LOCK_FILE, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def _update(
+    log: ExecutionLog | Sequence[RunResult],
+    checkpoint: Path,
+    config: Phase3Config,
+    embed: Callable[[Sequence[str]], np.ndarray],
+    force: bool,
+) -> UpdateReport:
     _recover(checkpoint)
     # Loaded first, so a wrong checkpoint is refused even when no update is due yet.
     current = load_selector(checkpoint)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import fcntl
 import json
 import os
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import safetensors.torch
 import torch
 from orchestai_agents.training.env import EnvConfig
 from orchestai_agents.training.phase3 import (
+    LOCK_FILE,
     STAGED_DIR,
     STATE_FILE,
     Phase3Config,
@@ -380,3 +383,21 @@ def test_too_few_held_out_nodes_is_no_update_and_the_runs_stay_new(tmp_path):
     )
     assert not (folder / STATE_FILE).exists()  # the next call tries again
     assert continual_update(log, folder, CONFIG, embed=_embed).accepted
+
+
+def test_an_update_waits_for_one_in_progress_on_the_same_checkpoint(tmp_path):
+    folder, _ = _checkpoint(tmp_path)
+    log = _log(tmp_path, "cheap", "cheap")
+    reports = []
+    waiting = threading.Thread(
+        target=lambda: reports.append(continual_update(log, folder, CONFIG, embed=_embed))
+    )
+
+    with open(folder / LOCK_FILE, "a") as held:  # what an update in progress holds
+        fcntl.flock(held, fcntl.LOCK_EX)
+        waiting.start()
+        waiting.join(timeout=1.0)
+        assert waiting.is_alive() and not (folder / STATE_FILE).exists()
+    waiting.join(timeout=60)
+
+    assert reports[0].accepted
