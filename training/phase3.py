@@ -1,15 +1,16 @@
 """Phase 3: keep the selector learning from the execution log.
 
 Every ``every`` new executions the selector is updated from the logged runs. Runs are told apart
-by ``run_id``: the checkpoint's state file lists the runs the last update read, so the runs of a
-new or rotated log count as new, whatever its length. A run logged twice (an agent that resumes
-re-logs it) is read once, from its first record. A log holds the worker each node used and
-what happened (success, USD, seconds), not what the other workers would have done, so the
-update is offline: advantage-weighted regression (AWR), which raises the probability of logged
-choices whose reward beat the average for their task type and lowers it for the others, with the
-critic regressed on the same rewards. The newest usable runs are held out; the update replaces the
-checkpoint only when it scores better on them than the current one does, and the previous
-checkpoint is kept as ``previous/``. The new selector is staged and the state written before it
+by ``run_id``: the checkpoint's state file lists the runs earlier updates read, so the runs of a
+new or rotated log count as new, whatever its length, and those of a second log read in turn
+are not counted again. A run logged twice (an agent that resumes re-logs it) is read once, from
+its first record. A log holds the worker each node used and what happened (success, USD,
+seconds), not what the other workers would have done, so the update is offline:
+advantage-weighted regression (AWR), which raises the probability of logged choices whose reward
+beat the average for their task type and lowers it for the others, with the critic regressed on
+the same rewards. The newest usable runs are held out; the update replaces the checkpoint only
+when it scores better on them than the current one does, and the previous checkpoint is kept as
+``previous/``. The new selector is staged and the state written before it
 is moved into place, so a crash at any point keeps the old selector (live or in ``previous/``)
 and the next call neither loses the update nor learns from its runs again.
 
@@ -183,8 +184,8 @@ def continual_update(
 ) -> UpdateReport:
     """Update the selector in ``checkpoint`` from the log when ``every`` new runs are in.
 
-    A run is new when its ``run_id`` was not in the log the last update read (kept in the
-    checkpoint's ``phase3_state.json``).
+    A run is new when no earlier update read its ``run_id``, from this log or another (the
+    checkpoint's ``phase3_state.json`` lists them).
 
     Args:
         log: the execution log (or its records).
@@ -226,11 +227,11 @@ def _update(
     cards = load_worker_cards(checkpoint)
     runs, duplicates = _distinct(log)
     learned = _learned_run_ids(checkpoint, runs)
-    new = sum(run.run_id not in learned for run in runs)
-    if not force and new < config.every:
+    new = [run.run_id for run in runs if run.run_id not in learned]
+    if not force and len(new) < config.every:
         return UpdateReport(
             False,
-            f"{new} new runs; waiting for {config.every}",
+            f"{len(new)} new runs; waiting for {config.every}",
             len(runs),
             due=False,
             duplicate_runs=duplicates,
@@ -253,7 +254,7 @@ def _update(
     before, after = _validation(current, val, features), _validation(candidate, val, features)
     accepted = after > before + config.min_improvement
     state = {
-        "learned_run_ids": [run.run_id for run in runs],
+        "learned_run_ids": [*learned, *new],
         "last": {"before": before, "after": after, "accepted": accepted},
     }
     if accepted:
@@ -502,8 +503,12 @@ def _state(checkpoint: Path) -> dict:
     return state
 
 
-def _learned_run_ids(checkpoint: Path, runs: Sequence[RunResult]) -> set[str]:
-    """Ids of the runs in the log the last update read."""
+def _learned_run_ids(checkpoint: Path, runs: Sequence[RunResult]) -> dict[str, None]:
+    """Ids of the runs earlier updates read, from any log, in the order they were learned.
+
+    Kept whole, so the runs of two logs (two agents, one checkpoint) or of a log rotated back
+    in are never new twice; the list grows by one id per run (about 40 bytes for a UUID).
+    """
     state = _state(checkpoint)
     if "runs_learned" in state:
         state = _migrate_count(checkpoint, state, runs)
@@ -512,7 +517,7 @@ def _learned_run_ids(checkpoint: Path, runs: Sequence[RunResult]) -> set[str]:
         raise CheckpointError(
             f"{checkpoint / STATE_FILE}: 'learned_run_ids' must be a list of run ids; {_RESET}"
         )
-    return set(ids)
+    return dict.fromkeys(ids)  # an ordered set
 
 
 def _migrate_count(checkpoint: Path, state: dict, runs: Sequence[RunResult]) -> dict:

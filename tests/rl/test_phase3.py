@@ -401,3 +401,17 @@ def test_an_update_waits_for_one_in_progress_on_the_same_checkpoint(tmp_path):
     waiting.join(timeout=60)
 
     assert reports[0].accepted
+
+
+def test_runs_of_two_logs_read_in_turn_are_new_once(tmp_path):
+    # Two agents log apart and one checkpoint learns from each log in turn.
+    folder, _ = _checkpoint(tmp_path)
+    first = _log(tmp_path, "cheap", "cheap", name="a.jsonl")
+    second = _log(tmp_path, "cheap", "cheap", first=1000, name="b.jsonl")
+    assert continual_update(first, folder, CONFIG, embed=_embed).due
+    assert continual_update(second, folder, CONFIG, embed=_embed).due
+    _log(tmp_path, "cheap", "cheap", n=10, first=100, name="a.jsonl")  # 10 more runs in a
+
+    report = continual_update(first, folder, CONFIG, embed=_embed)
+
+    assert report.reason == "10 new runs; waiting for 100"
