@@ -48,6 +48,8 @@ from orchestai_agents.planner.selector import (
     SELECTOR_CONFIG_FILE,
     SELECTOR_WEIGHTS_FILE,
     Selector,
+    SelectorConfig,
+    context_width,
     load_selector,
     node_context,
     save_selector,
@@ -111,7 +113,8 @@ class Phase3Config:
         min_improvement: the update must beat the current selector by this much on validation.
         min_val_nodes: the fewest held-out nodes an update is validated on; with fewer, no
             update is tried (and the runs stay new until more are logged).
-        env: reward coefficients and the context layout the selector was trained with.
+        env: reward coefficients and cost-weight scale the selector was trained with; the
+            context layout (``max_nodes``) is read from the checkpoint's selector instead.
         seed: RNG seed.
     """
 
@@ -224,6 +227,7 @@ def _update(
     _recover(checkpoint)
     # Loaded first, so a wrong checkpoint is refused even when no update is due yet.
     current = load_selector(checkpoint)
+    max_nodes = _context_nodes(current.config, checkpoint)
     cards = load_worker_cards(checkpoint)
     runs, duplicates = _distinct(log)
     learned = _learned_run_ids(checkpoint, runs)
@@ -236,7 +240,7 @@ def _update(
             due=False,
             duplicate_runs=duplicates,
         )
-    usable, ignored = _usable_nodes(runs, cards, config)
+    usable, ignored = _usable_nodes(runs, cards, max_nodes, config)
     counts = {
         "n_nodes": sum(map(len, usable)),
         "ignored_nodes": dict(ignored.nodes),
@@ -246,10 +250,8 @@ def _update(
     split = _split(usable, len(runs), [c.name for c in cards], config)
     if isinstance(split, str):
         return UpdateReport(False, split, len(runs), **counts)
+    features = _worker_features(cards, current.config, checkpoint, embed)
     train, val = (_batch(nodes, len(cards), embed) for nodes in split)
-    features = torch.as_tensor(
-        worker_features(embed([c.description for c in cards]), [c.usd_per_call for c in cards])
-    )
     candidate = _awr(current, train, features, config)
     before, after = _validation(current, val, features), _validation(candidate, val, features)
     accepted = after > before + config.min_improvement
@@ -267,6 +269,38 @@ def _update(
         else "validation got worse or did not improve: kept the checkpoint"
     )
     return UpdateReport(accepted, reason, len(runs), before, after, **counts)
+
+
+def _context_nodes(config: SelectorConfig, checkpoint: Path) -> int:
+    """The ``max_nodes`` of the :func:`node_context` the selector reads, from its context_dim."""
+    max_nodes, odd = divmod(config.context_dim - context_width(0), 2)
+    if max_nodes < 1 or odd:
+        raise CheckpointError(
+            f"{checkpoint / SELECTOR_CONFIG_FILE}: context_dim {config.context_dim} is not the "
+            f"width of a node context (2 * max_nodes + 4, so at least {context_width(1)}); "
+            "phase 3 updates a selector trained with graph context: train one into this "
+            f"checkpoint with `orchestai route --checkpoint {checkpoint}`"
+        )
+    return max_nodes
+
+
+def _worker_features(
+    cards: Sequence[WorkerCard], selector: SelectorConfig, checkpoint: Path, embed: Callable
+) -> torch.Tensor:
+    """The cards' :func:`worker_features` (workers, width + 1), once ``embed``'s width is
+    checked against the selector's, before any training."""
+    vectors = embed([c.description for c in cards])  # (workers, width)
+    width = vectors.shape[1]
+    if {selector.instruction_dim, selector.node_dim, selector.worker_dim - 1} != {width}:
+        raise CheckpointError(
+            f"{checkpoint / SELECTOR_CONFIG_FILE}: the selector reads "
+            f"{selector.instruction_dim}-wide embeddings (instruction_dim; node_dim "
+            f"{selector.node_dim}, worker_dim {selector.worker_dim}), but the encoder "
+            f"gives {width}-wide ones; update it with the encoder it was trained with (the "
+            "`embed` of continual_update; `orchestai learn` uses the offline MiniLM), or train "
+            f"a selector on this encoder with `orchestai route --checkpoint {checkpoint}`"
+        )
+    return torch.as_tensor(worker_features(vectors, [c.usd_per_call for c in cards]))
 
 
 def _distinct(log: Iterable[RunResult]) -> tuple[list[RunResult], int]:
@@ -305,10 +339,10 @@ class _Ignored:
 
 
 def _usable_nodes(
-    runs: Sequence[RunResult], cards: Sequence[WorkerCard], config: Phase3Config
+    runs: Sequence[RunResult], cards: Sequence[WorkerCard], max_nodes: int, config: Phase3Config
 ) -> tuple[list[list[_Node]], _Ignored]:
     """The nodes of each run whose worker is in ``cards``, in log order, leaving out the runs
-    with none; and what was left out."""
+    with none; and what was left out. Contexts are laid out for ``max_nodes`` sub-tasks."""
     index = {c.name: i for i, c in enumerate(cards)}
     usable: list[list[_Node]] = []
     ignored: Counter[str] = Counter()
@@ -330,7 +364,7 @@ def _usable_nodes(
                 ignored[f"worker {record.worker!r} is not in {ROUTER_WORKERS_FILE}"] += 1
                 continue
             context = node_context(
-                max_nodes=config.env.max_nodes,
+                max_nodes=max_nodes,
                 position=i,
                 n_nodes=len(order),
                 dependencies=[position[d] for d in sub.dependencies],

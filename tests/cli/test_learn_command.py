@@ -13,7 +13,12 @@ from orchestai_agents.training.phase3 import STATE_FILE, WorkerCard, save_worker
 from orchestai_agents.accounting import NodeRecord, RunResult
 from orchestai_agents.cli.main import main
 from orchestai_agents.plan import Plan, SubTask
-from orchestai_agents.planner.selector import Selector, SelectorConfig, save_selector
+from orchestai_agents.planner.selector import (
+    Selector,
+    SelectorConfig,
+    context_width,
+    save_selector,
+)
 
 Orchestai = Callable[..., tuple[int, str]]  # the conftest fixture: argv -> (status, error line)
 
@@ -21,7 +26,7 @@ Orchestai = Callable[..., tuple[int, str]]  # the conftest fixture: argv -> (sta
 @pytest.fixture
 def checkpoint(tmp_path: Path) -> Path:
     folder = tmp_path / "ckpt"
-    save_selector(Selector(SelectorConfig(8, 8, 9, 4, hidden=16)), folder)
+    save_selector(Selector(SelectorConfig(8, 8, 9, context_width(1), hidden=16)), folder)
     save_worker_cards([WorkerCard("cheap", "a small fast model", 0.001)], folder)
     return folder
 
@@ -110,7 +115,7 @@ def test_a_log_line_with_a_wrong_typed_value_is_named(
 def test_a_half_written_selector_points_at_the_previous_one(
     orchestai: Orchestai, log: Path, checkpoint: Path
 ) -> None:
-    save_selector(Selector(SelectorConfig(8, 8, 9, 4, hidden=16)), checkpoint / "previous")
+    save_selector(Selector(SelectorConfig(8, 8, 9, 6, hidden=16)), checkpoint / "previous")
     weights = checkpoint / "selector.safetensors"
     weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])
 
@@ -144,3 +149,13 @@ def test_an_update_not_yet_due_is_not_a_failure(
 
     report = json.loads(capsys.readouterr().out)
     assert code == 0 and not report["due"] and report["reason"] == "3 new runs; waiting for 100"
+
+
+def test_a_selector_without_graph_context_is_refused_naming_its_width(
+    orchestai: Orchestai, log: Path, checkpoint: Path
+) -> None:
+    save_selector(Selector(SelectorConfig(8, 8, 9, 0, hidden=16)), checkpoint)
+
+    code, said = orchestai("learn", "--log", str(log), "--checkpoint", str(checkpoint))
+
+    assert code == 2 and "selector_config.json: context_dim 0 is not the width of a node" in said

@@ -415,3 +415,22 @@ def test_runs_of_two_logs_read_in_turn_are_new_once(tmp_path):
     report = continual_update(first, folder, CONFIG, embed=_embed)
 
     assert report.reason == "10 new runs; waiting for 100"
+
+
+def test_the_context_layout_is_read_from_the_checkpoint(tmp_path):
+    # The selector reads contexts for 4 sub-tasks; the config says 2 (EnvConfig's own default
+    # is 5, which `orchestai learn` passes whatever the checkpoint).
+    folder, _ = _checkpoint(tmp_path)
+    save_selector(Selector(SelectorConfig(8, 8, 9, context_width(4), hidden=16)), folder)
+
+    report = continual_update(_log(tmp_path, "cheap", "cheap"), folder, CONFIG, embed=_embed)
+
+    assert report.validation_after is not None
+
+
+def test_an_encoder_of_another_width_is_refused_naming_both(tmp_path):
+    folder, _ = _checkpoint(tmp_path)
+    save_selector(Selector(SelectorConfig(16, 16, 17, context_width(2), hidden=16)), folder)
+
+    with pytest.raises(CheckpointError, match=r"reads 16-wide embeddings .* gives 8-wide ones"):
+        continual_update(_log(tmp_path, "cheap", "cheap"), folder, CONFIG, embed=_embed)
