@@ -11,6 +11,12 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from orchestai_agents._internal._secrets import redact
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+
 from orchestai_agents.accounting import RunResult
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.plan import Plan
@@ -22,7 +28,10 @@ class ExecutionLog:
     """Append-only JSON-lines log of :class:`RunResult` records.
 
     Each append is one ``write`` of a whole line followed by ``fsync``, so a crash loses at most
-    the run in flight and never leaves a half-written record behind a complete one.
+    the run in flight and never leaves a half-written record behind a complete one. Appends hold
+    an exclusive ``flock`` on the file, so processes that share a log (two runs of ``orchestai run``,
+    the server's workers) take turns; on Windows, which has no ``flock``, only the threads of one
+    process do.
 
     Example:
         >>> log = ExecutionLog("runs/executions.jsonl")  # doctest: +SKIP
@@ -39,12 +48,12 @@ class ExecutionLog:
         # ASCII escapes: text a worker or a user produced (even a lone surrogate) always encodes.
         line = json.dumps(_redacted(result.to_dict()), ensure_ascii=True, default=str) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._lock:
-            _repair_last_line(self.path)
-            with self.path.open("a", encoding="utf-8") as f:
-                f.write(line)
-                f.flush()
-                os.fsync(f.fileno())
+        with self._lock, self.path.open("a+b") as f:
+            _lock_file(f)
+            _repair_last_line(f, self.path)
+            f.write(line.encode("ascii"))
+            f.flush()
+            os.fsync(f.fileno())
 
     def repair(self) -> None:
         """End the file with a whole record, as :meth:`append` does before it writes (a record a
@@ -53,8 +62,12 @@ class ExecutionLog:
         Raises:
             InputFileError: the file ends with a line that is no run record.
         """
-        with self._lock:
-            _repair_last_line(self.path)
+        try:
+            with self._lock, self.path.open("r+b") as f:
+                _lock_file(f)
+                _repair_last_line(f, self.path)
+        except FileNotFoundError:
+            return  # no log yet: the first append makes it
 
     def __iter__(self) -> Iterator[RunResult]:
         return self.records()
@@ -185,8 +198,9 @@ def _scrubbed(value: Any) -> Any:
     return redact(str(value))  # a path or any other object is logged as its text
 
 
-def _repair_last_line(path: Path, chunk: int = 1 << 16) -> None:
-    """End the log with a newline, so the next record starts on a line of its own.
+def _repair_last_line(f: BinaryIO, path: Path, chunk: int = 1 << 16) -> None:
+    """End the log ``f`` (opened for reading and writing, and locked) with a newline, so the next
+    record starts on a line of its own.
 
     A last line that starts a JSON object but does not parse is the record a crash cut short:
     it is cut. One that parses is a complete record written without its newline (a hand edit,
@@ -196,27 +210,34 @@ def _repair_last_line(path: Path, chunk: int = 1 << 16) -> None:
     Raises:
         InputFileError: the file ends with a line that is no run record, whole or cut short.
     """
-    if not path.exists() or path.stat().st_size == 0:
+    end = f.seek(0, os.SEEK_END)
+    if end == 0:
         return
-    with path.open("r+b") as f:
-        end = f.seek(0, os.SEEK_END)
-        f.seek(end - 1)
-        if f.read(1) == b"\n":
-            return
-        start = _last_line_start(f, end, chunk)
-        f.seek(start)
-        last = f.read()
-        try:
-            json.loads(last)
-        except ValueError:  # not JSON, or not even UTF-8
-            if not last.startswith(b"{"):
-                raise InputFileError(
-                    f"execution log {path} ends with {last[:40]!r}, which is no run record; "
-                    "pass the JSON-lines log the agent writes, or a new file"
-                ) from None
-            f.truncate(start)
-        else:
-            f.write(b"\n")
+    f.seek(end - 1)
+    if f.read(1) == b"\n":
+        return
+    start = _last_line_start(f, end, chunk)
+    f.seek(start)
+    last = f.read()
+    try:
+        json.loads(last)
+    except ValueError:  # not JSON, or not even UTF-8
+        if not last.startswith(b"{"):
+            raise InputFileError(
+                f"execution log {path} ends with {last[:40]!r}, which is no run record; "
+                "pass the JSON-lines log the agent writes, or a new file"
+            ) from None
+        f.truncate(start)
+    else:
+        f.write(b"\n")
+
+
+def _lock_file(f: BinaryIO) -> None:
+    """Wait for, then hold, the exclusive lock on ``f`` that every writer of a log takes; closing
+    ``f`` lets it go. Nothing on Windows (no ``flock``), where the thread lock alone orders
+    writers."""
+    if fcntl is not None:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
 
 
 def _last_line_start(f: BinaryIO, end: int, chunk: int) -> int:

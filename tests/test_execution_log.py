@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
+import multiprocessing
 import threading
+import time
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -110,6 +115,54 @@ def test_concurrent_appends_never_interleave(tmp_path):
     for t in threads:
         t.join()
     assert sorted(r.run_id for r in log) == sorted(f"w{w}-{i}" for w in range(6) for i in range(5))
+
+
+def _append_large_runs(path: Path, writer: str, n: int, start: threading.Barrier) -> None:
+    log = ExecutionLog(path)
+    runs = [replace(_result(f"{writer}-{i}"), final_output="x" * 2_000_000) for i in range(n)]
+    start.wait()
+    for run in runs:  # each write takes long enough for the other process to see it half done
+        log.append(run)
+
+
+def test_two_processes_appending_to_one_log_lose_no_record(tmp_path):
+    path = tmp_path / "runs.jsonl"
+    spawn = multiprocessing.get_context("spawn")
+    start = spawn.Barrier(2)
+    writers = [spawn.Process(target=_append_large_runs, args=(path, w, 20, start)) for w in "AB"]
+    for p in writers:
+        p.start()
+    for p in writers:
+        p.join()
+    assert [p.exitcode for p in writers] == [0, 0]
+    assert sorted(r.run_id for r in ExecutionLog(path)) == sorted(
+        f"{w}-{i}" for w in "AB" for i in range(20)
+    )
+
+
+def _append_when_told(path: Path, run_id: str, appending: threading.Event) -> None:
+    appending.set()
+    ExecutionLog(path).append(_result(run_id))
+
+
+def test_an_append_waits_for_the_record_another_process_is_writing(tmp_path):
+    """Not cut as a crash's leftover: the writer holds the log's lock while its line is half out."""
+    log = ExecutionLog(tmp_path / "runs.jsonl")
+    log.append(_result("r1"))
+    record = (json.dumps(_result("r2").to_dict()) + "\n").encode()
+    spawn = multiprocessing.get_context("spawn")
+    appending = spawn.Event()
+    other = spawn.Process(target=_append_when_told, args=(log.path, "r3", appending))
+    with log.path.open("ab") as f:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)  # as the other writer's append takes it
+        f.write(record[:100])
+        f.flush()
+        other.start()
+        assert appending.wait(timeout=60)
+        time.sleep(0.5)  # time enough to cut the half-written line, if it did not wait
+        f.write(record[100:])
+    other.join()
+    assert [r.run_id for r in log] == ["r1", "r2", "r3"]
 
 
 def test_a_complete_last_record_without_its_newline_is_kept_on_append(tmp_path):
