@@ -182,7 +182,7 @@ def continual_update(
     checkpoint: str | Path,
     config: Phase3Config | None = None,
     *,
-    embed: Callable[[Sequence[str]], np.ndarray] = embed_texts,
+    embed: Callable[[Sequence[str]], np.ndarray] | None = None,
     force: bool = False,
 ) -> UpdateReport:
     """Update the selector in ``checkpoint`` from the log when ``every`` new runs are in.
@@ -194,7 +194,9 @@ def continual_update(
         log: the execution log (or its records).
         checkpoint: folder with the selector (safetensors), its config and worker list.
         config: phase-3 settings.
-        embed: texts -> L2-normalised embeddings (the encoder the selector was trained with).
+        embed: texts -> L2-normalised embeddings (the encoder the selector was trained with);
+            ``None``: the offline MiniLM, uncached (a cache keyed on the log's texts would gain
+            a file at every update, in whatever folder ``learn`` runs from).
         force: update now even if fewer than ``every`` new runs arrived.
 
     Two updates of one checkpoint (a scheduled one and one by hand) run one after the other:
@@ -203,7 +205,11 @@ def continual_update(
     """
     checkpoint = Path(checkpoint)
     with _exclusive(checkpoint):
-        return _update(log, checkpoint, config or Phase3Config(), embed, force)
+        return _update(log, checkpoint, config or Phase3Config(), embed or _embed_uncached, force)
+
+
+def _embed_uncached(texts: Sequence[str]) -> np.ndarray:
+    return embed_texts(texts, cache_dir=None)
 
 
 @contextmanager

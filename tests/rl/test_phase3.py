@@ -6,6 +6,7 @@ import os
 import threading
 from dataclasses import replace
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -22,6 +23,7 @@ from orchestai_agents.training.phase3 import (
     save_worker_cards,
 )
 
+from orchestai_agents import encoders
 from orchestai_agents.accounting import NodeRecord, RunResult
 from orchestai_agents.errors import CheckpointError, InputFileError
 from orchestai_agents.execution_log import ExecutionLog
@@ -434,3 +436,25 @@ def test_an_encoder_of_another_width_is_refused_naming_both(tmp_path):
 
     with pytest.raises(CheckpointError, match=r"reads 16-wide embeddings .* gives 8-wide ones"):
         continual_update(_log(tmp_path, "cheap", "cheap"), folder, CONFIG, embed=_embed)
+
+
+class _FakeEncoder:
+    """Stands in for MiniLM behind ``embed_texts``: ``_embed``'s vectors, nothing loaded."""
+
+    def __init__(self, name: str, max_length: int) -> None:
+        pass
+
+    def encode(self, texts, normalize):
+        return SimpleNamespace(pooled=torch.as_tensor(_embed(texts)))
+
+
+def test_the_default_encoder_writes_no_cache_into_the_working_folder(tmp_path, monkeypatch):
+    folder, _ = _checkpoint(tmp_path)
+    log = _log(tmp_path, "cheap", "cheap")
+    monkeypatch.setattr(encoders, "TextEncoder", _FakeEncoder)
+    cwd = tmp_path / "cwd"  # whatever folder `orchestai learn` is run from
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+
+    assert continual_update(log, folder, CONFIG).accepted
+    assert not list(cwd.iterdir())
