@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import math
 import os
+import reprlib
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -115,23 +116,66 @@ class ExecutionLog:
         return sum(1 for _ in self.records())
 
 
-# What each node-record field must hold: the types it takes and how a message names them.
-_NODE_FIELDS: dict[str, tuple[type | tuple[type, ...], str]] = {
-    "node_id": (str, "a string"),
-    "worker": (str, "a string"),
-    "task_type": (str, "a string"),
-    "seconds": ((int, float), "a number >= 0"),
-    "usd": ((int, float), "a number >= 0"),
-    "input_tokens": (int, "a whole number >= 0"),
-    "output_tokens": (int, "a whole number >= 0"),
-    "success": (bool, "true or false"),
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_amount(value: object) -> bool:
+    # A bool is an int to isinstance, not a count or an amount.
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value >= 0
+    )
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and _is_amount(value)
+
+
+def _is_texts(value: object) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+_Field = tuple[Callable[[object], bool], str]
+
+# What each field of a run record must hold where the record has it (those ``RunResult.from_dict``
+# needs it must have): it takes values as they come, turning a null run_id into "None", and
+# phase 3 computes rewards from them. The text says what is wanted in an error.
+_RUN_FIELDS: dict[str, _Field] = {
+    "run_id": (lambda v: isinstance(v, str) and v != "", "a non-empty string"),
+    "instruction": (_is_text, "a string"),
+    "final_output": (_is_text, "a string"),
+    "latency_s": (_is_amount, "a number >= 0"),
+    "inputs": (_is_texts, "a list of strings"),
+    "outputs": (
+        lambda v: isinstance(v, dict) and all(isinstance(o, dict) for o in v.values()),
+        "an object of node id -> output object",
+    ),
+    "metadata": (lambda v: isinstance(v, dict), "an object"),
+    "nodes": (
+        lambda v: isinstance(v, list) and all(isinstance(n, dict) for n in v),
+        "a list of node objects",
+    ),
+}
+_NODE_FIELDS: dict[str, _Field] = {
+    "node_id": (_is_text, "a string"),
+    "worker": (_is_text, "a string"),
+    "task_type": (_is_text, "a string"),
+    "seconds": (_is_amount, "a number >= 0"),
+    "usd": (_is_amount, "a number >= 0"),
+    "input_tokens": (_is_count, "a whole number >= 0"),
+    "output_tokens": (_is_count, "a whole number >= 0"),
+    "success": (lambda v: isinstance(v, bool), "true or false"),
+    "error": (lambda v: v is None or isinstance(v, str), "a string or null"),
+    "attempts": (_is_texts, "a list of strings"),
 }
 
 
 def _run_record(data: object) -> RunResult:
     """The run in a parsed log line, once its fields hold values of their types and its plan
-    is a valid DAG (``RunResult.from_dict`` takes node fields as they come; phase 3 computes
-    rewards from them).
+    is a valid DAG.
 
     Raises:
         KeyError: naming a missing field.
@@ -140,25 +184,19 @@ def _run_record(data: object) -> RunResult:
     """
     if not isinstance(data, dict):
         raise TypeError(f"a run record is a JSON object, got {type(data).__name__}")
-    if "latency_s" in data:  # from_dict would take "1.5" and refuse "1.5s" with no field name
-        _check("latency_s", data["latency_s"], (int, float), "a number >= 0")
+    _check_fields("", data, _RUN_FIELDS)
+    for node in data.get("nodes", ()):
+        _check_fields(f"node {node.get('node_id')!r}: ", node, _NODE_FIELDS)
     run = RunResult.from_dict(data)
     Plan.from_dict(run.plan).topological_order()
-    for node in run.nodes:
-        for name, (types, wanted) in _NODE_FIELDS.items():
-            _check(f"node {node.node_id!r}: {name}", getattr(node, name), types, wanted)
     return run
 
 
-def _check(label: str, value: object, types: type | tuple[type, ...], wanted: str) -> None:
-    if isinstance(value, bool):  # a bool is an int to isinstance, not a count or an amount
-        holds = types is bool
-    elif isinstance(value, int | float):
-        holds = isinstance(value, types) and math.isfinite(value) and value >= 0
-    else:
-        holds = isinstance(value, types)
-    if not holds:
-        raise ValueError(f"{label} must be {wanted}, got {value!r}")
+def _check_fields(label: str, data: dict[str, Any], fields: dict[str, _Field]) -> None:
+    for name, (holds, wanted) in fields.items():
+        if name in data and not holds(data[name]):
+            # reprlib: a wrong value may be a whole model answer
+            raise ValueError(f"{label}{name} must be {wanted}, got {reprlib.repr(data[name])}")
 
 
 # The fields that hold free text, at any depth of a record: the request, the inputs' paths, what
