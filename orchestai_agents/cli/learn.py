@@ -16,7 +16,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="update the selector from the execution log every N executions",
         description="Keeps the previous selector in CHECKPOINT/previous and refuses updates that "
         "validate worse. Exit status 0: updated, refused as no better, or not due yet; 1: due "
-        "(or --force) but the log has nothing to learn from; 2: a bad log or checkpoint.",
+        "(or --force) but the log has too little to learn or validate on; 2: a bad log or "
+        "checkpoint; 70: an internal error (a bug).",
     )
     parser.add_argument("--log", type=Path, required=True, help="execution log (JSON lines)")
     parser.add_argument(

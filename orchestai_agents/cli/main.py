@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import traceback
 from collections.abc import Sequence
 
 from orchestai_agents.errors import OrchestAIError
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "INTERNAL_ERROR", "build_parser", "main"]
 
 # Subcommand modules under orchestai_agents.cli; each defines register(subparsers).
 COMMANDS: tuple[str, ...] = (
@@ -22,6 +23,11 @@ COMMANDS: tuple[str, ...] = (
     "learn",
     "publish",
 )
+
+
+# The exit status of a failure that is a bug rather than bad input (sysexits' EX_SOFTWARE): not
+# 1, which `run` and `learn` give a meaning of their own (the workflow failed; nothing to learn).
+INTERNAL_ERROR = 70
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +51,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted: finished outputs are kept in the output folder", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: the traceback for the report, then one line to read
+        traceback.print_exc()
+        print(
+            f"internal error in orchestai {args.command}: {type(exc).__name__}: {exc} "
+            "(a bug, not bad input; please report it with the traceback above)",
+            file=sys.stderr,
+        )
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ def orchestai(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, st
     """Run ``orchestai *argv``; return (exit status, the last line of stderr).
 
     A flag argparse refuses exits with SystemExit(2); an error a command raises is printed by
-    ``main``; any other exception propagates and fails the test.
+    ``main``; any other exception is a bug, which ``main`` ends with status 70.
     """
 
     def run(*argv: str) -> tuple[int, str]:

@@ -11,7 +11,7 @@ import pytest
 from orchestai_agents.training.phase3 import STATE_FILE, WorkerCard, save_worker_cards
 
 from orchestai_agents.accounting import NodeRecord, RunResult
-from orchestai_agents.cli.main import main
+from orchestai_agents.cli.main import INTERNAL_ERROR, main
 from orchestai_agents.plan import Plan, SubTask
 from orchestai_agents.planner.selector import (
     Selector,
@@ -159,3 +159,17 @@ def test_a_selector_without_graph_context_is_refused_naming_its_width(
     code, said = orchestai("learn", "--log", str(log), "--checkpoint", str(checkpoint))
 
     assert code == 2 and "selector_config.json: context_dim 0 is not the width of a node" in said
+
+
+def test_a_bug_is_not_mistaken_for_nothing_to_learn(
+    orchestai: Orchestai, log: Path, checkpoint: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def bug(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("orchestai_agents.training.phase3.continual_update", bug)
+
+    code, said = orchestai("learn", "--log", str(log), "--checkpoint", str(checkpoint))
+
+    assert code == INTERNAL_ERROR != 1
+    assert said.startswith("internal error in orchestai learn: ZeroDivisionError: division by")
