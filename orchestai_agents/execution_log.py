@@ -7,7 +7,7 @@ import math
 import os
 import reprlib
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -22,7 +22,7 @@ from orchestai_agents.accounting import RunResult
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.plan import Plan
 
-__all__ = ["ExecutionLog"]
+__all__ = ["ExecutionLog", "distinct_runs"]
 
 
 class ExecutionLog:
@@ -52,6 +52,8 @@ class ExecutionLog:
         with self._lock, self.path.open("a+b") as f:
             _lock_file(f)
             _repair_last_line(f, self.path)
+            if _ends_with_run(f, result.run_id):
+                return  # logged already: a run resumed after a crash in between runs respond again
             f.write(line.encode("ascii"))
             f.flush()
             os.fsync(f.fileno())
@@ -114,6 +116,26 @@ class ExecutionLog:
 
     def __len__(self) -> int:
         return sum(1 for _ in self.records())
+
+
+def distinct_runs(runs: Iterable[RunResult]) -> tuple[list[RunResult], int]:
+    """The first record of each run, in log order, and how many records repeated a run_id.
+
+    :meth:`ExecutionLog.append` does not log a run twice in a row, but a log can still hold a
+    run twice: appended by an older version when a run resumed after a crash, another process's
+    run logged in between, or lines copied by hand. Learning from both would count the run twice.
+
+    Example:
+        >>> runs, repeats = distinct_runs(ExecutionLog("runs/executions.jsonl"))  # doctest: +SKIP
+    """
+    first: dict[str, RunResult] = {}
+    repeats = 0
+    for run in runs:
+        if run.run_id in first:
+            repeats += 1
+        else:
+            first[run.run_id] = run
+    return list(first.values()), repeats
 
 
 def _is_text(value: object) -> bool:
@@ -236,7 +258,7 @@ def _scrubbed(value: Any) -> Any:
     return redact(str(value))  # a path or any other object is logged as its text
 
 
-def _repair_last_line(f: BinaryIO, path: Path, chunk: int = 1 << 16) -> None:
+def _repair_last_line(f: BinaryIO, path: Path) -> None:
     """End the log ``f`` (opened for reading and writing, and locked) with a newline, so the next
     record starts on a line of its own.
 
@@ -254,7 +276,7 @@ def _repair_last_line(f: BinaryIO, path: Path, chunk: int = 1 << 16) -> None:
     f.seek(end - 1)
     if f.read(1) == b"\n":
         return
-    start = _last_line_start(f, end, chunk)
+    start = _last_line_start(f, end)
     f.seek(start)
     last = f.read()
     try:
@@ -270,6 +292,18 @@ def _repair_last_line(f: BinaryIO, path: Path, chunk: int = 1 << 16) -> None:
         f.write(b"\n")
 
 
+def _ends_with_run(f: BinaryIO, run_id: str) -> bool:
+    """Whether the last line of the log ``f`` (whole, after :func:`_repair_last_line`) is the
+    record of run ``run_id``, as :meth:`ExecutionLog.append` writes it: run_id first. Run ids
+    are drawn at random, so only a second append of the same run can match."""
+    end = f.seek(0, os.SEEK_END)
+    if end == 0:
+        return False
+    head = (json.dumps({"run_id": run_id})[:-1] + ",").encode("ascii")
+    f.seek(_last_line_start(f, end - 1))  # end - 1: past the newline that ends the record
+    return f.read(len(head)) == head
+
+
 def _lock_file(f: BinaryIO) -> None:
     """Wait for, then hold, the exclusive lock on ``f`` that every writer of a log takes; closing
     ``f`` lets it go. Nothing on Windows (no ``flock``), where the thread lock alone orders
@@ -278,7 +312,7 @@ def _lock_file(f: BinaryIO) -> None:
         fcntl.flock(f.fileno(), fcntl.LOCK_EX)
 
 
-def _last_line_start(f: BinaryIO, end: int, chunk: int) -> int:
+def _last_line_start(f: BinaryIO, end: int, chunk: int = 1 << 16) -> int:
     position = end
     while position > 0:  # scan back for the last newline
         start = max(0, position - chunk)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from orchestai_agents import ExecutionLog, InputFileError, NodeRecord, OrchestAIError, RunResult
+from orchestai_agents.execution_log import distinct_runs
 
 
 def _result(run_id: str, usd: float = 0.01) -> RunResult:
@@ -307,3 +308,21 @@ def test_ids_and_names_that_look_like_keys_are_logged_whole(tmp_path):
         (node, _WORKER, _TASK) for node in _IDS
     }
     assert read[0].nodes[0].error == "401 for Bearer [REDACTED]"  # free text is still redacted
+
+
+def test_a_run_appended_again_right_after_itself_is_logged_once(tmp_path):
+    """As when a run resumed after a crash between logging it and saving that step logs it again."""
+    log = ExecutionLog(tmp_path / "runs.jsonl")
+    for run_id in ("r1", "r2", "r2"):
+        log.append(_result(run_id))
+    assert [r.run_id for r in log] == ["r1", "r2"]
+
+
+def test_distinct_runs_keeps_each_runs_first_record_and_counts_the_repeats(tmp_path):
+    log = ExecutionLog(tmp_path / "runs.jsonl")
+    for run_id in ("r1", "r2", "r1", "r3", "r2"):  # not in a row: append logs them all
+        log.append(_result(run_id, usd=0.02 if run_id == "r3" else 0.01))
+    assert len(log) == 5
+    runs, repeats = distinct_runs(log)
+    assert [r.run_id for r in runs] == ["r1", "r2", "r3"] and repeats == 2
+    assert runs[2] == _result("r3", usd=0.02)
