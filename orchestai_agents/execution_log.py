@@ -7,6 +7,8 @@ import math
 import os
 import reprlib
 import threading
+import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -262,10 +264,12 @@ def _repair_last_line(f: BinaryIO, path: Path) -> None:
     """End the log ``f`` (opened for reading and writing, and locked) with a newline, so the next
     record starts on a line of its own.
 
-    A last line that starts a JSON object but does not parse is the record a crash cut short:
-    it is cut. One that parses is a complete record written without its newline (a hand edit,
-    another tool): the newline is added, and the record kept. Any other last line means this is
-    not a log the agent wrote, and nothing is cut from it.
+    A last line that starts a JSON object but does not parse is the record a crash cut short
+    (or a hand edit left unfinished): it is cut from the log, kept in a file beside it, and a
+    warning names that file. Zero bytes at the end are what a power loss leaves of a record being
+    written, and are cut the same way. A last line that parses is a complete record written
+    without its newline (a hand edit, another tool): the newline is added, and the record kept.
+    Any other last line means this is not a log the agent wrote, and nothing is cut from it.
 
     Raises:
         InputFileError: the file ends with a line that is no run record, whole or cut short.
@@ -279,17 +283,42 @@ def _repair_last_line(f: BinaryIO, path: Path) -> None:
     start = _last_line_start(f, end)
     f.seek(start)
     last = f.read()
+    record = last.rstrip(b"\0")
     try:
-        json.loads(last)
+        json.loads(record)
     except ValueError:  # not JSON, or not even UTF-8
-        if not last.startswith(b"{"):
+        if record and not record.startswith(b"{"):
             raise InputFileError(
                 f"execution log {path} ends with {last[:40]!r}, which is no run record; "
                 "pass the JSON-lines log the agent writes, or a new file"
             ) from None
+        _keep_cut(path, last)
         f.truncate(start)
     else:
+        f.truncate(start + len(record))
+        f.seek(0, os.SEEK_END)  # opened r+b, a write goes where the read stopped
         f.write(b"\n")
+
+
+def _keep_cut(path: Path, cut: bytes) -> None:
+    """Write ``cut``, the last line about to be cut from the log ``path``, to a new file
+    ``<path>.cut-<local time>`` beside it, and warn: it may be a record edited by hand."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    kept, n = path.with_name(f"{path.name}.cut-{stamp}"), 1
+    while True:
+        try:
+            with kept.open("xb") as f:
+                f.write(cut)
+            break
+        except FileExistsError:
+            n += 1
+            kept = path.with_name(f"{path.name}.cut-{stamp}-{n}")
+    warnings.warn(
+        f"execution log {path} ended in a record cut short (a crash while it was written, or an "
+        f"edit left unfinished); it was cut from the log and kept in {kept}: mend it and append "
+        "it to the log, if it was a run",
+        stacklevel=4,
+    )
 
 
 def _ends_with_run(f: BinaryIO, run_id: str) -> bool:

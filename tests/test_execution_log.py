@@ -99,8 +99,49 @@ def test_the_first_run_after_a_crash_is_kept(tmp_path):
     log.append(_result("r1"))
     with log.path.open("a") as f:
         f.write('{"run_id": "r2", "instr')
+    with pytest.warns(UserWarning, match="cut short"):
+        log.append(_result("r3"))
+    assert [r.run_id for r in log] == ["r1", "r3"]
+
+
+def test_a_last_line_cut_from_the_log_is_kept_beside_it_with_a_warning(tmp_path):
+    """It may be a record edited by hand, left with a typo and no final newline."""
+    log = ExecutionLog(tmp_path / "runs.jsonl")
+    log.append(_result("r1"))
+    edited = json.dumps(_result("r2").to_dict()).replace('"success": true', '"success": tru')
+    with log.path.open("a") as f:
+        f.write(edited)
+    with pytest.warns(UserWarning, match=r"cut from the log and kept in .*runs\.jsonl\.cut-"):
+        log.repair()
+    [kept] = tmp_path.glob("runs.jsonl.cut-*")
+    assert kept.read_text() == edited
+    assert [r.run_id for r in log] == ["r1"]
+
+
+@pytest.mark.parametrize(
+    "tail", [b"\0" * 700, b'{"run_id": "r2", "instr' + b"\0" * 700], ids=["zeros", "record-zeros"]
+)
+def test_a_zero_filled_tail_from_a_power_loss_is_cut_like_a_record_cut_short(tmp_path, tail):
+    log = ExecutionLog(tmp_path / "runs.jsonl")
+    log.append(_result("r1"))
+    with log.path.open("ab") as f:
+        f.write(tail)
+    with pytest.warns(UserWarning, match="cut short"):
+        log.repair()  # as create_orchestai_agent does before it runs anything
     log.append(_result("r3"))
     assert [r.run_id for r in log] == ["r1", "r3"]
+    assert [p.read_bytes() for p in tmp_path.glob("runs.jsonl.cut-*")] == [tail]
+
+
+def test_zeros_after_a_complete_record_are_cut_and_the_record_kept(tmp_path):
+    log = ExecutionLog(tmp_path / "runs.jsonl")
+    log.append(_result("r1"))
+    with log.path.open("ab") as f:
+        f.write(json.dumps(_result("r2").to_dict()).encode() + b"\0" * 300)
+    log.repair()
+    log.append(_result("r3"))
+    assert [r.run_id for r in log] == ["r1", "r2", "r3"]
+    assert b"\0" not in log.path.read_bytes()
 
 
 def test_concurrent_appends_never_interleave(tmp_path):
