@@ -86,28 +86,32 @@ class ExecutionLog:
         """
         if not self.path.exists():
             return
+        with self.path.open("rb") as f:  # line by line: a log of long answers may not fit twice
+            for number, line in enumerate(f, 1):
+                if line.strip():
+                    run = self._record(number, line)
+                    if run is None:
+                        return  # the run in flight when the process died (never before the end)
+                    yield run
+
+    def _record(self, number: int, line: bytes) -> RunResult | None:
+        """The run on line ``number``, or ``None`` for a last line cut short, with no newline."""
         try:
-            with self.path.open(encoding="utf-8") as f:
-                lines = f.readlines()
-        except UnicodeDecodeError as exc:  # the log is written in ASCII: this is another file
+            data = json.loads(line.decode("utf-8"))
+        except UnicodeDecodeError as exc:  # the agent writes ASCII: an editor, or another file
             raise InputFileError(
-                f"execution log {self.path} is not UTF-8 text ({exc.reason}); "
+                f"execution log {self.path} is not UTF-8 text on line {number} ({exc.reason} at "
+                f"byte {exc.start} of the line); re-save that line as UTF-8 or remove it, or "
                 "pass the JSON-lines log the agent writes"
             ) from exc
-        for number, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                data = json.loads(line)
-            except json.JSONDecodeError as exc:
-                if number == len(lines) and not line.endswith("\n"):
-                    return  # the run in flight when the process died
-                raise self._not_a_run(number, exc) from exc
-            try:
-                run = _run_record(data)
-            except (KeyError, TypeError, ValueError) as exc:  # ValueError: PlanValidationError too
-                raise self._not_a_run(number, exc) from exc
-            yield run
+        except json.JSONDecodeError as exc:
+            if not line.endswith(b"\n"):
+                return None
+            raise self._not_a_run(number, exc) from exc
+        try:
+            return _run_record(data)
+        except (KeyError, TypeError, ValueError) as exc:  # ValueError: PlanValidationError too
+            raise self._not_a_run(number, exc) from exc
 
     def _not_a_run(self, number: int, exc: Exception) -> InputFileError:
         problem = f"lacks the field {exc}" if isinstance(exc, KeyError) else str(exc)

@@ -7,6 +7,7 @@ import json
 import multiprocessing
 import threading
 import time
+import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
@@ -367,3 +368,31 @@ def test_distinct_runs_keeps_each_runs_first_record_and_counts_the_repeats(tmp_p
     runs, repeats = distinct_runs(log)
     assert [r.run_id for r in runs] == ["r1", "r2", "r3"] and repeats == 2
     assert runs[2] == _result("r3", usd=0.02)
+
+
+def test_a_line_that_is_not_utf8_is_named_with_what_to_do(tmp_path):
+    log = ExecutionLog(tmp_path / "runs.jsonl")
+    for run_id in ("r1", "r2", "r3"):
+        log.append(_result(run_id))
+    lines = log.path.read_bytes().split(b"\n")
+    lines[1] = lines[1].replace(b"request r2", b"request caf\xe9")  # saved as Latin-1
+    log.path.write_bytes(b"\n".join(lines))
+    with pytest.raises(
+        InputFileError,
+        match=r"runs\.jsonl is not UTF-8 text on line 2 .*re-save that line as UTF-8",
+    ):
+        list(log)
+
+
+def test_records_are_read_one_line_at_a_time(tmp_path):
+    """Not the whole file at once: a log of long answers can be larger than memory."""
+    log = ExecutionLog(tmp_path / "runs.jsonl")
+    for i in range(20):
+        log.append(replace(_result(f"r{i}"), final_output="x" * 1_000_000))
+    tracemalloc.start()
+    try:
+        assert sum(1 for _ in log) == 20
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8_000_000  # the 20 MB log read whole would take more than twice that
