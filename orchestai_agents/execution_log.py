@@ -13,13 +13,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from orchestai_agents._internal._files import lock_exclusively
 from orchestai_agents._internal._secrets import redact
-
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
-
 from orchestai_agents.accounting import RunResult
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.plan import Plan
@@ -52,7 +47,7 @@ class ExecutionLog:
         line = json.dumps(_redacted(result.to_dict()), ensure_ascii=True, default=str) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock, self.path.open("a+b") as f:
-            _lock_file(f)
+            lock_exclusively(f)
             _repair_last_line(f, self.path)
             if _ends_with_run(f, result.run_id):
                 return  # logged already: a run resumed after a crash in between runs respond again
@@ -69,7 +64,7 @@ class ExecutionLog:
         """
         try:
             with self._lock, self.path.open("r+b") as f:
-                _lock_file(f)
+                lock_exclusively(f)
                 _repair_last_line(f, self.path)
         except FileNotFoundError:
             return  # no log yet: the first append makes it
@@ -335,14 +330,6 @@ def _ends_with_run(f: BinaryIO, run_id: str) -> bool:
     head = (json.dumps({"run_id": run_id})[:-1] + ",").encode("ascii")
     f.seek(_last_line_start(f, end - 1))  # end - 1: past the newline that ends the record
     return f.read(len(head)) == head
-
-
-def _lock_file(f: BinaryIO) -> None:
-    """Wait for, then hold, the exclusive lock on ``f`` that every writer of a log takes; closing
-    ``f`` lets it go. Nothing on Windows (no ``flock``), where the thread lock alone orders
-    writers."""
-    if fcntl is not None:
-        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
 
 
 def _last_line_start(f: BinaryIO, end: int, chunk: int = 1 << 16) -> int:

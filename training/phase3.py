@@ -23,12 +23,11 @@ Example:
 from __future__ import annotations
 
 import copy
-import fcntl
 import json
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -38,10 +37,10 @@ import torch
 from orchestai_agents.training.env import EnvConfig, RewardConfig
 from orchestai_agents.training.routing.embeddings import embed_texts
 
-from orchestai_agents._internal._files import write_text_replacing
+from orchestai_agents._internal._files import lock_exclusively, write_text_replacing
 from orchestai_agents.accounting import RunResult
 from orchestai_agents.errors import CheckpointError
-from orchestai_agents.execution_log import ExecutionLog
+from orchestai_agents.execution_log import ExecutionLog, distinct_runs
 from orchestai_agents.plan import Plan
 from orchestai_agents.planner.routing import ROUTER_WORKERS_FILE, worker_features
 from orchestai_agents.planner.selector import (
@@ -214,12 +213,12 @@ def _embed_uncached(texts: Sequence[str]) -> np.ndarray:
 
 @contextmanager
 def _exclusive(checkpoint: Path) -> Iterator[None]:
-    """Hold the checkpoint's update lock (``fcntl.flock``, released when the file closes)."""
+    """Hold the checkpoint's update lock (an exclusive ``flock``, released when the file closes)."""
     if not checkpoint.is_dir():  # nothing to guard: load_selector refuses the missing folder
         yield
         return
     with open(checkpoint / LOCK_FILE, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+        lock_exclusively(lock)
         yield
 
 
@@ -235,7 +234,7 @@ def _update(
     current = load_selector(checkpoint)
     max_nodes = _context_nodes(current.config, checkpoint)
     cards = load_worker_cards(checkpoint)
-    runs, duplicates = _distinct(log)
+    runs, duplicates = distinct_runs(log)
     learned = _learned_run_ids(checkpoint, runs)
     new = [run.run_id for run in runs if run.run_id not in learned]
     if not force and len(new) < config.every:
@@ -307,20 +306,6 @@ def _worker_features(
             f"a selector on this encoder with `orchestai route --checkpoint {checkpoint}`"
         )
     return torch.as_tensor(worker_features(vectors, [c.usd_per_call for c in cards]))
-
-
-def _distinct(log: Iterable[RunResult]) -> tuple[list[RunResult], int]:
-    """The first record of each ``run_id``, in log order, and how many later ones were dropped.
-
-    An agent that resumes a run logs it again: counted twice, it would count twice toward
-    ``every`` and could land both in training and in the held-out runs.
-    """
-    first: dict[str, RunResult] = {}
-    n_records = 0
-    for run in log:
-        first.setdefault(run.run_id, run)
-        n_records += 1
-    return list(first.values()), n_records - len(first)
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
 """Files rewritten in place are written beside their name and moved onto it, whole or not at all;
-folders made per run never reuse an earlier run's."""
+folders made per run never reuse an earlier run's; processes sharing a file take turns."""
 
 from __future__ import annotations
 
@@ -8,6 +8,12 @@ import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
 
 
 def write_replacing(path: Path, write: Callable[[Path], object]) -> None:
@@ -44,3 +50,11 @@ def new_run_folder(parent: Path, when: float | None = None) -> Path:
         except FileExistsError:
             n += 1
             folder = parent / f"run-{stamp}-{n}"
+
+
+def lock_exclusively(f: IO) -> None:
+    """Wait for, then hold, an exclusive ``flock`` on the open file ``f``; closing ``f`` lets it
+    go. Nothing on Windows, which has no ``flock``: there only a caller's own thread lock orders
+    writers."""
+    if fcntl is not None:
+        fcntl.flock(f.fileno(), fcntl.LOCK_EX)
