@@ -9,12 +9,12 @@ import reprlib
 import threading
 import time
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from orchestai_agents._internal._files import lock_exclusively
-from orchestai_agents._internal._secrets import redact
+from orchestai_agents._internal._secrets import redact_record
 from orchestai_agents.accounting import RunResult
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.plan import Plan
@@ -44,7 +44,7 @@ class ExecutionLog:
 
     def append(self, result: RunResult) -> None:
         # ASCII escapes: text a worker or a user produced (even a lone surrogate) always encodes.
-        line = json.dumps(_redacted(result.to_dict()), ensure_ascii=True, default=str) + "\n"
+        line = json.dumps(redact_record(result.to_dict()), ensure_ascii=True, default=str) + "\n"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._lock, self.path.open("a+b") as f:
             lock_exclusively(f)
@@ -220,43 +220,6 @@ def _check_fields(label: str, data: dict[str, Any], fields: dict[str, _Field]) -
         if name in data and not holds(data[name]):
             # reprlib: a wrong value may be a whole model answer
             raise ValueError(f"{label}{name} must be {wanted}, got {reprlib.repr(data[name])}")
-
-
-# The fields that hold free text, at any depth of a record: the request, the inputs' paths, what
-# workers answered, errors, metadata, sub-task descriptions. Ids, worker names and task types are
-# never redacted: the reader rebuilds the plan by them, and a name may look like a key.
-_FREE_TEXT = frozenset(
-    {
-        "instruction",
-        "description",
-        "inputs",
-        "outputs",
-        "final_output",
-        "errors",
-        "error",
-        "metadata",
-    }
-)
-
-
-def _redacted(value: Any) -> Any:
-    """``value`` (a record, or part of one) with secrets taken out of its :data:`_FREE_TEXT`."""
-    if isinstance(value, Mapping):
-        return {k: _scrubbed(v) if k in _FREE_TEXT else _redacted(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_redacted(v) for v in value]
-    return value
-
-
-def _scrubbed(value: Any) -> Any:
-    """Free text with secrets redacted in every string it holds (dict keys are structure)."""
-    if isinstance(value, Mapping):
-        return {k: _scrubbed(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_scrubbed(v) for v in value]
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    return redact(str(value))  # a path or any other object is logged as its text
 
 
 def _repair_last_line(f: BinaryIO, path: Path) -> None:

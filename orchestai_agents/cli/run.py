@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchestai_agents._internal._files import new_run_folder
-from orchestai_agents._internal._secrets import redact
+from orchestai_agents._internal._secrets import redact, redact_record
 from orchestai_agents.cli._args import non_negative_float, output_file, output_folder, unit_interval
 from orchestai_agents.cli._display import console, print_json, progress, table
 from orchestai_agents.errors import ConfigError, InputFileError, PlanValidationError
@@ -79,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     result = state["result"]
     trace = _write_trace(args.out, state)
     if args.json:
-        print_json(json.loads(redact(json.dumps(result))))
+        print_json(redact_record(result))
     else:
         _summary(result, trace)
     if stop.is_set():
@@ -218,7 +218,8 @@ def _write_trace(out: Path, state: dict[str, Any]) -> Path:
     )
     (out / "answer.md").write_text(redact(str(answer)) + "\n", encoding="utf-8", errors="replace")
     trace.write_text(
-        redact(json.dumps(state["result"], indent=2, ensure_ascii=True)) + "\n", encoding="utf-8"
+        json.dumps(redact_record(state["result"]), indent=2, ensure_ascii=True) + "\n",
+        encoding="utf-8",
     )
     _draw(out, state["result"])
     return trace

@@ -7,6 +7,7 @@ behind, and the CLI's stdout and stderr, is searched byte for byte for the senti
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
@@ -14,10 +15,11 @@ import pytest
 from langgraph.checkpoint.sqlite import SqliteSaver
 
 from benchmarks.reliability import REPORT_PLAN, cli, node, settings, worker
-from orchestai_agents import ExecutionLog, Plan, WorkerRegistry, create_orchestai_agent
-from orchestai_agents._internal._secrets import redact
+from orchestai_agents import ExecutionLog, Plan, SubTask, WorkerRegistry, create_orchestai_agent
+from orchestai_agents._internal._secrets import redact, redact_record
 from orchestai_agents.cli.run import _write_trace
 
+ROOT = Path(__file__).resolve().parents[2]
 SENTINELS = {
     "OPENAI_API_KEY": "sk-proj-SENTINELopenai000111222333444555",
     "ANTHROPIC_API_KEY": "sk-ant-api03-SENTINELanthropic000111222333",
@@ -149,6 +151,56 @@ def test_no_key_in_the_cli_outputs_or_progress(tmp_path: Path) -> None:
 def test_no_key_in_the_cli_json_on_stdout(tmp_path: Path) -> None:
     _, stdout, _ = _cli_run_with_a_key_in_a_file_name(tmp_path)
     assert SENTINELS["HF_TOKEN"] not in stdout
+
+
+# The shape of an OpenAI key, and a legal node id, worker name or task type.
+NAMED_LIKE_A_KEY = "sk-proj-abcdefghijklmnopqrst"
+
+
+def test_a_node_id_shaped_like_a_key_is_kept_in_the_trace_and_the_cli_json(tmp_path: Path) -> None:
+    """Only free text is redacted: the trace and ``--json`` name the node as the plan and the
+    log do, and the key the worker quoted (the table's file name) is still taken out."""
+    table = tmp_path / f"sales-{SENTINELS['HF_TOKEN']}.csv"
+    table.write_bytes((ROOT / "examples" / "data" / "sales.csv").read_bytes())
+    plan = tmp_path / "plan.json"
+    subtask = SubTask(NAMED_LIKE_A_KEY, "Describe the table", "analyze_table", "table_analyst")
+    plan.write_text(Plan("Describe the sales", (subtask,)).to_json())
+    out = tmp_path / "out"
+
+    code, stdout, stderr = cli(
+        ["run", "--plan", str(plan), "--input", str(table), "--out", str(out), "--json"]
+    )
+
+    assert code == 0, stderr
+    for result in (json.loads(stdout), json.loads((out / "trace.json").read_text())):
+        assert [s["id"] for s in result["plan"]["subtasks"]] == [NAMED_LIKE_A_KEY]
+        assert [n["node_id"] for n in result["nodes"]] == [NAMED_LIKE_A_KEY]
+        assert "# Table sales-[REDACTED].csv" in result["outputs"][NAMED_LIKE_A_KEY]["text"]
+        assert result["inputs"] == [str(tmp_path / "sales-[REDACTED].csv")]
+    # The table's summary file quotes the name the user gave it; the run's own files do not.
+    assert not [hit for hit in leaks(out, stdout, stderr) if not hit.startswith(NAMED_LIKE_A_KEY)]
+
+
+def test_a_record_keeps_its_ids_and_names_and_loses_the_keys_in_its_free_text() -> None:
+    key, name = SENTINELS["OPENAI_API_KEY"], NAMED_LIKE_A_KEY
+    subtask = {"id": name, "worker": name, "task_type": name, "description": key}
+    record = {
+        "run_id": name,
+        "instruction": key,
+        "inputs": [key],
+        "plan": {"instruction": key, "subtasks": [subtask], "scores": {name: 0.5}},
+        "outputs": {name: {"text": key, "artifacts": [key]}},
+        "nodes": [{"node_id": name, "worker": name, "error": key, "attempts": [name]}],
+        "final_output": key,
+        "errors": {name: key},
+        "metadata": {"note": key, "tries": 2},
+    }
+
+    text = json.dumps(redact_record(record))
+
+    assert key not in text and text.count("[REDACTED]") == json.dumps(record).count(key)
+    assert text.count(name) == json.dumps(record).count(name)
+    assert '"tries": 2' in text
 
 
 @pytest.mark.slow
