@@ -8,6 +8,7 @@ carries no behaviour beyond (de)serialisation and graph queries; validation live
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -66,6 +67,12 @@ class SubTask:
 @dataclass(frozen=True)
 class Plan:
     """A workflow DAG: sub-tasks in any order, edges given by their ``dependencies``.
+
+    Attributes:
+        instruction: the request the plan answers.
+        subtasks: the nodes, in any order.
+        scores: named plan-level numbers, e.g. ``{"reward": 0.25}``, kept with the plan; the
+            per-worker scores of a sub-task are its ``alternatives``.
 
     Example:
         >>> plan = Plan(
@@ -172,7 +179,7 @@ class Plan:
         return cls(
             str(data["instruction"]),
             tuple(_subtask_from(i, s) for i, s in enumerate(raw)),
-            data.get("scores", {}),
+            _scores_from(data.get("scores", {})),
         )
 
     @classmethod
@@ -235,6 +242,12 @@ def _subtask_from(index: int, raw: Any) -> SubTask:
             f"an object with 'worker' and 'score' ({exc})",
             node=node,
         ) from exc
+    if not 0.0 <= complexity <= 1.0:  # NaN too
+        raise PlanValidationError(
+            f"sub-task {node!r}: 'complexity' is its estimated difficulty, a number in [0, 1]; "
+            f"got {complexity}",
+            node=node,
+        )
     return SubTask(
         id=str(raw["id"]),
         description=str(raw["description"]),
@@ -244,3 +257,18 @@ def _subtask_from(index: int, raw: Any) -> SubTask:
         complexity=complexity,
         alternatives=alternatives,
     )
+
+
+def _scores_from(raw: Any) -> dict[str, float]:
+    """The plan's ``scores``: an object of names to finite numbers, e.g. ``{"reward": 0.25}``."""
+    if not isinstance(raw, Mapping):
+        raise PlanValidationError(
+            f"plan 'scores' must be an object of names to numbers, got {type(raw).__name__}"
+        )
+    for name, value in raw.items():
+        number = isinstance(value, int | float) and not isinstance(value, bool)  # True is no score
+        if not (number and math.isfinite(value)):
+            raise PlanValidationError(
+                f"plan 'scores' gives {name!r} the value {value!r}; each score must be a finite number"
+            )
+    return {str(name): float(value) for name, value in raw.items()}

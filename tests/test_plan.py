@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -81,6 +82,33 @@ def test_from_dict_names_unknown_field_and_lists_allowed_ones():
 def test_from_dict_rejects_non_numeric_complexity_naming_node_and_field():
     with pytest.raises(PlanValidationError, match=r"'a'.*'complexity'"):
         Plan.from_dict(_raw(complexity="hard"))
+
+
+@pytest.mark.parametrize("complexity", [-1, 2, "nan", -0.01, 1.01])
+def test_from_dict_rejects_complexity_outside_the_unit_interval_naming_node_and_field(complexity):
+    with pytest.raises(PlanValidationError, match=r"'a': 'complexity' .* in \[0, 1\]") as info:
+        Plan.from_dict(_raw(complexity=complexity))
+    assert info.value.node == "a"
+
+
+@pytest.mark.parametrize("complexity", [0, 1.0])
+def test_from_dict_accepts_complexity_on_the_bounds(complexity):
+    assert Plan.from_dict(_raw(complexity=complexity)).subtasks[0].complexity == complexity
+
+
+@pytest.mark.parametrize(
+    ("scores", "said"),
+    [
+        ([], "must be an object of names to numbers, got list"),
+        ({"q": {"cheap": "high"}}, "gives 'q' the value {'cheap': 'high'}; each score must be"),
+        ({"reward": "0.5"}, "gives 'reward' the value '0.5'"),
+        ({"reward": True}, "gives 'reward' the value True"),
+        ({"reward": float("nan")}, "gives 'reward' the value nan"),
+    ],
+)
+def test_from_dict_rejects_scores_that_are_not_names_to_finite_numbers(scores, said):
+    with pytest.raises(PlanValidationError, match=re.escape(said)):
+        Plan.from_dict(_raw() | {"scores": scores})
 
 
 def test_from_dict_rejects_dependencies_that_are_not_a_list():
