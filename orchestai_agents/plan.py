@@ -231,23 +231,23 @@ def _subtask_from(index: int, raw: Any) -> SubTask:
         raise PlanValidationError(
             f"sub-task {node!r}: 'dependencies' must be a list of ids", node=node
         )
-    try:
-        complexity = float(raw.get("complexity", 0.5))
-        alternatives = tuple(
-            Alternative(str(a["worker"]), float(a["score"])) for a in raw.get("alternatives", ())
-        )
-    except (TypeError, ValueError, KeyError) as exc:
-        raise PlanValidationError(
-            f"sub-task {node!r}: 'complexity' must be a number and each alternative "
-            f"an object with 'worker' and 'score' ({exc})",
-            node=node,
-        ) from exc
-    if not 0.0 <= complexity <= 1.0:  # NaN too
+    complexity = _number(raw.get("complexity", 0.5))
+    if complexity is None or not 0.0 <= complexity <= 1.0:
         raise PlanValidationError(
             f"sub-task {node!r}: 'complexity' is its estimated difficulty, a number in [0, 1]; "
-            f"got {complexity}",
+            f"got {raw.get('complexity')!r}",
             node=node,
         )
+    alternatives = []
+    for a in raw.get("alternatives", ()):
+        score = _number(a.get("score")) if isinstance(a, Mapping) else None
+        if score is None or "worker" not in a:
+            raise PlanValidationError(
+                f"sub-task {node!r}: each alternative is an object with 'worker' and 'score' (a "
+                f"finite number); got {a!r}",
+                node=node,
+            )
+        alternatives.append(Alternative(str(a["worker"]), score))
     return SubTask(
         id=str(raw["id"]),
         description=str(raw["description"]),
@@ -255,7 +255,7 @@ def _subtask_from(index: int, raw: Any) -> SubTask:
         worker=str(raw["worker"]),
         dependencies=tuple(str(d) for d in deps),
         complexity=complexity,
-        alternatives=alternatives,
+        alternatives=tuple(alternatives),
     )
 
 
@@ -265,10 +265,17 @@ def _scores_from(raw: Any) -> dict[str, float]:
         raise PlanValidationError(
             f"plan 'scores' must be an object of names to numbers, got {type(raw).__name__}"
         )
+    scores = {str(name): _number(value) for name, value in raw.items()}
     for name, value in raw.items():
-        number = isinstance(value, int | float) and not isinstance(value, bool)  # True is no score
-        if not (number and math.isfinite(value)):
+        if scores[str(name)] is None:
             raise PlanValidationError(
                 f"plan 'scores' gives {name!r} the value {value!r}; each score must be a finite number"
             )
-    return {str(name): float(value) for name, value in raw.items()}
+    return scores  # type: ignore[return-value]
+
+
+def _number(value: Any) -> float | None:
+    """``value`` as a float when JSON gave a finite number, else ``None`` (a bool is no number)."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None

@@ -84,7 +84,7 @@ def test_from_dict_rejects_non_numeric_complexity_naming_node_and_field():
         Plan.from_dict(_raw(complexity="hard"))
 
 
-@pytest.mark.parametrize("complexity", [-1, 2, "nan", -0.01, 1.01])
+@pytest.mark.parametrize("complexity", [-1, 2, "nan", -0.01, 1.01, True, "0.5"])
 def test_from_dict_rejects_complexity_outside_the_unit_interval_naming_node_and_field(complexity):
     with pytest.raises(PlanValidationError, match=r"'a': 'complexity' .* in \[0, 1\]") as info:
         Plan.from_dict(_raw(complexity=complexity))
@@ -117,9 +117,21 @@ def test_from_dict_rejects_dependencies_that_are_not_a_list():
             Plan.from_dict(_raw(dependencies=deps))
 
 
-def test_from_dict_rejects_alternative_without_score():
-    with pytest.raises(PlanValidationError, match="'worker' and 'score'"):
-        Plan.from_dict(_raw(alternatives=[{"worker": "writer2"}]))
+@pytest.mark.parametrize(
+    "alternative",
+    [
+        {"worker": "writer2"},
+        {"score": 0.5},
+        {"worker": "writer2", "score": float("nan")},
+        {"worker": "writer2", "score": float("inf")},
+        {"worker": "writer2", "score": True},
+        "writer2",
+    ],
+)
+def test_from_dict_rejects_alternative_without_a_worker_and_a_finite_score(alternative):
+    """validate_plan refuses a non-finite score, but the log reader and phase 3 never call it."""
+    with pytest.raises(PlanValidationError, match=r"'a': .*'worker' and 'score' .*finite"):
+        Plan.from_dict(_raw(alternatives=[alternative]))
 
 
 def test_from_dict_rejects_subtask_that_is_not_an_object():
