@@ -26,6 +26,15 @@ def test_aiq_by_hand():
     assert aiq(POINTS, (0.0, 4.0)) == pytest.approx(0.575, abs=1e-3)
 
 
+def test_aiq_over_a_zero_width_range_is_the_frontier_there():
+    # Every model with the same mean cost: the range is one point, where the hull is at 0.7 ($2,
+    # halfway from 0.5 at $1 to 0.9 at $3); below the cheapest point it is 0, beyond flat at 0.9.
+    assert aiq(POINTS, (2.0, 2.0)) == pytest.approx(0.7)
+    assert aiq(POINTS, (0.5, 0.5)) == 0.0
+    assert aiq(POINTS, (9.0, 9.0)) == pytest.approx(0.9)
+    assert aiq([RoutePoint(0.6, 0.0)], (0.0, 0.0)) == pytest.approx(0.6)
+
+
 def test_cost_to_reach_interpolates_on_the_hull():
     assert cost_to_reach(POINTS, 0.75) == pytest.approx(2.25)  # 1 + 2 * (0.25 / 0.4)
     assert cost_to_reach(POINTS, 0.95) is None

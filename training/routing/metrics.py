@@ -85,9 +85,13 @@ def frontier_gap(
 def aiq(points: Sequence[RoutePoint], cost_range: tuple[float, float]) -> float:
     """RouterBench's Average Improvement in Quality: the mean of the frontier over ``cost_range``.
 
-    The frontier is 0 below the router's cheapest point and flat beyond its dearest one.
+    The frontier is 0 below the router's cheapest point and flat beyond its dearest one. A
+    zero-width range (every model costs the same on average) gives the frontier's value there:
+    dividing its zero area by a zero width would be NaN, which JSON cannot hold.
     """
     low, high = cost_range
+    if high == low:
+        return float(_frontier_on(points, np.array([low]))[0])
     grid = np.linspace(low, high, 2001)
     return float(np.trapezoid(_frontier_on(points, grid), grid) / (high - low))
 
