@@ -44,6 +44,20 @@ def test_an_empty_list_of_tables_is_named() -> None:
         load_outcome_table([])
 
 
+def test_parquet_without_pyarrow_says_what_to_install(tmp_path, monkeypatch):
+    def no_engine(*args, **kwargs):  # what pandas raises when neither engine is installed
+        raise ImportError("Unable to find a usable engine; tried using: 'pyarrow', 'fastparquet'.")
+
+    monkeypatch.setattr(pd, "read_parquet", no_engine)
+    path = tmp_path / "t.parquet"
+    path.write_bytes(b"PAR1")
+
+    with pytest.raises(OrchestAIError, match="pip install pyarrow") as error:
+        load_outcome_table(path)
+
+    assert str(error.value).startswith(f"outcome table {path} is Parquet")
+
+
 def test_the_knn_router_clips_k_to_the_train_rows(table, embeddings):
     knn = KNNRouter(table, embeddings, k=40)
 

@@ -344,7 +344,7 @@ def _read_file(path: Path) -> pd.DataFrame:
     suffix = path.suffix.lower()
     try:
         if suffix == ".parquet":
-            return pd.read_parquet(path)
+            return _read_parquet(path)
         if suffix in (".jsonl", ".json"):
             return pd.read_json(path, lines=suffix == ".jsonl")
         return pd.read_csv(path)
@@ -356,4 +356,14 @@ def _read_file(path: Path) -> pd.DataFrame:
             f"cannot be read as a {_FORMATS.get(suffix, 'CSV')} outcome table "
             f"({str(exc).strip()}); "
             "write one row per prompt with 'prompt', '<model>' and '<model>|total_cost' columns",
+        ) from exc
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except ImportError as exc:  # pandas reads Parquet through pyarrow, an optional package
+        raise OrchestAIError(
+            f"outcome table {path} is Parquet, which needs pyarrow: pip install pyarrow "
+            "(or save the table as CSV or JSON lines)"
         ) from exc
