@@ -167,11 +167,10 @@ def load_split(config: RoutingEvalConfig) -> tuple[OutcomeTable, OutcomeTable]:
     """
     data = Path(config.data)
     if data.is_dir() and list(data.glob("*_train.csv")):
-        first = next(iter(data.glob("*_train.csv")))
-        if all(
-            m in first.read_text(encoding="utf-8").split("\n", 1)[0]
-            for m in ROUTERBENCH_DESCRIPTIONS
-        ):
+        with next(iter(data.glob("*_train.csv"))).open("rb") as first:
+            # Only a sniff: a file that is no UTF-8 CSV gets its error from the loader.
+            header = first.readline().decode("utf-8", errors="replace")
+        if all(m in header for m in ROUTERBENCH_DESCRIPTIONS):
             train, test = load_routerbench(data, "train"), load_routerbench(data, "test")
         else:
             if not list(data.glob("*_test.csv")):
@@ -184,6 +183,7 @@ def load_split(config: RoutingEvalConfig) -> tuple[OutcomeTable, OutcomeTable]:
                 load_outcome_table(sorted(data.glob(f"*_{split}.csv")), id_column=config.id_column)
                 for split in ("train", "test")
             )
+            test = _in_model_order(test, train.models, data)
         counts = (
             f"train rows {len(train)} (dropped {train.dropped}), "
             f"test rows {len(test)} (dropped {test.dropped})"
@@ -207,6 +207,32 @@ def load_split(config: RoutingEvalConfig) -> tuple[OutcomeTable, OutcomeTable]:
         )
     print(counts, file=sys.stderr)
     return train, test
+
+
+def _in_model_order(test: OutcomeTable, models: Sequence[str], data: Path) -> OutcomeTable:
+    """``test`` with its model columns in the train files' order (everything trained indexes
+    models by position).
+
+    Raises:
+        DatasetFormatError: the test files have other models than the train files.
+    """
+    if set(test.models) != set(models):
+        only_train = sorted(set(models) - set(test.models))
+        only_test = sorted(set(test.models) - set(models))
+        raise DatasetFormatError(
+            data,
+            f"the *_train.csv and *_test.csv files have other models (only in train: "
+            f"{only_train or 'none'}; only in test: {only_test or 'none'}); give both the same "
+            "model columns",
+        )
+    order = [test.models.index(m) for m in models]
+    return replace(
+        test,
+        models=tuple(models),
+        score=test.score[:, order],
+        cost=test.cost[:, order],
+        seconds=test.seconds[:, order],
+    )
 
 
 def embed_tables(
@@ -517,6 +543,8 @@ def run(
     config: RoutingEvalConfig, *, choices_out: Path | None = None, checkpoint: Path | None = None
 ) -> dict:
     """Train, evaluate, plot; return the metrics (also written to ``out/metrics.json``)."""
+    if checkpoint is not None:
+        check_router_folder(checkpoint)
     config.out.mkdir(parents=True, exist_ok=True)
     train, test = load_split(config)
     if config.reference_model is not None and config.reference_model not in train.models:
@@ -657,6 +685,36 @@ def format_spread(spread: dict) -> str:
     header = ["router", *(title for _, title, _, _ in columns)]
     title = f"over seeds {', '.join(map(str, spread['seeds']))}: mean (min to max)"
     return "\n".join([title, *aligned([header, *rows])])
+
+
+def check_router_folder(checkpoint: Path) -> None:
+    """Refuse, before anything trains, a ``--checkpoint`` that :func:`write_router` cannot write
+    into without harm: a file, a folder of other files (the model card would replace a
+    README.md), or a ``config.json`` that is no planner's.
+
+    Raises:
+        ConfigError: naming the folder and what to pass instead.
+    """
+    from orchestai_agents.planner.config import PlannerConfig
+
+    if checkpoint.exists() and not checkpoint.is_dir():
+        raise ConfigError(f"--checkpoint {checkpoint} is a file; pass a planner checkpoint folder")
+    config = checkpoint / "config.json"
+    if not config.is_file():
+        if checkpoint.is_dir() and any(checkpoint.iterdir()):
+            raise ConfigError(
+                f"--checkpoint {checkpoint} holds files but no planner (config.json): the planner "
+                "and its model card would be written among them; pass a planner checkpoint, or a "
+                "new or empty folder"
+            )
+        return
+    try:
+        PlannerConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
+    except (ValueError, ConfigError) as exc:  # bad JSON (a ValueError) or another model's config
+        raise ConfigError(
+            f"--checkpoint {checkpoint}: {config.name} is no planner's ({exc}); pass a planner "
+            "checkpoint, or a new or empty folder"
+        ) from exc
 
 
 def write_router(selector: Selector, cards: Sequence[WorkerCard], checkpoint: Path) -> None:

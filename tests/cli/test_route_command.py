@@ -76,3 +76,83 @@ def test_a_folder_without_tables_is_named(orchestai: Orchestai, tmp_path: Path) 
     code, said = orchestai("route", "--data", str(tmp_path / "data"), "--out", str(tmp_path / "o"))
 
     assert code == 2 and "is a folder without NAME_train.csv and NAME_test.csv" in said
+
+
+def _split_tables(folder: Path, train_models: str, test_models: str) -> Path:
+    """Train and test files where ``big`` is always right, for 0.01 USD, and any other model
+    always wrong, for 0.0001."""
+    folder.mkdir()
+    for split, models in (("train", train_models), ("test", test_models)):
+        names = models.split(",")
+        outcomes = [(1, 0.01) if m == "big" else (0, 0.0001) for m in names]
+        header = f"prompt,{models},{','.join(f'{m}|total_cost' for m in names)}"
+        row = ",".join([*(str(r) for r, _ in outcomes), *(str(u) for _, u in outcomes)])
+        lines = [header, *(f"{split} question {i},{row}" for i in range(20))]
+        (folder / f"x_{split}.csv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def test_test_columns_in_another_order_are_scored_as_the_train_columns(tmp_path: Path) -> None:
+    from orchestai_agents.training.routing_eval import RoutingEvalConfig, load_split
+
+    data = _split_tables(tmp_path / "data", "big,small", "small,big")
+    train, test = load_split(RoutingEvalConfig(data=data, out=tmp_path / "out"))
+
+    assert test.models == train.models == ("big", "small")
+    assert test.success[:, 0].all() and not test.success[:, 1].any()  # big is right, as in train
+    assert (test.cost[:, 0] == 0.01).all()
+
+
+def test_test_files_with_other_models_are_refused(orchestai: Orchestai, tmp_path: Path) -> None:
+    data = _split_tables(tmp_path / "data", "big,small", "big,tiny")
+
+    code, said = orchestai("route", "--data", str(data), "--out", str(tmp_path / "o"))
+
+    assert code == 2 and "*_train.csv and *_test.csv files have other models" in said
+    assert "only in train: ['small']; only in test: ['tiny']" in said
+
+
+def test_a_train_file_that_is_not_utf8_is_named(orchestai: Orchestai, tmp_path: Path) -> None:
+    data = _split_tables(tmp_path / "data", "big,small", "big,small")
+    train = data / "x_train.csv"
+    train.write_bytes(train.read_bytes().replace(b"question 3", "café 3".encode("latin-1")))
+
+    code, said = orchestai("route", "--data", str(data), "--out", str(tmp_path / "o"))
+
+    assert code == 2 and "x_train.csv: cannot be read as a CSV outcome table" in said
+
+
+def test_a_checkpoint_folder_of_other_files_is_refused_before_training(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    """The planner's model card would have replaced the folder's README.md."""
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "README.md").write_text("# my notes\n")
+    out = tmp_path / "out"
+
+    code, said = orchestai(
+        "route", "--data", str(_table(tmp_path / "t.csv")), "--out", str(out),
+        "--checkpoint", str(project),
+    )  # fmt: skip
+
+    assert code == 2 and "holds files but no planner (config.json)" in said
+    assert (project / "README.md").read_text() == "# my notes\n"
+    assert not (out / "phase1").exists()
+
+
+def test_a_checkpoint_of_another_model_is_refused_before_training(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    bert = tmp_path / "bert"
+    bert.mkdir()
+    (bert / "config.json").write_text('{"model_type": "bert", "hidden_size": 768}')
+    out = tmp_path / "out"
+
+    code, said = orchestai(
+        "route", "--data", str(_table(tmp_path / "t.csv")), "--out", str(out),
+        "--checkpoint", str(bert),
+    )  # fmt: skip
+
+    assert code == 2 and "config.json is no planner's (not a planner config" in said
+    assert not (out / "phase1").exists()
