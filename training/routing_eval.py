@@ -60,6 +60,7 @@ from orchestai_agents.training.routing.pretrain import (
     selector_choices,
 )
 
+from orchestai_agents._internal._files import new_run_folder
 from orchestai_agents.errors import ConfigError, DatasetFormatError
 from orchestai_agents.planner.routing import worker_features
 from orchestai_agents.planner.selector import Selector, save_selector
@@ -547,6 +548,9 @@ def run(
         check_router_folder(checkpoint)
     config.out.mkdir(parents=True, exist_ok=True)
     train, test = load_split(config)
+    kept = _keep_earlier_run(config.out)
+    if kept is not None:
+        print(f"the earlier run in {config.out} moved to {kept}", file=sys.stderr)
     if config.reference_model is not None and config.reference_model not in train.models:
         raise ConfigError(
             f"reference model {config.reference_model!r} is not in the table; its models are "
@@ -589,6 +593,22 @@ def run(
     if choices_out is not None:
         write_choices(choices_out, test, results, goal_usd)
     return metrics
+
+
+# What run() writes into its out folder.
+_RUN_FILES = ("metrics.json", "cost_quality.png", "phase1", "ppo")
+
+
+def _keep_earlier_run(out: Path) -> Path | None:
+    """Move what an earlier run (finished or not) wrote into ``out`` to ``out/run-<time>/``, so
+    this run overwrites none of its selectors or figures. Returns that folder, if there was one."""
+    earlier = [out / name for name in _RUN_FILES if (out / name).exists()]
+    if not earlier:
+        return None
+    kept = new_run_folder(out, max(p.stat().st_mtime for p in earlier))
+    for path in earlier:
+        path.rename(kept / path.name)
+    return kept
 
 
 def run_seeds(

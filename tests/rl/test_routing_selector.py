@@ -148,24 +148,12 @@ def test_a_users_table_trains_through_the_route_command(tmp_path):
                 ]
             )
     out = tmp_path / "out"
-    code = main(
-        [
-            "--data",
-            str(path),
-            "--out",
-            str(out),
-            "--timesteps",
-            "64",
-            "--epochs",
-            "2",
-            "--n-envs",
-            "2",
-            "--choices-out",
-            str(tmp_path / "choices.csv"),
-            "--checkpoint",
-            str(tmp_path / "planner"),
-        ]
-    )
+    argv = [
+        "--data", str(path), "--out", str(out), "--timesteps", "64", "--epochs", "2",
+        "--n-envs", "2", "--choices-out", str(tmp_path / "choices.csv"),
+        "--checkpoint", str(tmp_path / "planner"),
+    ]  # fmt: skip
+    code = main(argv)
     assert code == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert {r["router"] for r in metrics["routers"]} >= {
@@ -193,6 +181,13 @@ def test_a_users_table_trains_through_the_route_command(tmp_path):
         planned.router.selector.score.weight,
         load_selector(out / "ppo" / "selector").score.weight,
     )
+    # A second run into the same --out moves the first one's files aside, whole.
+    first = (out / "metrics.json").read_text()
+    assert main([*argv, "--seed", "1"]) == 0
+    (kept,) = out.glob("run-*")
+    assert (kept / "metrics.json").read_text() == first
+    assert {p.name for p in kept.iterdir()} == {"metrics.json", "cost_quality.png", "phase1", "ppo"}
+    assert (out / "metrics.json").read_text() != first
 
 
 def _metrics(seed: int, accuracy: float | None, gap: float) -> dict:
