@@ -220,6 +220,73 @@ def test_ids_come_from_the_id_column_when_named(tmp_path, capsys):
     assert [p.split()[1] for p in test.prompts] == [i.removeprefix("q") for i in test.ids]
 
 
+def test_prompts_and_ids_load_as_written(tmp_path):
+    path = tmp_path / "t.csv"
+    rows = ["NA,1,1,0.001,0.01,007,NA", "None,0,1,0.001,0.01,010,", "null,1,,0.001,0.01,,x"]
+    path.write_text("\n".join([f"{HEADER},id,task", *rows, "N/A,0,1,0.001,0.01,1e3,y"]) + "\n")
+
+    table = load_outcome_table(path, id_column="id", task_column="task")
+
+    # pandas alone reads these prompts and tasks as NaN and the ids as the floats 7.0, 10.0, 1000.0;
+    # the third row still drops for its missing outcome (its blank id with it).
+    assert table.prompts == ("NA", "None", "N/A") and table.dropped == 1
+    assert table.ids == ("007", "010", "1e3") and table.tasks == ("NA", "", "y")
+
+
+def test_json_lines_prompts_and_ids_load_as_written(tmp_path):
+    path = tmp_path / "t.jsonl"
+    pd.DataFrame(
+        {"prompt": ["NA", "12"], "id": ["007", "8"], "a": [1, 0], "a|total_cost": [0.1, 0.1]}
+        | {"b": [0, 1], "b|total_cost": [0.2, 0.2]}
+    ).to_json(path, orient="records", lines=True)
+
+    table = load_outcome_table(path, id_column="id")
+
+    assert table.prompts == ("NA", "12") and table.ids == ("007", "8")
+
+
+@pytest.mark.parametrize(
+    ("cells", "message"),
+    [
+        (["", " ", "q3"], "column 'prompt' has no prompt on data rows 1, 2 (1-based, header not"),
+        (["q1", '""', "q3"], "column 'prompt' has no prompt on data row 2 (1-based, header not"),
+    ],
+)
+def test_a_complete_row_without_a_prompt_is_refused_naming_it(tmp_path, cells, message):
+    path = tmp_path / "t.csv"
+    path.write_text("\n".join([HEADER, *(f"{c},1,1,0.001,0.01" for c in cells)]) + "\n")
+
+    with pytest.raises(DatasetFormatError, match="write one on every row") as error:
+        load_outcome_table(path)
+
+    assert str(error.value).startswith(f"{path}: {message}")
+
+
+def test_a_complete_row_without_an_id_is_refused_naming_it(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(f"{HEADER},id\nq1,1,1,0.001,0.01,1000\nq2,1,1,0.001,0.01,\n")
+
+    with pytest.raises(DatasetFormatError) as error:
+        load_outcome_table(path, id_column="id")
+
+    assert str(error.value).startswith(f"{path}: column 'id' has no id on data row 2 (1-based,")
+
+
+def test_an_id_used_twice_is_refused_naming_its_rows(tmp_path):
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(f"{HEADER},id\nq1,1,1,0.001,0.01,x\nq2,1,1,0.001,0.01,y\n")
+    b.write_text(f"{HEADER},id\nq3,1,1,0.001,0.01,x\nq4,1,1,0.001,0.01,y\n")
+
+    with pytest.raises(DatasetFormatError) as error:
+        load_outcome_table([a, b], id_column="id")
+
+    assert str(error.value).startswith(
+        f"{a}, {b}: id column 'id' has 'x' on data rows a.csv:1, b.csv:1 (1-based, header not "
+        "counted) (1 other repeated id); each row needs its own id"
+    )
+    assert load_outcome_table([a, b]).ids == ("a.csv:1", "a.csv:2", "b.csv:1", "b.csv:2")
+
+
 def test_ids_name_the_file_when_several_are_read(tmp_path):
     a, b = _table(tmp_path / "a.csv", 2), _table(tmp_path / "b.csv", 1)
 

@@ -169,9 +169,10 @@ def load_outcome_table(
         OrchestAIError: naming the file and the missing or unpaired columns, or the one model of
             a table that has fewer than two.
         DatasetFormatError: naming the file, the data row and the column of a score that is not
-            a number in [0, 1], or of a cost or latency that is not a finite number >= 0.
+            a number in [0, 1], or of a cost or latency that is not a finite number >= 0; naming
+            the data rows of a complete row's empty prompt or id, or of an id used twice.
     """
-    frame, where = _read(source)
+    frame, where = _read(source, [c for c in (prompt_column, id_column, task_column) if c])
     for kind, column in (("prompt", prompt_column), ("id", id_column), ("task", task_column)):
         if column is not None and column not in frame:
             raise OrchestAIError(
@@ -206,9 +207,9 @@ def load_outcome_table(
         else np.zeros((len(complete), len(models)))
     )
     return OutcomeTable(
-        ids=tuple(map(str, complete[id_column])) if id_column else _row_ids(complete.index),
-        prompts=tuple(map(str, complete[prompt_column])),
-        tasks=tuple(map(str, complete[task_column])) if task_column else ("",) * len(complete),
+        ids=_unique_ids(complete, id_column, where) if id_column else _row_ids(complete.index),
+        prompts=_texts(complete, prompt_column, where, required="prompt"),
+        tasks=_texts(complete, task_column, where) if task_column else ("",) * len(complete),
         models=tuple(models),
         score=values[models].to_numpy(np.float32),
         cost=values[costs].to_numpy(np.float32),
@@ -296,6 +297,59 @@ def _numbers(frame: pd.DataFrame, column: str, kind: str) -> pd.Series:
     )
 
 
+def _text(value: object) -> str:
+    """A cell as text; ``""`` where a JSON, Parquet or DataFrame cell is null."""
+    missing = value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+    return "" if missing else str(value)
+
+
+def _texts(
+    frame: pd.DataFrame, column: str, where: str, required: str | None = None
+) -> tuple[str, ...]:
+    """``frame[column]`` as text, each cell as written.
+
+    Raises:
+        DatasetFormatError: when ``required`` names what the column holds and some cells are
+            empty, naming their data rows.
+    """
+    texts = tuple(_text(v) for v in frame[column])
+    empty = [i for i, text in enumerate(texts) if not text.strip()] if required else []
+    if empty:
+        raise DatasetFormatError(
+            where,
+            f"column {column!r} has no {required} on data {_rows(frame.index[empty])}; "
+            f"write one on every row or remove those rows",
+        )
+    return texts
+
+
+def _unique_ids(frame: pd.DataFrame, column: str, where: str) -> tuple[str, ...]:
+    """``frame[column]`` as text ids.
+
+    Raises:
+        DatasetFormatError: naming the data rows of an id that is empty or used more than once.
+    """
+    ids = pd.Series(_texts(frame, column, where, required="id"))
+    repeated = ids.duplicated(keep=False).to_numpy()
+    if repeated.any():
+        first = ids[repeated].iloc[0]
+        others = ids[repeated].nunique() - 1
+        raise DatasetFormatError(
+            where,
+            f"id column {column!r} has {first!r} on data {_rows(frame.index[(ids == first).to_numpy()])}"
+            + (f" ({others} other repeated id{'s' if others > 1 else ''})" if others else "")
+            + "; each row needs its own id (choices and reports name rows by it)",
+        )
+    return tuple(ids)
+
+
+def _rows(index: pd.MultiIndex, shown: int = 10) -> str:
+    """'rows 3, 9 (1-based, header not counted)', file names included when several were read."""
+    ids = _row_ids(index)
+    listed = ", ".join(ids[:shown]) + (f" and {len(ids) - shown} more" if len(ids) > shown else "")
+    return f"row{'s' if len(ids) > 1 else ''} {listed} (1-based, header not counted)"
+
+
 def _row_ids(index: pd.MultiIndex) -> tuple[str, ...]:
     """Each row's number in its source, prefixed with the file name when there are several."""
     if len(index.levels[0]) == 1:
@@ -318,22 +372,30 @@ def load_routerbench(folder: str | Path, split: str) -> OutcomeTable:
 _FORMATS = {".parquet": "Parquet", ".jsonl": "JSON lines", ".json": "JSON"}
 
 
-def _read(source: str | Path | Sequence[str | Path] | pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def _read(
+    source: str | Path | Sequence[str | Path] | pd.DataFrame, text_columns: Sequence[str]
+) -> tuple[pd.DataFrame, str]:
     """The rows of every source, indexed by (source, the row's 1-based number in it), and a
-    name for them all."""
+    name for them all; ``text_columns`` hold each cell as written (see :func:`_read_file`)."""
     if isinstance(source, pd.DataFrame):
         frames = {"the given DataFrame": source}
     else:
         paths = [Path(source)] if isinstance(source, str | Path) else [Path(p) for p in source]
         if not paths:
             raise OrchestAIError("no outcome table was given; pass a file (or a list of files)")
-        frames = {str(path): _read_file(path) for path in paths}
+        frames = {str(path): _read_file(path, text_columns) for path in paths}
     numbered = [f.set_axis(pd.RangeIndex(1, len(f) + 1)) for f in frames.values()]
     frame = pd.concat(numbered, keys=list(frames), names=["source", "row"])
     return frame, ", ".join(frames)
 
 
-def _read_file(path: Path) -> pd.DataFrame:
+def _read_file(path: Path, text_columns: Sequence[str]) -> pd.DataFrame:
+    """The file's rows; ``text_columns`` (prompt, id, task) not converted to numbers or NaN.
+
+    pandas would read a prompt "NA", "None" or "" as NaN (then the text 'nan'), an id "007" as
+    7 and an id column with a blank as floats ('1000.0'); scores and costs keep its parsing,
+    where an empty cell is a missing outcome.
+    """
     if path.is_dir():
         raise OrchestAIError(
             f"outcome table {path} is a folder without NAME_train.csv and NAME_test.csv files; "
@@ -346,8 +408,10 @@ def _read_file(path: Path) -> pd.DataFrame:
         if suffix == ".parquet":
             return _read_parquet(path)
         if suffix in (".jsonl", ".json"):
-            return pd.read_json(path, lines=suffix == ".jsonl")
-        return pd.read_csv(path)
+            # object: each value as the JSON holds it, where pandas would make "007" the number 7
+            texts = {c: object for c in text_columns}
+            return pd.read_json(path, lines=suffix == ".jsonl", dtype=texts)
+        return _read_csv(path, text_columns)
     # pandas' parser errors are ValueErrors; a file that is not text is a UnicodeDecodeError
     # (also a ValueError); pyarrow's are ArrowException, also ValueErrors for bad files.
     except ValueError as exc:
@@ -357,6 +421,17 @@ def _read_file(path: Path) -> pd.DataFrame:
             f"({str(exc).strip()}); "
             "write one row per prompt with 'prompt', '<model>' and '<model>|total_cost' columns",
         ) from exc
+
+
+def _read_csv(path: Path, text_columns: Sequence[str]) -> pd.DataFrame:
+    frame = pd.read_csv(path)
+    texts = [c for c in text_columns if c in frame.columns]
+    if texts:
+        # NA conversion is all or nothing per read (keep_default_na), so the text columns are
+        # read a second time, as strings exactly as written.
+        raw = pd.read_csv(path, usecols=texts, dtype=str, keep_default_na=False)
+        frame[texts] = raw[texts].to_numpy()
+    return frame
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
