@@ -123,7 +123,10 @@ class OrchestrationEnv(gym.Env):
         super().__init__()
         self.backend = backend
         self.config = config or EnvConfig()
-        hidden = int(np.asarray(backend.sample(np.random.default_rng(0), 1).nodes).shape[1])
+        # The largest workflow an episode may ask for: a back-end that cannot compose one (too
+        # few rows to replay) fails here rather than at some later reset.
+        probe = backend.sample(np.random.default_rng(0), self.config.max_nodes)
+        hidden = int(np.asarray(probe.nodes).shape[1])
         n_workers = len(backend.worker_names)
         graph = 2 * self.config.max_nodes + 2
         self.observation_space = spaces.Dict(

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env as gymnasium_check_env
 from orchestai_agents.training.env import EnvConfig, OrchestrationEnv, RewardConfig
-from orchestai_agents.training.routing.backends import NodeOutcome
+from orchestai_agents.training.routing.backends import NodeOutcome, ReplayBackend
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
+
+from orchestai_agents.errors import ConfigError
 
 
 def test_passes_gymnasium_and_sb3_checkers(backend, env_config):
@@ -80,3 +82,16 @@ def test_curriculum_caps_workflow_length(backend):
     assert {env.reset(seed=s)[1]["n_nodes"] for s in range(20)} == {1}
     env.set_curriculum(3)
     assert {env.reset(seed=s)[1]["n_nodes"] for s in range(40)} == {1, 2, 3}
+
+
+@pytest.mark.parametrize("min_nodes", [1, 5])
+def test_more_nodes_than_rows_is_refused_when_the_env_is_built(
+    table, embeddings, features, min_nodes
+):
+    # 3 rows cannot fill a 5-node workflow of distinct rows, even if most episodes are shorter.
+    backend = ReplayBackend(table, embeddings, features, rows=[0, 1, 2])
+
+    with pytest.raises(ConfigError, match="5 distinct table rows, but the replay back-end has 3;"):
+        OrchestrationEnv(backend, EnvConfig(min_nodes=min_nodes, max_nodes=5))
+
+    assert len(OrchestrationEnv(backend, EnvConfig(max_nodes=3)).reset(seed=0)[0]["graph"]) == 8

@@ -15,6 +15,7 @@ import numpy as np
 from orchestai_agents.training.routing.outcomes import OutcomeTable
 
 from orchestai_agents.accounting import RunResult
+from orchestai_agents.errors import ConfigError
 from orchestai_agents.plan import Plan
 from orchestai_agents.planner.routing import worker_features
 from orchestai_agents.registry import WorkerRegistry
@@ -142,6 +143,17 @@ class ReplayBackend:
         )
 
     def sample(self, rng: np.random.Generator, n_nodes: int) -> EpisodeWorkflow:
+        """A workflow of ``n_nodes`` distinct rows.
+
+        Raises:
+            ConfigError: naming both numbers when there are fewer rows than ``n_nodes``.
+        """
+        if n_nodes > len(self.rows):
+            raise ConfigError(
+                f"a workflow of {n_nodes} nodes needs {n_nodes} distinct table rows, but the "
+                f"replay back-end has {len(self.rows)}; set EnvConfig.max_nodes (and min_nodes) "
+                f"to at most {len(self.rows)}, or add rows"
+            )
         rows = rng.choice(self.rows, size=n_nodes, replace=False)
         return self.workflow(rows, _random_dependencies(rng, n_nodes, self.edge_prob))
 
