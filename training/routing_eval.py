@@ -476,8 +476,14 @@ def plot(results: list[RouterResult], path: Path, goal_usd: float, reference: Ro
             ax.scatter(xs, ys, marker="x", label=r.name)
     ax.axvline(goal_usd, color="grey", linestyle=":", label=f"cost goal ${goal_usd:.2f}")
     ax.axhline(100 * reference.accuracy, color="grey", linestyle="--", label="reference accuracy")
-    ax.set_xscale("log")
-    ax.set_xlabel("total USD on the test rows (log scale)")
+    if all(p.usd > 0 for r in results for p in r.points):
+        ax.set_xscale("log")
+        ax.set_xlabel("total USD on the test rows (log scale)")
+    else:  # a free model: a log axis would drop its points (and warn)
+        ax.set_xscale(
+            "symlog", linthresh=max(1e-6, 0.01 * max(p.usd for r in results for p in r.points))
+        )
+        ax.set_xlabel("total USD on the test rows (linear near 0, log above)")
     ax.set_ylabel("accuracy (%)")
     ax.set_title("Cost-quality of routers on the test rows")
     ax.legend(fontsize=7, loc="lower right")

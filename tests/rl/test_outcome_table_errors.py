@@ -348,3 +348,20 @@ def test_the_plot_marks_the_single_models(tmp_path, monkeypatch, points, plotted
 
     assert set(labels) == plotted | {"oracle"}
     assert (tmp_path / "plot.png").stat().st_size > 0
+
+
+def test_a_free_model_is_plotted_on_an_axis_that_has_room_for_zero(tmp_path, monkeypatch):
+    """A log axis drops a point at $0 (a local model, an all-zero cost table)."""
+    scales = []
+    set_xscale = matplotlib.axes.Axes.set_xscale
+    monkeypatch.setattr(
+        matplotlib.axes.Axes,
+        "set_xscale",
+        lambda ax, value, **kwargs: scales.append(value) or set_xscale(ax, value, **kwargs),
+    )
+
+    plot(_results({"always free": (0.6, 0.0)}), tmp_path / "free.png", 2.0, RoutePoint(0.9, 3.0))
+    plot(_results({"always big": (0.9, 3.0)}), tmp_path / "paid.png", 2.0, RoutePoint(0.9, 3.0))
+
+    assert scales == ["symlog", "log"]
+    assert (tmp_path / "free.png").stat().st_size > 0
