@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 Orchestai = Callable[..., tuple[int, str]]  # the conftest fixture: argv -> (status, error line)
 
 
@@ -122,37 +124,27 @@ def test_a_train_file_that_is_not_utf8_is_named(orchestai: Orchestai, tmp_path: 
     assert code == 2 and "x_train.csv: cannot be read as a CSV outcome table" in said
 
 
-def test_a_checkpoint_folder_of_other_files_is_refused_before_training(
-    orchestai: Orchestai, tmp_path: Path
+@pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        # The planner's model card would have replaced the folder's README.md.
+        ("README.md", "# my notes\n", "holds files but no planner (config.json)"),
+        ("config.json", '{"model_type": "bert"}', "config.json is no planner's (not a planner"),
+    ],
+)
+def test_a_checkpoint_folder_that_holds_no_planner_is_refused_before_training(
+    orchestai: Orchestai, tmp_path: Path, name: str, text: str, said: str
 ) -> None:
-    """The planner's model card would have replaced the folder's README.md."""
-    project = tmp_path / "project"
-    project.mkdir()
-    (project / "README.md").write_text("# my notes\n")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    (folder / name).write_text(text)
     out = tmp_path / "out"
 
-    code, said = orchestai(
+    code, error = orchestai(
         "route", "--data", str(_table(tmp_path / "t.csv")), "--out", str(out),
-        "--checkpoint", str(project),
+        "--checkpoint", str(folder),
     )  # fmt: skip
 
-    assert code == 2 and "holds files but no planner (config.json)" in said
-    assert (project / "README.md").read_text() == "# my notes\n"
-    assert not (out / "phase1").exists()
-
-
-def test_a_checkpoint_of_another_model_is_refused_before_training(
-    orchestai: Orchestai, tmp_path: Path
-) -> None:
-    bert = tmp_path / "bert"
-    bert.mkdir()
-    (bert / "config.json").write_text('{"model_type": "bert", "hidden_size": 768}')
-    out = tmp_path / "out"
-
-    code, said = orchestai(
-        "route", "--data", str(_table(tmp_path / "t.csv")), "--out", str(out),
-        "--checkpoint", str(bert),
-    )  # fmt: skip
-
-    assert code == 2 and "config.json is no planner's (not a planner config" in said
+    assert code == 2 and said in error
+    assert [p.name for p in folder.iterdir()] == [name] and (folder / name).read_text() == text
     assert not (out / "phase1").exists()
