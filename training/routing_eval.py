@@ -100,6 +100,8 @@ class RoutingEvalConfig:
         test_fraction: test share when ``data`` is one table.
         id_column: the column of a user's table that ``--choices-out`` writes as ``sample_id``
             (``None``: the row's 1-based number in its file; RouterBench has its own).
+        task_column: the column of a user's table that labels each prompt's task, for the
+            per-task routers and ``--choices-out`` (``None``: one task; RouterBench has its own).
         workflow_nodes: sub-tasks per workflow in the workflow comparison.
         n_workflows: workflows per point in the workflow comparison.
         encoder: prompt encoder (``None``: the offline MiniLM).
@@ -120,6 +122,7 @@ class RoutingEvalConfig:
     reference_model: str | None = None
     test_fraction: float = 0.3
     id_column: str | None = None
+    task_column: str | None = None
     workflow_nodes: int = 2
     n_workflows: int = 300
     encoder: str | None = None
@@ -170,8 +173,10 @@ def load_split(config: RoutingEvalConfig) -> tuple[OutcomeTable, OutcomeTable]:
     if data.is_dir() and list(data.glob("*_train.csv")):
         with next(iter(data.glob("*_train.csv"))).open("rb") as first:
             # Only a sniff: a file that is no UTF-8 CSV gets its error from the loader.
-            header = first.readline().decode("utf-8", errors="replace")
-        if all(m in header for m in ROUTERBENCH_DESCRIPTIONS):
+            header = next(csv.reader([first.readline().decode("utf-8", errors="replace")]), [])
+        # RouterBench's own 11 models, no more: a user's extra model must not be dropped.
+        paired = {c.removesuffix("|total_cost") for c in header if c.endswith("|total_cost")}
+        if paired == set(ROUTERBENCH_DESCRIPTIONS):
             train, test = load_routerbench(data, "train"), load_routerbench(data, "test")
         else:
             if not list(data.glob("*_test.csv")):
@@ -181,7 +186,11 @@ def load_split(config: RoutingEvalConfig) -> tuple[OutcomeTable, OutcomeTable]:
                     "NAME_test.csv, or pass one table file to split at random",
                 )
             train, test = (
-                load_outcome_table(sorted(data.glob(f"*_{split}.csv")), id_column=config.id_column)
+                load_outcome_table(
+                    sorted(data.glob(f"*_{split}.csv")),
+                    id_column=config.id_column,
+                    task_column=config.task_column,
+                )
                 for split in ("train", "test")
             )
             test = _in_model_order(test, train.models, data)
@@ -191,7 +200,7 @@ def load_split(config: RoutingEvalConfig) -> tuple[OutcomeTable, OutcomeTable]:
         )
         remedy = "add complete rows to the *_train.csv and *_test.csv files"
     else:
-        table = load_outcome_table(data, id_column=config.id_column)
+        table = load_outcome_table(data, id_column=config.id_column, task_column=config.task_column)
         order = np.random.default_rng(config.seed).permutation(len(table))
         n_test = max(1, int(config.test_fraction * len(table)))
         train, test = table.subset(np.sort(order[n_test:])), table.subset(np.sort(order[:n_test]))
@@ -789,6 +798,7 @@ def config_from_args(args: argparse.Namespace) -> RoutingEvalConfig:
         ),
         reference_model=args.reference_model,
         id_column=args.id_column,
+        task_column=args.task_column,
         seed=args.seed,
     )
 

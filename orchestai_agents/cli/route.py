@@ -54,6 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         "1-based number in its file, header not counted)",
     )
     parser.add_argument(
+        "--task-column",
+        help="column of your table that names each prompt's task (for example eval_name), used "
+        "by the per-task routers and written by --choices-out (default: one task)",
+    )
+    parser.add_argument(
         "--checkpoint",
         type=output_folder,
         help="planner checkpoint folder to write the tuned selector into",

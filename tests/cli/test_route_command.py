@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 Orchestai = Callable[..., tuple[int, str]]  # the conftest fixture: argv -> (status, error line)
@@ -148,3 +149,42 @@ def test_a_checkpoint_folder_that_holds_no_planner_is_refused_before_training(
     assert code == 2 and said in error
     assert [p.name for p in folder.iterdir()] == [name] and (folder / name).read_text() == text
     assert not (out / "phase1").exists()
+
+
+def test_a_users_task_column_labels_the_prompts(tmp_path: Path) -> None:
+    """m1 is right on exactly the math prompts and m2 on the code ones: only the labels tell."""
+    from orchestai_agents.training.routing.baselines import PerTaskRouter
+    from orchestai_agents.training.routing_eval import RoutingEvalConfig, load_split
+
+    rows = ["prompt,kind,m1,m2,m1|total_cost,m2|total_cost"]
+    rows += [f"q{i},{'math' if i % 2 else 'code'},{i % 2},{1 - i % 2},0.01,0.01" for i in range(40)]
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    config = RoutingEvalConfig(data=tmp_path / "t.csv", out=tmp_path / "o", task_column="kind")
+
+    train, test = load_split(config)
+
+    assert set(train.tasks) == {"math", "code"}
+    per_task = PerTaskRouter(train).route(test)
+    assert test.success[np.arange(len(test)), per_task].all()
+
+
+def test_a_routerbench_folder_with_a_model_of_the_users_keeps_it(tmp_path: Path) -> None:
+    from orchestai_agents.training.routing.outcomes import ROUTERBENCH_DESCRIPTIONS
+    from orchestai_agents.training.routing_eval import RoutingEvalConfig, load_split
+
+    models = [*ROUTERBENCH_DESCRIPTIONS, "my-finetune"]
+    header = ["sample_id", "prompt", "eval_name", *models, *(f"{m}|total_cost" for m in models)]
+    (tmp_path / "data").mkdir()
+    for split in ("train", "test"):
+        lines = [",".join(header)]
+        lines += [
+            ",".join(
+                [f"{split}.{i}", f"q{i}", "arc", *["1"] * len(models), *["0.001"] * len(models)]
+            )
+            for i in range(20)
+        ]
+        (tmp_path / "data" / f"x_{split}.csv").write_text("\n".join(lines) + "\n")
+
+    train, test = load_split(RoutingEvalConfig(data=tmp_path / "data", out=tmp_path / "o"))
+
+    assert "my-finetune" in train.models and test.models == train.models
