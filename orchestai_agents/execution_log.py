@@ -7,13 +7,12 @@ import math
 import os
 import reprlib
 import threading
-import time
 import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from orchestai_agents._internal._files import lock_exclusively
+from orchestai_agents._internal._files import create_stamped, lock_exclusively
 from orchestai_agents._internal._secrets import redact_record
 from orchestai_agents.accounting import RunResult
 from orchestai_agents.errors import InputFileError
@@ -265,16 +264,12 @@ def _repair_last_line(f: BinaryIO, path: Path) -> None:
 def _keep_cut(path: Path, cut: bytes) -> None:
     """Write ``cut``, the last line about to be cut from the log ``path``, to a new file
     ``<path>.cut-<local time>`` beside it, and warn: it may be a record edited by hand."""
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    kept, n = path.with_name(f"{path.name}.cut-{stamp}"), 1
-    while True:
-        try:
-            with kept.open("xb") as f:
-                f.write(cut)
-            break
-        except FileExistsError:
-            n += 1
-            kept = path.with_name(f"{path.name}.cut-{stamp}-{n}")
+
+    def write_new(kept: Path) -> None:
+        with kept.open("xb") as f:
+            f.write(cut)
+
+    kept = create_stamped(path.with_name(f"{path.name}.cut"), write_new)
     warnings.warn(
         f"execution log {path} ended in a record cut short (a crash while it was written, or an "
         f"edit left unfinished); it was cut from the log and kept in {kept}: mend it and append "

@@ -40,16 +40,23 @@ def write_text_replacing(path: Path, text: str) -> None:
 def new_run_folder(parent: Path, when: float | None = None) -> Path:
     """Make and return ``parent/run-<local time>`` (``when``, default now); a second folder from
     the same second is ``run-<time>-2``, and so on."""
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(when))
     parent.mkdir(parents=True, exist_ok=True)
-    folder, n = parent / f"run-{stamp}", 1
+    return create_stamped(parent / "run", Path.mkdir, when)
+
+
+def create_stamped(base: Path, create: Callable[[Path], object], when: float | None = None) -> Path:
+    """Call ``create`` on ``<base>-<local time>`` (``when``, default now), or on ``...-2``,
+    ``...-3`` while ``create`` finds the name taken (raises FileExistsError); returns the path
+    it made. ``create`` must make the path only if it is new (``Path.mkdir``, ``open("xb")``)."""
+    first = base.with_name(f"{base.name}-{time.strftime('%Y%m%d-%H%M%S', time.localtime(when))}")
+    path, n = first, 1
     while True:
         try:
-            folder.mkdir()
-            return folder
+            create(path)
+            return path
         except FileExistsError:
             n += 1
-            folder = parent / f"run-{stamp}-{n}"
+            path = first.with_name(f"{first.name}-{n}")
 
 
 def lock_exclusively(f: IO) -> None:
