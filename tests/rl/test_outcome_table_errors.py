@@ -138,6 +138,25 @@ def test_a_model_with_only_scores_or_only_costs_is_refused(tmp_path, header, unp
     assert f"{path}: columns {unpaired} have no partner {partners}" in str(error.value)
 
 
+def test_a_numeric_id_column_points_at_id_column(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(f"id,{HEADER}\n7,hi,1,1,0.001,0.01\n")
+
+    with pytest.raises(OrchestAIError, match="columns \\['id'\\] have no partner") as error:
+        load_outcome_table(path)
+
+    assert "is passed as --id-column or --task-column" in str(error.value)
+    assert load_outcome_table(path, id_column="id").ids == ("7",)
+
+
+def test_a_column_named_twice_is_refused_naming_it(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text(f"{HEADER},small\nhi,1,1,0.001,0.01,0\n")
+
+    with pytest.raises(DatasetFormatError, match="the header names \\['small'\\] more than once"):
+        load_outcome_table(path)
+
+
 def test_text_columns_are_not_read_as_models(tmp_path):
     path = tmp_path / "t.csv"
     path.write_text(f"{HEADER},note\nhi,1,1,0.001,0.01,easy\n")

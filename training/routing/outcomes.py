@@ -9,6 +9,7 @@ users bring their own the same way.
 from __future__ import annotations
 
 import ast
+import csv
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,6 +259,12 @@ def _paired_models(
             f"{where}: columns {no_cost + no_score} have no partner {partners}: every model needs "
             f"a score column and a '<model>{cost_suffix}' column (each numeric column is read as "
             "a model's scores); add the missing columns or remove these"
+            + (
+                "; a column that names the rows or their tasks is passed as --id-column or "
+                "--task-column (id_column= or task_column= in Python)"
+                if no_cost
+                else ""
+            )
         )
     return models
 
@@ -424,6 +431,15 @@ def _read_file(path: Path, text_columns: Sequence[str]) -> pd.DataFrame:
 
 
 def _read_csv(path: Path, text_columns: Sequence[str]) -> pd.DataFrame:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f), [])
+    repeated = sorted({c for c in header if header.count(c) > 1})
+    if repeated:  # pandas would rename the second 'a' to 'a.1', a model of its own
+        raise DatasetFormatError(
+            path,
+            f"the header names {repeated} more than once; give each model (and each other "
+            "column) one column under a name of its own",
+        )
     frame = pd.read_csv(path)
     texts = [c for c in text_columns if c in frame.columns]
     if texts:
