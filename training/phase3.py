@@ -59,6 +59,7 @@ __all__ = [
     "UpdateReport",
     "WorkerCard",
     "continual_update",
+    "exclusive_update",
     "load_worker_cards",
     "save_worker_cards",
 ]
@@ -203,7 +204,7 @@ def continual_update(
     the runs the first learned from already learned.
     """
     checkpoint = Path(checkpoint)
-    with _exclusive(checkpoint):
+    with exclusive_update(checkpoint):
         return _update(log, checkpoint, config or Phase3Config(), embed or _embed_uncached, force)
 
 
@@ -212,13 +213,21 @@ def _embed_uncached(texts: Sequence[str]) -> np.ndarray:
 
 
 @contextmanager
-def _exclusive(checkpoint: Path) -> Iterator[None]:
-    """Hold the checkpoint's update lock (an exclusive ``flock``, released when the file closes)."""
+def exclusive_update(checkpoint: Path) -> Iterator[None]:
+    """Hold the checkpoint's update lock (an exclusive ``flock``, released when the file closes),
+    having first finished an install that a crash cut short after its commit point (or dropped
+    one staged before it).
+
+    Whatever replaces the checkpoint's selector holds it (``orchestai learn`` and ``orchestai
+    route --checkpoint``), so neither moves files under the other, and an unfinished update of
+    ``learn`` is never finished over a router installed since.
+    """
     if not checkpoint.is_dir():  # nothing to guard: load_selector refuses the missing folder
         yield
         return
     with open(checkpoint / LOCK_FILE, "a") as lock:
         lock_exclusively(lock)
+        _recover(checkpoint)
         yield
 
 
@@ -229,7 +238,6 @@ def _update(
     embed: Callable[[Sequence[str]], np.ndarray],
     force: bool,
 ) -> UpdateReport:
-    _recover(checkpoint)
     # Loaded first, so a wrong checkpoint is refused even when no update is due yet.
     current = load_selector(checkpoint)
     max_nodes = _context_nodes(current.config, checkpoint)

@@ -29,7 +29,13 @@ import numpy as np
 from orchestai_agents.training.env import EnvConfig, OrchestrationEnv
 from orchestai_agents.training.evaluation import aligned
 from orchestai_agents.training.phase2 import PPOConfig, finetune
-from orchestai_agents.training.phase3 import WorkerCard, save_worker_cards
+from orchestai_agents.training.phase3 import (
+    PREVIOUS_DIR,
+    WorkerCard,
+    exclusive_update,
+    load_worker_cards,
+    save_worker_cards,
+)
 from orchestai_agents.training.routing.backends import EpisodeWorkflow, ReplayBackend
 from orchestai_agents.training.routing.baselines import (
     KNNRouter,
@@ -60,10 +66,10 @@ from orchestai_agents.training.routing.pretrain import (
     selector_choices,
 )
 
-from orchestai_agents._internal._files import new_run_folder
-from orchestai_agents.errors import ConfigError, DatasetFormatError
+from orchestai_agents._internal._files import create_stamped, new_run_folder
+from orchestai_agents.errors import CheckpointError, ConfigError, DatasetFormatError
 from orchestai_agents.planner.routing import worker_features
-from orchestai_agents.planner.selector import Selector, save_selector
+from orchestai_agents.planner.selector import Selector, load_selector, save_selector
 
 __all__ = [
     "MIN_TEST_ROWS",
@@ -289,8 +295,7 @@ def sweep_routers(
 ) -> list[RouterResult]:
     """Every router's points on the test rows."""
     train_emb, test_emb, features = embeddings
-    low, high = config.env.beta_range or (1.0, 1e4)
-    betas = [0.0, *np.geomspace(low, high, config.n_cost_weights - 1)]
+    betas = _cost_weights(config)
     reward = config.env.reward
     knn, per_task = KNNRouter(train, train_emb, config.knn_k), PerTaskRouter(train)
     # The baselines' knob is in accuracy units: accuracy - (beta / alpha) * usd.
@@ -316,6 +321,12 @@ def sweep_routers(
     rng_choice = np.random.default_rng(config.seed).integers(len(test.models), size=len(test))
     results.append(RouterResult("random (expected)", [RoutePoint(accuracy, usd)], [rng_choice]))
     return results
+
+
+def _cost_weights(config: RoutingEvalConfig) -> list[float]:
+    """The cost weights each swept router is scored at: 0, then geometric over the env's range."""
+    low, high = config.env.beta_range or (1.0, 1e4)
+    return [0.0, *np.geomspace(low, high, config.n_cost_weights - 1)]
 
 
 def _selector_router(
@@ -556,9 +567,18 @@ def format_table(summaries: list[dict], goal_usd: float, reference_name: str) ->
 
 
 def run(
-    config: RoutingEvalConfig, *, choices_out: Path | None = None, checkpoint: Path | None = None
+    config: RoutingEvalConfig,
+    *,
+    choices_out: Path | None = None,
+    checkpoint: Path | None = None,
+    replace_router: bool = False,
 ) -> dict:
-    """Train, evaluate, plot; return the metrics (also written to ``out/metrics.json``)."""
+    """Train, evaluate, plot; return the metrics (also written to ``out/metrics.json``).
+
+    With ``checkpoint``, the PPO selector becomes that planner's router, unless the router
+    already there routes the same models and reaches a higher AIQ on these test rows
+    (``replace_router`` installs it anyway); ``metrics["checkpoint"]`` says which.
+    """
     if checkpoint is not None:
         check_router_folder(checkpoint)
     config.out.mkdir(parents=True, exist_ok=True)
@@ -579,8 +599,6 @@ def run(
     ]
     save_worker_cards(cards, config.out / "phase1")
     save_worker_cards(cards, config.out / "ppo" / "selector")
-    if checkpoint is not None:
-        write_router(tuned, cards, checkpoint)
     selectors = {"selector phase 1 (CE)": phase1, "selector phase 2 (PPO)": tuned}
     results = sweep_routers(config, train, test, embeddings, selectors)
     reference_name = config.reference_model or train.models[int(train.success.mean(0).argmax())]
@@ -603,6 +621,25 @@ def run(
         ),
         "table": format_table(summaries, goal_usd, reference_name),
     }
+    if checkpoint is not None:
+        tuned_aiq = next(s["aiq"] for s in summaries if s["router"] == "selector phase 2 (PPO)")
+        metrics["checkpoint"] = install_router(
+            checkpoint,
+            tuned,
+            cards,
+            tuned_aiq,
+            lambda current: aiq(
+                _sweep(
+                    "installed",
+                    _selector_router(current, *embeddings[1:], config.env),
+                    _cost_weights(config),
+                    test,
+                ).points,
+                cost_range,
+            ),
+            replace_router=replace_router,
+        )
+        print(_install_text(metrics["checkpoint"], config.out), file=sys.stderr)
     plot(results, config.out / "cost_quality.png", goal_usd, reference)
     (config.out / "metrics.json").write_text(json.dumps(metrics, indent=2, default=float) + "\n")
     if choices_out is not None:
@@ -632,6 +669,7 @@ def run_seeds(
     *,
     choices_out: Path | None = None,
     checkpoint: Path | None = None,
+    replace_router: bool = False,
 ) -> dict:
     """:func:`run` for seeds ``config.seed`` ... ``config.seed + seeds - 1``, each under
     ``out/seed-S`` (with its own ``metrics.json``); returns :func:`seed_spread` of them (also
@@ -651,6 +689,7 @@ def run_seeds(
                 ),
                 choices_out=choices_out if i == 0 else None,
                 checkpoint=checkpoint if i == 0 else None,
+                replace_router=replace_router,
             )
         )
     spread = seed_spread(runs, list(range(config.seed, config.seed + seeds)))
@@ -752,23 +791,91 @@ def check_router_folder(checkpoint: Path) -> None:
         ) from exc
 
 
+def install_router(
+    checkpoint: Path,
+    selector: Selector,
+    cards: Sequence[WorkerCard],
+    new_aiq: float,
+    installed_aiq: Callable[[Selector], float],
+    *,
+    replace_router: bool = False,
+) -> dict:
+    """Make ``selector`` (AIQ ``new_aiq``) the router of ``checkpoint``, unless the router there
+    routes the same models on inputs of the same sizes and ``installed_aiq`` scores it higher;
+    ``replace_router`` installs it anyway. Holds the checkpoint's update lock, the one
+    ``orchestai learn`` takes. Returns what happened (folder, both AIQs, ``replaced``).
+    """
+    record = {"folder": str(checkpoint), "aiq": new_aiq, "installed_aiq": None}
+    with exclusive_update(checkpoint):
+        current = _comparable_router(checkpoint, selector, cards)
+        if current is not None:
+            record["installed_aiq"] = installed_aiq(current)
+            if record["installed_aiq"] > new_aiq and not replace_router:
+                return {**record, "replaced": False}
+        write_router(selector, cards, checkpoint)
+    return {**record, "replaced": True}
+
+
+def _comparable_router(
+    checkpoint: Path, selector: Selector, cards: Sequence[WorkerCard]
+) -> Selector | None:
+    """The router in ``checkpoint`` if it routes ``cards``' models, in their order, on inputs
+    of ``selector``'s sizes (so both can be scored on the same rows); otherwise ``None``."""
+    try:
+        current, workers = load_selector(checkpoint), load_worker_cards(checkpoint)
+    except CheckpointError:  # no router there, or files that write_router will replace
+        return None
+    inputs = ("instruction_dim", "node_dim", "worker_dim", "context_dim")
+    same_inputs = all(getattr(current.config, k) == getattr(selector.config, k) for k in inputs)
+    same_models = [w.name for w in workers] == [c.name for c in cards]
+    return current if same_inputs and same_models else None
+
+
+def _install_text(record: dict, out: Path) -> str:
+    folder, new, before = record["folder"], record["aiq"], record["installed_aiq"]
+    if not record["replaced"]:
+        return (
+            f"kept the router already in {folder}: its AIQ on these test rows is {before:.3f}, "
+            f"the new router's {new:.3f}; the new one is in {out / 'ppo' / 'selector'} "
+            "(--replace-router installs it anyway)"
+        )
+    if before is None:
+        return f"installed the new router in {folder} (AIQ {new:.3f})"
+    return (
+        f"installed the new router in {folder} (AIQ {new:.3f} on these test rows, the one it "
+        f"replaced {before:.3f}; that one is kept in {Path(folder) / PREVIOUS_DIR})"
+    )
+
+
 def write_router(selector: Selector, cards: Sequence[WorkerCard], checkpoint: Path) -> None:
     """Make ``selector`` the router of the planner checkpoint in ``checkpoint``.
 
     A folder without a planner starts from the shipped default planner. A router already there
-    is kept in ``checkpoint/previous/``.
+    is kept in ``checkpoint/previous/``, and one an earlier call kept there moves to
+    ``previous-<time>/``.
     """
     from orchestai_agents.planner import Planner, load_default_planner
 
     has_planner = (checkpoint / "config.json").is_file()
     planner = Planner.from_pretrained(checkpoint) if has_planner else load_default_planner()
     if planner.router is not None:
-        planner.router.save(checkpoint / "previous")
+        _keep_aside(checkpoint / PREVIOUS_DIR)
+        planner.router.save(checkpoint / PREVIOUS_DIR)
     planner.attach_router(selector, [asdict(c) for c in cards])
     if has_planner:
         planner.router.save(checkpoint)
     else:
         planner.save_pretrained(checkpoint)
+
+
+def _keep_aside(folder: Path) -> None:
+    """Move ``folder``'s files, if it exists, into a new ``<folder>-<time>/`` (its last change)."""
+    if not folder.exists():
+        return
+    kept = create_stamped(folder, Path.mkdir, folder.stat().st_mtime)
+    for path in folder.iterdir():
+        path.rename(kept / path.name)
+    folder.rmdir()
 
 
 def config_from_args(args: argparse.Namespace) -> RoutingEvalConfig:
@@ -813,11 +920,20 @@ def run_from_args(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     if args.seeds > 1:
         spread = run_seeds(
-            config, args.seeds, choices_out=args.choices_out, checkpoint=args.checkpoint
+            config,
+            args.seeds,
+            choices_out=args.choices_out,
+            checkpoint=args.checkpoint,
+            replace_router=args.replace_router,
         )
         print(json.dumps(spread, indent=2, default=float) if args.json else format_spread(spread))
         return 0
-    metrics = run(config, choices_out=args.choices_out, checkpoint=args.checkpoint)
+    metrics = run(
+        config,
+        choices_out=args.choices_out,
+        checkpoint=args.checkpoint,
+        replace_router=args.replace_router,
+    )
     if args.json:
         print(
             json.dumps(

@@ -61,7 +61,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument(
         "--checkpoint",
         type=output_folder,
-        help="planner checkpoint folder to write the tuned selector into",
+        help="planner checkpoint folder to write the tuned selector into; a router already "
+        "there that routes the same models is kept if it scores a higher AIQ on the test rows",
+    )
+    parser.add_argument(
+        "--replace-router",
+        action="store_true",
+        help="with --checkpoint: install the new router even if the one there scores higher",
     )
     parser.add_argument("--timesteps", type=positive_int, help="PPO steps (default: PPOConfig's)")
     parser.add_argument(

@@ -188,6 +188,14 @@ def test_a_users_table_trains_through_the_route_command(tmp_path):
     assert (kept / "metrics.json").read_text() == first
     assert {p.name for p in kept.iterdir()} == {"metrics.json", "cost_quality.png", "phase1", "ppo"}
     assert (out / "metrics.json").read_text() != first
+    # The first run's router routes the same models: both were scored, the better one is live.
+    second = json.loads((out / "metrics.json").read_text())["checkpoint"]
+    assert second["installed_aiq"] is not None
+    winner = out if second["replaced"] else kept
+    assert torch.equal(
+        load_selector(tmp_path / "planner").score.weight,
+        load_selector(winner / "ppo" / "selector").score.weight,
+    )
 
 
 def _metrics(seed: int, accuracy: float | None, gap: float) -> dict:
@@ -211,14 +219,15 @@ def test_seeds_repeat_the_evaluation_and_report_the_spread(tmp_path, monkeypatch
 
     calls = []
 
-    def fake_run(config, *, choices_out=None, checkpoint=None):
+    def fake_run(config, *, choices_out=None, checkpoint=None, replace_router=False):
         calls.append((config, choices_out, checkpoint))
+        assert replace_router
         seed = config.seed
         return _metrics(seed, None if seed == 4 else 0.80 + seed / 100, -0.01 * seed)
 
     monkeypatch.setattr(routing_eval, "run", fake_run)
     args = ["route", "--data", "t.csv", "--out", str(tmp_path), "--seed", "2", "--seeds", "3"]
-    assert main([*args, "--checkpoint", str(tmp_path / "planner")]) == 0
+    assert main([*args, "--checkpoint", str(tmp_path / "planner"), "--replace-router"]) == 0
     assert [(c.seed, c.pretrain.seed, c.ppo.seed) for c, _, _ in calls] == [
         (s, s, s) for s in (2, 3, 4)
     ]
