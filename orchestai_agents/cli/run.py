@@ -59,12 +59,13 @@ def run(args: argparse.Namespace) -> int:
     from orchestai_agents.compiler import ExecutionSettings
 
     inputs = _check_inputs(args.input)
+    _refuse_inputs_written_over(inputs, args.out)
     stop = threading.Event()
     agent = _agent(args, inputs, ExecutionSettings(stop=stop))
     args.out.mkdir(parents=True, exist_ok=True)  # once the plan and the inputs are known good
     kept = _keep_earlier_run(args.out, inputs)
     if kept is not None:
-        console.print(f"the earlier run in {args.out} moved to {kept}")
+        console.print(f"what an earlier run left in {args.out} moved to {kept}")
     request: dict[str, Any] = {
         "inputs": [str(p) for p in inputs],
         "output_dir": str(args.out.resolve()),
@@ -181,32 +182,48 @@ def _final_state(agent, request: dict[str, Any]) -> dict[str, Any]:
     return state
 
 
+# The files every run writes into --out under these names (workers' outputs get new names).
+_RUN_FILES = ("trace.json", "answer.md", "plan.png")
+
+
+def _refuse_inputs_written_over(inputs: list[Path], out: Path) -> None:
+    """An input that is one of the files a run writes into ``out`` would be replaced by it."""
+    written = {(out / name).resolve() for name in _RUN_FILES}
+    clash = [str(p) for p in inputs if p in written]
+    if clash:
+        raise InputFileError(
+            f"input {', '.join(clash)} is where this run writes its own "
+            f"{', '.join(_RUN_FILES)}; copy it out of {out} first, or pass another --out"
+        )
+
+
 def _keep_earlier_run(out: Path, inputs: list[Path]) -> Path | None:
-    """Move the files of the run already in ``out`` (its trace, answer, picture and the outputs
-    its trace lists, but not this run's inputs) into ``out/run-<time>/``, its trace's paths
-    rewritten to the new places, so this run overwrites none of them. Returns that folder, if
-    there was a run."""
+    """Move what is already in ``out`` under a run's own names (trace, answer, picture), and the
+    outputs its trace lists but not this run's inputs, into ``out/run-<time>/``, the trace's
+    paths rewritten to the new places, so this run overwrites none of them. Returns that
+    folder, if there was anything to move."""
     from orchestai_agents.accounting import RunResult
 
-    trace = out / "trace.json"
-    if not trace.is_file():
+    found = [out / name for name in _RUN_FILES if (out / name).is_file()]
+    if not found:
         return None
-    text = trace.read_text(encoding="utf-8")
+    trace = out / "trace.json"
+    text = trace.read_text(encoding="utf-8") if trace.is_file() else ""
     try:
         outputs = [Path(p) for p in RunResult.from_dict(json.loads(text)).artifacts]
     except (ValueError, KeyError, TypeError):
-        outputs = []  # not a trace this command wrote: moved as it is
-    kept = new_run_folder(out, trace.stat().st_mtime)
+        outputs = []  # no trace, or not one this command wrote: moved as it is
+    kept = new_run_folder(out, max(p.stat().st_mtime for p in found))
     root = out.resolve()
-    for path in {out / "answer.md", out / "plan.png", *outputs}:
+    for path in {*found, *outputs}:
         path = path.resolve()
         if path.is_file() and path.is_relative_to(root) and path not in inputs:
             target = kept / path.relative_to(root)
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(path, target)
             text = text.replace(json.dumps(str(path))[1:-1], json.dumps(str(target))[1:-1])
-    (kept / "trace.json").write_text(text, encoding="utf-8")
-    trace.unlink()
+    if text:
+        (kept / "trace.json").write_text(text, encoding="utf-8")
     return kept
 
 

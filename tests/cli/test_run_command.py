@@ -193,6 +193,38 @@ def test_a_second_run_into_the_same_out_keeps_the_first_runs_files(
     ]
 
 
+def test_files_under_a_runs_own_names_are_kept_without_an_earlier_trace(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "answer.md").write_text("my thesis draft")
+    argv = ["run", "--plan", str(_table_plan(tmp_path)), "--out", str(out)]
+    data = ["--input", str(ROOT / "examples" / "data" / "sales.csv")]
+
+    assert orchestai(*argv, *data)[0] == 0
+
+    (kept,) = out.glob("run-*")
+    assert [p.name for p in kept.iterdir()] == ["answer.md"]
+    assert (kept / "answer.md").read_text() == "my thesis draft"
+    assert (out / "answer.md").read_text() != "my thesis draft"
+
+
+def test_an_input_where_the_run_writes_its_own_files_is_refused(
+    orchestai: Orchestai, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "answer.md").write_text("an earlier answer, given as input")
+    argv = ["run", "--plan", str(_table_plan(tmp_path)), "--out", str(out)]
+
+    code, err = orchestai(*argv, "--input", str(out / "answer.md"))
+
+    assert code != 0 and "is where this run writes its own trace.json, answer.md" in err
+    assert (out / "answer.md").read_text() == "an earlier answer, given as input"
+    assert [p.name for p in out.iterdir()] == ["answer.md"]
+
+
 def test_the_summary_gives_seconds_to_the_hundredth_and_usd_to_the_millionth(
     tmp_path: Path, capsys
 ) -> None:
