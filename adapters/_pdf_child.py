@@ -16,7 +16,7 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import DependencyError, PyPdfError
 
     try:
         reader = PdfReader(path, strict=False)
@@ -25,6 +25,14 @@ def main() -> None:
         pages = [page.extract_text() or "" for page in reader.pages]
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError) as error:
         print(f"{type(error).__name__}: {error}", file=sys.stderr)
+        sys.exit(2)
+    except DependencyError as error:
+        # AES decryption needs cryptography; an install without it must say so, not crash.
+        print(
+            f"the PDF needs a package this Python lacks ({error}); "
+            "install it with pip install 'pypdf[crypto]'",
+            file=sys.stderr,
+        )
         sys.exit(2)
     json.dump({"pages": pages}, sys.stdout)
 

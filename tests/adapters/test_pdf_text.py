@@ -1,8 +1,10 @@
+import sys
 from pathlib import Path
 
 import pytest
 from orchestai_agents.adapters.pdf_text import PdfTextTool, extract_pdf_pages
 from orchestai_agents.adapters.tool_worker import tool_worker
+from pypdf import PdfWriter
 
 from orchestai_agents.errors import InputFileError
 
@@ -49,3 +51,39 @@ def test_parse_past_the_memory_limit_is_stopped(paper_pdf: Path) -> None:
 def test_no_pdf_among_inputs_says_what_to_pass(make_task, sales_csv: Path) -> None:
     with pytest.raises(InputFileError, match=r"no PDF file \(\.pdf\)"):
         PdfTextTool().execute(make_task(inputs=[sales_csv]))
+
+
+def _encrypt(source: Path, target: Path, algorithm: str) -> Path:
+    """``source`` encrypted with only an owner password: any viewer opens it without asking."""
+    writer = PdfWriter(clone_from=source)
+    writer.encrypt(user_password="", owner_password="owner", algorithm=algorithm)
+    writer.write(target)
+    return target
+
+
+@pytest.mark.parametrize("algorithm", ["AES-128", "AES-256"])
+def test_aes_pdf_with_only_an_owner_password_is_read(
+    tmp_path: Path, paper_pdf: Path, algorithm: str
+) -> None:
+    pages = extract_pdf_pages(_encrypt(paper_pdf, tmp_path / "aes.pdf", algorithm))
+    assert pages == extract_pdf_pages(paper_pdf)
+
+
+def test_missing_aes_dependency_says_what_to_install(
+    tmp_path: Path, paper_pdf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A Python on which `import cryptography` fails, as on an install without pypdf's extra.
+    python = tmp_path / "python"
+    python.write_text(
+        f"#!{sys.executable}\n"
+        "import runpy, sys\n"
+        "sys.modules['cryptography'] = None\n"
+        "sys.argv = sys.argv[2:]  # this script and -I\n"
+        "runpy.run_path(sys.argv[0], run_name='__main__')\n"
+    )
+    python.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(python))
+    with pytest.raises(
+        InputFileError, match=r"aes\.pdf: .*install it with pip install 'pypdf\[crypto\]'"
+    ):
+        extract_pdf_pages(_encrypt(paper_pdf, tmp_path / "aes.pdf", "AES-128"))
