@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from orchestai_agents.registry import TaskInput
 __all__ = ["PdfTextTool", "extract_pdf_pages"]
 
 _CHILD = Path(__file__).with_name("_pdf_child.py")
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def extract_pdf_pages(path: Path, *, timeout_s: float = 30.0, memory_mb: int = 1024) -> list[str]:
@@ -53,7 +55,9 @@ def extract_pdf_pages(path: Path, *, timeout_s: float = 30.0, memory_mb: int = 1
         if done.returncode < 0 or "MemoryError" in done.stderr:
             reason = f"stopped at the {memory_mb} MB memory or CPU limit ({reason})"
         raise InputFileError(f"{path}: not a readable PDF: {reason}. Check or re-export the file.")
-    return list(json.loads(done.stdout)["pages"])
+    # JSON joins a surrogate pair into its character; a half left alone (a broken ToUnicode map)
+    # could not be written as UTF-8, so it becomes U+FFFD.
+    return [_LONE_SURROGATE.sub("\ufffd", page) for page in json.loads(done.stdout)["pages"]]
 
 
 class PdfTextTool(TaskTool):

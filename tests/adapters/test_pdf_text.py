@@ -87,3 +87,49 @@ def test_missing_aes_dependency_says_what_to_install(
         InputFileError, match=r"aes\.pdf: .*install it with pip install 'pypdf\[crypto\]'"
     ):
         extract_pdf_pages(_encrypt(paper_pdf, tmp_path / "aes.pdf", "AES-128"))
+
+
+def _pdf_with_to_unicode(path: Path, to_unicode: dict[bytes, str], shown: bytes) -> Path:
+    """A one-page PDF showing the codes ``shown`` in a font whose ToUnicode map is ``to_unicode``
+    (code -> UTF-16BE hex, which may be a malformed lone surrogate)."""
+    pairs = b"".join(
+        b"<%s> <%s>\n" % (code.hex().encode(), hex_.encode()) for code, hex_ in to_unicode.items()
+    )
+    cmap = (
+        b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+        b"1 begincodespacerange <00> <FF> endcodespacerange\n"
+        b"%d beginbfchar\n%sendbfchar\nendcmap CMapName currentdict /CMap defineresource pop end end\n"
+        % (len(to_unicode), pairs)
+    )
+    content = b"BT /F1 24 Tf 72 720 Td (%s) Tj ET" % shown
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(cmap), cmap),
+    ]
+    data, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(data))
+        data += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    data += b"xref\n0 %d\n0000000000 65535 f \n%s" % (len(objects) + 1, xref)
+    data += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        data.index(b"xref"),
+    )
+    path.write_bytes(data)
+    return path
+
+
+def test_lone_surrogate_is_replaced_and_pairs_are_kept(tmp_path: Path, make_task) -> None:
+    # Codes A and B map to the two UTF-16 halves of U+1F600; the last A is a half on its own.
+    pdf = _pdf_with_to_unicode(
+        tmp_path / "halves.pdf", {b"A": "D83D", b"B": "DE00", b"C": "0048"}, b"CABA"
+    )
+    text, files = PdfTextTool().execute(make_task(inputs=[pdf]))
+    assert text == "H\U0001f600\ufffd"
+    assert Path(files[0]).read_text(encoding="utf-8") == text
