@@ -8,11 +8,12 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
-from langchain_core.messages import ToolMessage
+from langchain_core.messages import ToolCall, ToolMessage
 from langchain_core.runnables import RunnableConfig, RunnableLambda
 from langchain_core.tools import BaseTool, StructuredTool, Tool
 from orchestai_agents.adapters._task_text import dependency_texts
 
+from orchestai_agents.errors import WorkerError
 from orchestai_agents.registry import (
     Capabilities,
     CostModel,
@@ -59,34 +60,35 @@ def _as_text(content: Any) -> str:
     return content if isinstance(content, str) else json.dumps(content, default=str)
 
 
-def _to_output(result: Any) -> WorkerOutput:
-    """A tool's result as a WorkerOutput; a ToolMessage's artifact must be a list of file paths."""
-    if isinstance(result, WorkerOutput):
-        return result
-    if not isinstance(result, ToolMessage):
-        return WorkerOutput(_as_text(result))
-    artifact = result.artifact or ()
+def _to_output(message: ToolMessage) -> WorkerOutput:
+    """The tool's reply as a WorkerOutput; a ToolMessage's artifact must be a list of file paths.
+
+    A reply with status "error" is a failure the tool caught itself (``handle_tool_error``,
+    ``handle_validation_error``): it raises, so the step fails instead of passing the error on.
+    """
+    if message.status == "error":
+        raise WorkerError(
+            f"tool {message.name!r} failed: {_as_text(message.content)}; the tool caught the "
+            "error and returned it as its result, so check the tool's input or the service it calls"
+        )
+    artifact = message.artifact or ()
     if isinstance(artifact, str) or not all(isinstance(a, str) for a in artifact):
         raise TypeError(
-            f"tool {result.name!r} returned artifact {artifact!r}; a worker's artifact must be a list of file paths"
+            f"tool {message.name!r} returned artifact {artifact!r}; a worker's artifact must be a list of file paths"
         )
-    return WorkerOutput(_as_text(result.content), tuple(artifact))
+    return WorkerOutput(_as_text(message.content), tuple(artifact))
 
 
 def _tool_call(
     tool: BaseTool, builder: Callable[[BaseTool, TaskInput], Any], task: TaskInput
-) -> Any:
-    """A ToolCall for tools that return artifacts (so the ToolMessage carries them), else the plain input."""
+) -> ToolCall:
+    """The task as a ToolCall, so the tool replies with a ToolMessage: its status tells a caught
+    error from a result, and its artifact carries the files."""
     payload = builder(tool, task)
-    if tool.response_format != "content_and_artifact":
-        return payload
     args = payload if isinstance(payload, dict) else {next(iter(tool.args)): payload}
-    return {
-        "type": "tool_call",
-        "name": tool.name,
-        "args": args,
-        "id": f"{task['node_id']}-{uuid.uuid4().hex[:8]}",
-    }
+    return ToolCall(
+        name=tool.name, args=args, id=f"{task['node_id']}-{uuid.uuid4().hex[:8]}", type="tool_call"
+    )
 
 
 def _run(
@@ -121,8 +123,10 @@ def tool_worker(
 ) -> WorkerSpec:
     """Wrap a tool as a worker.
 
-    Tools with ``response_format="content_and_artifact"`` are called with a ToolCall, and their
-    artifact (a list of file paths) becomes the worker's artifacts.
+    The tool is called with a ToolCall. Its reply's content becomes the worker's text, and the
+    artifact of a ``response_format="content_and_artifact"`` tool (a list of file paths) its
+    artifacts. An error the tool catches itself (``handle_tool_error=True``) and returns as a
+    ToolMessage with ``status="error"`` raises a :class:`~orchestai_agents.errors.WorkerError`.
 
     Args:
         tool: any LangChain tool.

@@ -3,11 +3,12 @@ from typing import Any
 
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.tools import StructuredTool, tool
+from langchain_core.tools import StructuredTool, ToolException, tool
 from orchestai_agents.adapters import default_registry
 from orchestai_agents.adapters.task_tool import TaskTool
 from orchestai_agents.adapters.tool_worker import default_tool_input, tool_worker
 
+from orchestai_agents.errors import WorkerError
 from orchestai_agents.registry import TaskInput
 
 
@@ -114,3 +115,28 @@ def test_tools_without_async_code_are_marked_blocking():
     flags = [tool_worker(t, task_types=["t"]).blocking for t in (sync_tool, async_tool)]
     assert flags == [True, False]
     assert default_registry()["pdf_text"].blocking  # built-in tools run sync code
+
+
+def _unavailable(text: str) -> str:
+    raise ToolException("HTTP 503: service unavailable")
+
+
+@pytest.mark.parametrize("response_format", ["content", "content_and_artifact"])
+def test_an_error_the_tool_catches_fails_the_worker(make_task, response_format: str) -> None:
+    search = StructuredTool.from_function(
+        _unavailable,
+        name="search",
+        description="Search the web.",
+        handle_tool_error=True,
+        response_format=response_format,
+    )
+    with pytest.raises(WorkerError, match=r"tool 'search' failed: HTTP 503: service unavailable"):
+        tool_worker(search, task_types=["answer_question"]).runnable.invoke(make_task())
+
+
+async def test_an_error_the_tool_catches_fails_the_worker_under_ainvoke(make_task) -> None:
+    search = StructuredTool.from_function(
+        _unavailable, name="search", description="Search the web.", handle_tool_error=True
+    )
+    with pytest.raises(WorkerError, match="HTTP 503"):
+        await tool_worker(search, task_types=["answer_question"]).runnable.ainvoke(make_task())
