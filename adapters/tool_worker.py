@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Callable, Iterable
 from functools import partial
@@ -60,8 +61,18 @@ def _as_text(content: Any) -> str:
     return content if isinstance(content, str) else json.dumps(content, default=str)
 
 
+def _artifact_files(artifact: Any) -> tuple[str, ...]:
+    """The paths of existing files in a tool's artifact (one item or a list); other artifact
+    objects, such as a retriever's Documents, stay with the tool."""
+    items = artifact if isinstance(artifact, list | tuple) else [artifact]
+    # os.path.isfile, unlike Path.is_file, is False (not an error) for a long text or a NUL byte
+    return tuple(
+        os.fspath(a) for a in items if isinstance(a, str | os.PathLike) and os.path.isfile(a)
+    )
+
+
 def _to_output(message: ToolMessage) -> WorkerOutput:
-    """The tool's reply as a WorkerOutput; a ToolMessage's artifact must be a list of file paths.
+    """The tool's reply as a WorkerOutput: its content, and the files among its artifact.
 
     A reply with status "error" is a failure the tool caught itself (``handle_tool_error``,
     ``handle_validation_error``): it raises, so the step fails instead of passing the error on.
@@ -71,12 +82,7 @@ def _to_output(message: ToolMessage) -> WorkerOutput:
             f"tool {message.name!r} failed: {_as_text(message.content)}; the tool caught the "
             "error and returned it as its result, so check the tool's input or the service it calls"
         )
-    artifact = message.artifact or ()
-    if isinstance(artifact, str) or not all(isinstance(a, str) for a in artifact):
-        raise TypeError(
-            f"tool {message.name!r} returned artifact {artifact!r}; a worker's artifact must be a list of file paths"
-        )
-    return WorkerOutput(_as_text(message.content), tuple(artifact))
+    return WorkerOutput(_as_text(message.content), _artifact_files(message.artifact))
 
 
 def _tool_call(
@@ -123,10 +129,13 @@ def tool_worker(
 ) -> WorkerSpec:
     """Wrap a tool as a worker.
 
-    The tool is called with a ToolCall. Its reply's content becomes the worker's text, and the
-    artifact of a ``response_format="content_and_artifact"`` tool (a list of file paths) its
-    artifacts. An error the tool catches itself (``handle_tool_error=True``) and returns as a
-    ToolMessage with ``status="error"`` raises a :class:`~orchestai_agents.errors.WorkerError`.
+    The tool is called with a ToolCall. Its reply's content becomes the worker's text. The
+    artifact of a ``response_format="content_and_artifact"`` tool gives the worker's artifacts:
+    the paths (str or os.PathLike, alone or in a list) of files that exist. Any other artifact
+    object, such as the Documents of LangChain's ``create_retriever_tool``, is left out, since
+    the next steps read only text and files. An error the tool catches itself
+    (``handle_tool_error=True``) and returns as a ToolMessage with ``status="error"`` raises a
+    :class:`~orchestai_agents.errors.WorkerError`.
 
     Args:
         tool: any LangChain tool.

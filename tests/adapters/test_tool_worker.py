@@ -3,7 +3,9 @@ from typing import Any
 
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
-from langchain_core.tools import StructuredTool, ToolException, tool
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from langchain_core.tools import StructuredTool, ToolException, create_retriever_tool, tool
 from orchestai_agents.adapters import default_registry
 from orchestai_agents.adapters.task_tool import TaskTool
 from orchestai_agents.adapters.tool_worker import default_tool_input, tool_worker
@@ -140,3 +142,30 @@ async def test_an_error_the_tool_catches_fails_the_worker_under_ainvoke(make_tas
     )
     with pytest.raises(WorkerError, match="HTTP 503"):
         await tool_worker(search, task_types=["answer_question"]).runnable.ainvoke(make_task())
+
+
+class FixedRetriever(BaseRetriever):
+    def _get_relevant_documents(self, query: str, *, run_manager: Any = None) -> list[Document]:
+        return [Document(page_content="Routing cuts cost by half.")]
+
+
+def test_a_retriever_tool_gives_its_text_and_keeps_its_documents(make_task) -> None:
+    search = create_retriever_tool(
+        FixedRetriever(), "search_docs", "Search the docs", response_format="content_and_artifact"
+    )
+    out = tool_worker(search, task_types=["answer_question"]).runnable.invoke(make_task())
+    assert (out.text, out.artifacts) == ("Routing cuts cost by half.", ())
+
+
+def test_only_existing_files_in_an_artifact_become_artifacts(make_task, tmp_path: Path) -> None:
+    (tmp_path / "kept.txt").write_text("x")
+    artifact = [str(tmp_path / "kept.txt"), tmp_path / "kept.txt", str(tmp_path / "gone.txt"), 3]
+
+    def _files(text: str) -> tuple[str, list[Any]]:
+        return text, artifact
+
+    files = StructuredTool.from_function(
+        _files, name="files", description="Files.", response_format="content_and_artifact"
+    )
+    out = tool_worker(files, task_types=["write_report"]).runnable.invoke(make_task())
+    assert out.artifacts == (str(tmp_path / "kept.txt"),) * 2
