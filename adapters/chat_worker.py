@@ -67,7 +67,9 @@ def _usage(messages: list[BaseMessage], reply: AIMessage) -> Usage:
 
 
 def _model_name(model: BaseChatModel) -> str:
-    for attribute in ("model_name", "model"):
+    """The model's name as its provider knows it (ChatBedrockConverse and the Hugging Face chat
+    models keep it in ``model_id``), else its class name."""
+    for attribute in ("model_name", "model", "model_id"):
         value = getattr(model, attribute, None)
         if isinstance(value, str) and value:
             return value

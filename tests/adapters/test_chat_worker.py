@@ -6,6 +6,7 @@ from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import RunnableConfig
 from orchestai_agents.adapters.chat_worker import CHARS_PER_TOKEN, chat_worker, task_messages
+from pydantic import Field
 
 from orchestai_agents.registry import CostModel, Usage
 
@@ -88,6 +89,20 @@ def test_usage_is_estimated_from_characters_when_the_model_reports_none(make_tas
     assert out.usage.output_tokens == 8 // CHARS_PER_TOKEN
     expected_in = sum(-(-len(m.text) // CHARS_PER_TOKEN) for m in task_messages(task))
     assert out.usage.input_tokens == expected_in
+
+
+class ModelIdFakeChat(GenericFakeChatModel):
+    """Keeps its name where langchain_aws's ChatBedrockConverse does."""
+
+    model_id: str = Field(alias="model")
+
+
+def test_a_model_named_by_model_id_is_priced(recwarn: pytest.WarningsRecorder) -> None:
+    model = ModelIdFakeChat(model="anthropic.claude-3-5-sonnet-20241022-v2:0", messages=iter([]))
+    spec = chat_worker(model, name="claude", description="d", task_types=["summarize"])
+    # claude-3-5-sonnet: 3 USD per 1M input tokens, 15 per 1M output tokens
+    assert spec.cost.cost(Usage(1_000_000, 1_000_000)) == pytest.approx(18.0)
+    assert not recwarn.list
 
 
 def test_unknown_model_name_warns_once_at_registration() -> None:
