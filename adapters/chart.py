@@ -34,8 +34,8 @@ def render_chart(
         raise InputFileError(
             f"the table has no numeric column to chart (columns: {list(frame.columns)})"
         )
-    dates = date_column(frame)
-    x = pd.to_datetime(frame[dates], errors="coerce") if dates else pd.RangeIndex(len(frame))
+    axis = date_column(frame)
+    x = axis.dates if axis else pd.RangeIndex(len(frame))
     figure = Figure(figsize=(8, 4.5), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.subplots()
@@ -51,7 +51,7 @@ def render_chart(
                 label=str(name),
             )
     axes.set_title(title)
-    axes.set_xlabel(dates or "row")
+    axes.set_xlabel(axis.column if axis else "row")
     axes.legend()
     axes.grid(alpha=0.3)
     figure.autofmt_xdate()

@@ -48,11 +48,10 @@ def column_trends(frame: pd.DataFrame) -> list[Trend]:
         >>> round(column_trends(pd.DataFrame({"y": [1.0, 3.0, 5.0]}))[0].slope, 6)
         2.0
     """
-    dates = date_column(frame)
-    if dates:
-        x_all = (pd.to_datetime(frame[dates], errors="coerce") - pd.Timestamp(0)).dt.days.to_numpy(
-            dtype=float
-        )
+    axis = date_column(frame)
+    if axis:
+        elapsed = axis.dates - axis.dates.min()
+        x_all = (elapsed.dt.total_seconds() / 86400).to_numpy(dtype=float)  # days, hours kept
     else:
         x_all = np.arange(len(frame), dtype=float)
     trends = []
@@ -64,7 +63,7 @@ def column_trends(frame: pd.DataFrame) -> list[Trend]:
         slope, r2 = _fit(x_all[keep], y_all[keep])
         first, last = y_all[keep][0], y_all[keep][-1]
         change = (last - first) / abs(first) * 100 if first else float("nan")
-        trends.append(Trend(str(name), slope, "day" if dates else "row", r2, change))
+        trends.append(Trend(str(name), slope, "day" if axis else "row", r2, change))
     return trends
 
 

@@ -1,0 +1,52 @@
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from orchestai_agents.adapters._tables import date_column
+from orchestai_agents.adapters.chart import ChartTool
+from orchestai_agents.adapters.table_analyst import TableAnalystTool
+
+
+def test_month_names_are_labels_not_a_time_axis() -> None:
+    # dateutil reads "Jan" as 0001-01-01
+    assert date_column(pd.DataFrame({"month": ["Jan", "Feb", "Mar"], "v": [1, 2, 3]})) is None
+
+
+def test_excel_month_format_is_a_date_in_that_year() -> None:
+    axis = date_column(pd.DataFrame({"Month": ["Jan-23", "Feb-23", "Mar-23"]}))
+    assert axis is not None and axis.column == "Month"
+    assert list(axis.dates.dt.strftime("%Y-%m-%d")) == ["2023-01-01", "2023-02-01", "2023-03-01"]
+
+
+def test_an_offset_that_changes_at_dst_is_read_as_utc() -> None:
+    times = ["2024-03-30T12:00:00+01:00", "2024-03-31T12:00:00+02:00"]
+    axis = date_column(pd.DataFrame({"time": times}))
+    assert axis is not None
+    assert list(axis.dates.dt.hour) == [11, 10]
+    assert axis.dates.diff().iloc[1] == pd.Timedelta(hours=23)
+
+
+@pytest.mark.filterwarnings("error::UserWarning")  # pandas' "could not infer format"
+@pytest.mark.parametrize("tool", [TableAnalystTool, ChartTool])
+@pytest.mark.parametrize(
+    "months",
+    [["Jan", "Feb", "Mar"], ["Jan-23", "Feb-23", "Mar-23"], ["Jan 2024", "Feb 2024", "Mar 2024"]],
+)
+def test_month_columns_are_analysed_and_charted(
+    tool: type, months: list[str], tmp_path: Path, make_task
+) -> None:
+    table = tmp_path / "months.csv"
+    table.write_text(
+        "month,sales\n" + "".join(f"{m},{v}\n" for m, v in zip(months, [10, 12, 15], strict=True))
+    )
+    text, files = tool().execute(make_task(inputs=[table], description="Chart the sales"))
+    assert text and Path(files[0]).stat().st_size > 0
+
+
+def test_hourly_readings_are_a_trend_per_day(tmp_path: Path, make_task) -> None:
+    table = tmp_path / "hourly.csv"
+    table.write_text(
+        "time,temp\n" + "".join(f"2024-06-01 {h:02}:00:00,{10 + h}\n" for h in range(6))
+    )
+    text, _ = TableAnalystTool().execute(make_task(inputs=[table]))
+    assert "- temp: rising, +24 per day (R² 1.00)" in text
