@@ -1,7 +1,9 @@
-"""PDF text extraction with pypdf, in a child process with time and memory limits."""
+"""Document text: PDFs parsed with pypdf in a child process with time and memory limits, and
+plain-text files decoded."""
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import subprocess
@@ -13,10 +15,11 @@ from orchestai_agents.adapters.task_tool import TaskTool
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
-__all__ = ["PdfTextTool", "extract_pdf_pages"]
+__all__ = ["TEXT_FILE_SUFFIXES", "PdfTextTool", "extract_pdf_pages", "read_text_file"]
 
 _CHILD = Path(__file__).with_name("_pdf_child.py")
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+TEXT_FILE_SUFFIXES = (".txt", ".md")
 
 
 def extract_pdf_pages(path: Path, *, timeout_s: float = 30.0, memory_mb: int = 1024) -> list[str]:
@@ -60,8 +63,31 @@ def extract_pdf_pages(path: Path, *, timeout_s: float = 30.0, memory_mb: int = 1
     return [_LONE_SURROGATE.sub("\ufffd", page) for page in json.loads(done.stdout)["pages"]]
 
 
+def read_text_file(path: Path) -> str:
+    """The text of a plain-text file: UTF-8 (a BOM dropped) or UTF-16 with a BOM, else Windows-1252.
+
+    A file with NUL bytes and no UTF-16 BOM is binary and refused with an InputFileError.
+
+    Example:
+        >>> text = read_text_file(Path("notes.txt"))  # doctest: +SKIP
+    """
+    data = path.read_bytes()
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace")
+    if b"\0" in data:
+        raise InputFileError(
+            f"{path}: binary data, not text; pass the text as UTF-8, or the document itself (a PDF)"
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Not UTF-8: most likely a legacy Windows file, whose accents and quotes cp1252 keeps.
+        return data.decode("cp1252", errors="replace")
+
+
 class PdfTextTool(TaskTool):
-    """Extracts the text of the PDF inputs (or PDFs from earlier steps) and saves it as a .txt file.
+    """Extracts the text of the PDF and .txt/.md inputs (or such files from earlier steps) and
+    saves it as a .txt file.
 
     Example:
         >>> tool = PdfTextTool()
@@ -69,21 +95,30 @@ class PdfTextTool(TaskTool):
     """
 
     name: str = "pdf_text"
-    description: str = "Extract the text of PDF documents (research papers, reports) with pypdf."
+    description: str = (
+        "Extract the text of PDF documents (research papers, reports) with pypdf, "
+        "or read plain-text (.txt, .md) files."
+    )
     timeout_s: float = 30.0
     memory_mb: int = 1024
 
-    def execute(self, task: TaskInput) -> tuple[str, list[str]]:
-        texts = []
-        for path in self.task_files(task, (".pdf",), what="PDF"):
-            pages = extract_pdf_pages(path, timeout_s=self.timeout_s, memory_mb=self.memory_mb)
-            text = "\n\n".join(p.strip() for p in pages if p.strip())
+    def _text(self, path: Path) -> str:
+        if path.suffix.lower() in TEXT_FILE_SUFFIXES:
+            text = read_text_file(path).strip()
             if not text:
-                raise InputFileError(
-                    f"{path}: the PDF has no extractable text (a scanned image?); OCR it first"
-                )
-            texts.append(text)
-        joined = "\n\n".join(texts)
+                raise InputFileError(f"{path}: the file is empty; pass one with text in it")
+            return text
+        pages = extract_pdf_pages(path, timeout_s=self.timeout_s, memory_mb=self.memory_mb)
+        text = "\n\n".join(p.strip() for p in pages if p.strip())
+        if not text:
+            raise InputFileError(
+                f"{path}: the PDF has no extractable text (a scanned image?); OCR it first"
+            )
+        return text
+
+    def execute(self, task: TaskInput) -> tuple[str, list[str]]:
+        paths = self.task_files(task, (".pdf", *TEXT_FILE_SUFFIXES), what="PDF or text")
+        joined = "\n\n".join(self._text(path) for path in paths)
         out = self.output_path(task, ".txt")
         out.write_text(joined, encoding="utf-8")
         return joined, [str(out)]

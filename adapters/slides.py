@@ -7,7 +7,7 @@ from pathlib import Path
 
 from orchestai_agents.adapters._task_text import context_artifacts, dependency_texts
 from orchestai_agents.adapters._text_split import clip, sentences
-from orchestai_agents.adapters.pdf_text import extract_pdf_pages
+from orchestai_agents.adapters.pdf_text import extract_pdf_pages, read_text_file
 from orchestai_agents.adapters.task_tool import TaskTool
 from pptx import Presentation
 from pptx.presentation import Presentation as PresentationType
@@ -111,10 +111,9 @@ class SlidesTool(TaskTool):
             if suffix not in _SOURCE_SUFFIXES:
                 continue
             path = self.files.readable(name)
-            if suffix == ".pdf":
-                text = "\n\n".join(extract_pdf_pages(path))
-            else:
-                text = path.read_text(encoding="utf-8", errors="replace")
+            text = (
+                "\n\n".join(extract_pdf_pages(path)) if suffix == ".pdf" else read_text_file(path)
+            )
             if " ".join(text.split())[:300] not in passed_on:
                 found.append((path.stem, text))
         return found

@@ -48,9 +48,54 @@ def test_parse_past_the_memory_limit_is_stopped(paper_pdf: Path) -> None:
         extract_pdf_pages(paper_pdf, memory_mb=8)
 
 
-def test_no_pdf_among_inputs_says_what_to_pass(make_task, sales_csv: Path) -> None:
-    with pytest.raises(InputFileError, match=r"no PDF file \(\.pdf\)"):
+def test_no_pdf_or_text_among_inputs_says_what_to_pass(make_task, sales_csv: Path) -> None:
+    with pytest.raises(InputFileError, match=r"no PDF or text file \(\.md, \.pdf, \.txt\)"):
         PdfTextTool().execute(make_task(inputs=[sales_csv]))
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("\ufeffRevenue rose 12%.\n".encode(), "Revenue rose 12%."),
+        ("Café “notes”".encode("utf-16"), "Café “notes”"),
+        ("Café “notes”".encode("cp1252"), "Café “notes”"),
+    ],
+    ids=["utf-8 with BOM", "utf-16", "cp1252"],
+)
+def test_text_file_is_decoded_and_saved_as_txt(
+    tmp_path: Path, make_task, data: bytes, text: str
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(data)
+    out, files = PdfTextTool().execute(make_task(node_id="extract", inputs=[notes]))
+    assert out == text
+    assert Path(files[0]).name == "extract.txt" and Path(files[0]).read_text() == text
+
+
+def test_pdf_and_markdown_inputs_are_both_extracted(
+    tmp_path: Path, paper_pdf: Path, make_task
+) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("# Notes\nAsk about routing costs.\n")
+    text, _ = PdfTextTool().execute(make_task(inputs=[paper_pdf, notes]))
+    assert text.startswith("Learned Planners for Tool Orchestration")
+    assert text.endswith("# Notes\nAsk about routing costs.")
+
+
+def test_binary_file_named_txt_is_refused(tmp_path: Path, make_task) -> None:
+    fake = tmp_path / "photo.txt"
+    fake.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(InputFileError, match=r"photo\.txt: binary data, not text"):
+        PdfTextTool().execute(make_task(inputs=[fake]))
+
+
+def test_text_file_outside_the_allowed_folders_is_refused(tmp_path: Path, make_task) -> None:
+    (tmp_path / "secret").mkdir()
+    notes = tmp_path / "secret" / "notes.txt"
+    notes.write_text("private")
+    tool = PdfTextTool(allowed_dirs=[str(tmp_path / "out")])
+    with pytest.raises(InputFileError, match="outside the allowed folders"):
+        tool.execute(make_task(inputs=[notes]))
 
 
 def _encrypt(source: Path, target: Path, algorithm: str) -> Path:
@@ -133,3 +178,10 @@ def test_lone_surrogate_is_replaced_and_pairs_are_kept(tmp_path: Path, make_task
     text, files = PdfTextTool().execute(make_task(inputs=[pdf]))
     assert text == "H\U0001f600\ufffd"
     assert Path(files[0]).read_text(encoding="utf-8") == text
+
+
+def test_empty_text_file_is_refused(tmp_path: Path, make_task) -> None:
+    blank = tmp_path / "blank.md"
+    blank.write_text(" \n")
+    with pytest.raises(InputFileError, match=r"blank\.md: the file is empty"):
+        PdfTextTool().execute(make_task(inputs=[blank]))

@@ -76,6 +76,16 @@ def test_source_already_passed_on_is_not_repeated(paper_pdf: Path, make_task) ->
     assert titles.count("3 Method") == 1
 
 
+def test_utf16_markdown_input_is_decoded(tmp_path: Path, make_task) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_bytes("# Plan\nWe route. We plan.\n# Coûts\nIt is cheap.\n".encode("utf-16"))
+    _, files = SlidesTool().execute(make_task(inputs=[notes]))
+    assert _slides(Path(files[0]))[1:] == [
+        ("Plan", ["We route.", "We plan."]),
+        ("Coûts", ["It is cheap."]),
+    ]
+
+
 def test_chart_png_becomes_a_picture_slide(sales_csv: Path, make_task) -> None:
     _, pngs = ChartTool().execute(make_task(node_id="chart", inputs=[sales_csv]))
     _, files = SlidesTool().execute(
