@@ -9,7 +9,7 @@ from orchestai_agents.adapters.vision import ImageCaptionTool
 from PIL import Image
 
 from orchestai_agents.encoders import default_encoder_path
-from orchestai_agents.errors import InputFileError
+from orchestai_agents.errors import InputFileError, WorkerError
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +76,12 @@ def test_broken_image_is_an_input_file_error(tiny_captioner, tmp_path: Path, mak
 def test_default_model_is_not_loaded_at_construction() -> None:
     tool = ImageCaptionTool()
     assert tool._pipeline._pipeline is None and tool.model_id.startswith("Salesforce/blip")
+
+
+def test_a_model_that_cannot_be_loaded_is_a_worker_error_naming_it(
+    tmp_path: Path, make_task
+) -> None:
+    Image.new("RGB", (8, 8), "red").save(tmp_path / "photo.png")
+    tool = ImageCaptionTool(model_id="orchestai-test/not-downloaded")  # offline, not cached
+    with pytest.raises(WorkerError, match=r"(?s)'orchestai-test/not-downloaded'.*download it once"):
+        tool.execute(make_task(inputs=[tmp_path / "photo.png"]))
