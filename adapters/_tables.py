@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
+import contextlib
+import csv
+import io
+import re
 import warnings
+from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
@@ -13,6 +19,13 @@ from orchestai_agents.errors import InputFileError
 __all__ = ["TABLE_SUFFIXES", "TimeAxis", "date_column", "load_table"]
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
+
+SEPARATORS = ",;\t|"
+SNIFFED_LINES = 50
+# A number with a thousands separator and a decimal point (1,200.50), or the other way round
+# (1.200,50) in a CSV that is not comma-separated: Excel's export where the comma is the decimal mark.
+GROUPED_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
+DECIMAL_COMMA_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
 
 # dateutil reads "Jan" or "Jan-23" as dates in year 1: such a column is labels, not a time axis.
 PLAUSIBLE_YEARS = (1900, 2200)
@@ -34,11 +47,18 @@ class TimeAxis(NamedTuple):
 
 
 def load_table(path: Path) -> pd.DataFrame:
-    """A CSV, TSV or XLSX (first sheet) file as a DataFrame; an unreadable file is an InputFileError."""
+    """A CSV, TSV or XLSX (first sheet) file as a DataFrame; an unreadable file is an InputFileError.
+
+    A CSV's separator is sniffed (comma, semicolon, tab or bar), its text may be UTF-8, UTF-16 with
+    a byte-order mark or Windows-1252, and text columns of numbers written with thousands
+    separators or a decimal comma become numbers.
+    """
     try:
         if path.suffix.lower() == ".xlsx":
             return pd.read_excel(path, engine="openpyxl")
-        return pd.read_csv(path, sep="\t" if path.suffix.lower() == ".tsv" else ",")
+        return _read_delimited(path)
+    except InputFileError:
+        raise
     except ImportError as error:
         raise InputFileError(
             f"{path}: reading .xlsx needs openpyxl: pip install 'openpyxl>=3.1.5'"
@@ -47,6 +67,60 @@ def load_table(path: Path) -> pd.DataFrame:
         raise InputFileError(
             f"{path}: not a readable table ({error}); check the file's format"
         ) from error
+
+
+def _read_delimited(path: Path) -> pd.DataFrame:
+    text = _decode(path)
+    sep = "\t" if path.suffix.lower() == ".tsv" else _separator(text)
+    frame = pd.read_csv(io.StringIO(text), sep=sep)
+    header = str(frame.columns[0])
+    if frame.shape[1] == 1 and (";" in header or "\t" in header):
+        raise InputFileError(
+            f"{path}: read as the single column {header!r}: semicolon- or tab-separated, with "
+            f"rows of different lengths? Give every row as many fields as the header"
+        )
+    return frame.apply(_as_numbers, decimal_comma=sep != ",")
+
+
+def _decode(path: Path) -> str:
+    """The file's text: UTF-16 when a byte-order mark says so, else UTF-8 (with or without one),
+    else Windows-1252 (Excel's CSV on Windows; Latin-1 text reads the same)."""
+    data = path.read_bytes()
+    utf16 = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    encodings = ("utf-16",) if utf16 else ("utf-8-sig", "cp1252")
+    for encoding in encodings:
+        with contextlib.suppress(UnicodeDecodeError):
+            return data.decode(encoding)
+    raise InputFileError(
+        f"{path}: not {' or '.join(encodings)} text; save the table as a UTF-8 CSV"
+    )
+
+
+def _separator(text: str) -> str:
+    """The separator of a CSV's first lines; a comma when none splits them consistently."""
+    sample = "".join(islice(io.StringIO(text), SNIFFED_LINES))
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
+    except csv.Error:  # a single column, or rows of different lengths
+        return ","
+
+
+def _as_numbers(column: pd.Series, *, decimal_comma: bool) -> pd.Series:
+    """A text column whose every cell is a number written with separators, as numbers.
+
+    The comma is a thousands separator in a comma-separated file and the decimal mark otherwise:
+    "1,200" in a quoted CSV field is 1200, "10,5" in a semicolon-separated file is 10.5.
+    """
+    if not pd.api.types.is_string_dtype(column):
+        return column
+    cells = column.str.strip()
+    pattern, grouping, decimal = (
+        (DECIMAL_COMMA_NUMBER, ".", ",") if decimal_comma else (GROUPED_NUMBER, ",", ".")
+    )
+    if cells.dropna().empty or not cells.dropna().str.fullmatch(pattern).all():
+        return column
+    plain = cells.str.replace(grouping, "", regex=False).str.replace(decimal, ".", regex=False)
+    return pd.to_numeric(plain)
 
 
 def date_column(frame: pd.DataFrame) -> TimeAxis | None:
