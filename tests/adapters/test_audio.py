@@ -3,6 +3,8 @@
 import json
 import wave
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 import pytest
@@ -69,10 +71,13 @@ def test_read_wav_mixes_stereo_to_mono_in_unit_range(tmp_path: Path) -> None:
     assert samples == pytest.approx([0.0, 0.25], abs=1e-4)
 
 
+@pytest.mark.parametrize("rate", [16000, 44100])
 def test_transcribes_each_wav_through_the_pipeline(
-    tiny_recognizer, tmp_path: Path, make_task
+    tiny_recognizer, tmp_path: Path, make_task, rate: int
 ) -> None:
-    write_wav(tmp_path / "talk.wav", np.sin(np.linspace(0, 800, 16000)).astype(np.float32) * 0.3)
+    write_wav(
+        tmp_path / "talk.wav", np.sin(np.linspace(0, 800, rate)).astype(np.float32) * 0.3, rate
+    )
     spec = tool_worker(
         SpeechToTextTool(recognizer=tiny_recognizer), task_types=["transcribe_audio"]
     )
@@ -80,6 +85,45 @@ def test_transcribes_each_wav_through_the_pipeline(
     name, text = out.text.split(": ", 1)
     assert name == "talk.wav"
     assert set(text) <= set("abcdefghijklmnopqrstuvwxyz' <unk>")  # only symbols of the vocabulary
+
+
+class RecordingRecognizer:
+    """Stands in for an ASR pipeline whose feature extractor takes 16 kHz audio."""
+
+    feature_extractor = SimpleNamespace(sampling_rate=16000)
+
+    def __init__(self) -> None:
+        self.inputs: list[dict[str, Any]] = []
+
+    def __call__(self, audio: dict[str, Any]) -> dict[str, str]:
+        self.inputs.append(audio)
+        return {"text": "hello"}
+
+
+def test_a_44_1_khz_wav_is_resampled_to_the_models_rate(tmp_path: Path, make_task) -> None:
+    tone = np.sin(2 * np.pi * 440 * np.arange(44100) / 44100) * 0.5  # 1 s of 440 Hz
+    write_wav(tmp_path / "talk.wav", tone, rate=44100)
+    recognizer = RecordingRecognizer()
+    text, _ = SpeechToTextTool(recognizer=recognizer).execute(
+        make_task(inputs=[tmp_path / "talk.wav"])
+    )
+    assert text == "talk.wav: hello"
+    (audio,) = recognizer.inputs
+    assert audio["sampling_rate"] == 16000 and audio["raw"].shape == (16000,)
+    expected = np.sin(2 * np.pi * 440 * np.arange(16000) / 16000) * 0.5
+    # the same tone at 16 kHz, away from the filter's edge effects at both ends
+    assert audio["raw"][200:-200] == pytest.approx(expected[200:-200], abs=2e-3)
+
+
+def test_sound_above_the_new_nyquist_frequency_is_filtered_out_not_aliased(
+    tmp_path: Path, make_task
+) -> None:
+    hiss = np.sin(2 * np.pi * 10_000 * np.arange(44100) / 44100) * 0.5  # above 16 kHz / 2
+    write_wav(tmp_path / "hiss.wav", hiss, rate=44100)
+    recognizer = RecordingRecognizer()
+    SpeechToTextTool(recognizer=recognizer).execute(make_task(inputs=[tmp_path / "hiss.wav"]))
+    # sampled at 16 kHz without a filter, it would come back as a 6 kHz tone of RMS 0.35
+    assert np.sqrt(np.mean(recognizer.inputs[0]["raw"][200:-200] ** 2)) < 0.01
 
 
 def test_not_a_wav_is_an_input_file_error(tmp_path: Path) -> None:
