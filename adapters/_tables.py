@@ -12,11 +12,12 @@ from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from orchestai_agents.errors import InputFileError
 
-__all__ = ["TABLE_SUFFIXES", "TimeAxis", "date_column", "load_table"]
+__all__ = ["TABLE_SUFFIXES", "TimeAxis", "date_column", "in_time_order", "load_table"]
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
 
@@ -135,6 +136,17 @@ def date_column(frame: pd.DataFrame) -> TimeAxis | None:
             if dates.notna().mean() >= 0.9 and years.between(*PLAUSIBLE_YEARS).all():
                 return TimeAxis(str(name), dates)
     return None
+
+
+def in_time_order(frame: pd.DataFrame) -> tuple[pd.DataFrame, TimeAxis | None]:
+    """``frame`` sorted by its date column (rows without a date last) and that column parsed,
+    in the same order; ``frame`` as it is and None when it has no date column."""
+    axis = date_column(frame)
+    if axis is None:
+        return frame, None
+    order = np.argsort(axis.dates.to_numpy(), kind="stable")  # NaT sorts last
+    dates = axis.dates.iloc[order].reset_index(drop=True)
+    return frame.iloc[order].reset_index(drop=True), TimeAxis(axis.column, dates)
 
 
 def _parse_dates(column: pd.Series, date_format: str | None) -> pd.Series:

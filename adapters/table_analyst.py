@@ -6,13 +6,17 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from orchestai_agents.adapters._tables import TABLE_SUFFIXES, date_column, load_table
+from orchestai_agents.adapters._tables import TABLE_SUFFIXES, in_time_order, load_table
 from orchestai_agents.adapters.task_tool import TaskTool
 
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["TableAnalystTool", "Trend", "column_trends", "markdown_table"]
+
+# Least squares on a constant column leaves a slope of float noise (4e-16): a change over the
+# whole axis this small against the values is no trend.
+FLAT = 1e-9
 
 
 class Trend(NamedTuple):
@@ -23,7 +27,8 @@ class Trend(NamedTuple):
         slope: change per step of ``unit``.
         unit: ``"row"`` or ``"day"`` (when the table has a date column).
         r2: share of the variance the line explains.
-        change_pct: last value over first value, in percent (NaN when the first is 0).
+        change_pct: change from the first value to the last (the earliest and latest when the
+            table has a date column), in percent; NaN when the first is 0.
     """
 
     column: str
@@ -48,7 +53,7 @@ def column_trends(frame: pd.DataFrame) -> list[Trend]:
         >>> round(column_trends(pd.DataFrame({"y": [1.0, 3.0, 5.0]}))[0].slope, 6)
         2.0
     """
-    axis = date_column(frame)
+    frame, axis = in_time_order(frame)
     if axis:
         elapsed = axis.dates - axis.dates.min()
         x_all = (elapsed.dt.total_seconds() / 86400).to_numpy(dtype=float)  # days, hours kept
@@ -57,12 +62,14 @@ def column_trends(frame: pd.DataFrame) -> list[Trend]:
     trends = []
     for name in frame.select_dtypes("number").columns:
         y_all = frame[name].to_numpy(dtype=float)
-        keep = ~(np.isnan(x_all) | np.isnan(y_all))
+        keep = np.isfinite(x_all) & np.isfinite(y_all)
         if keep.sum() < 2:
             continue
-        slope, r2 = _fit(x_all[keep], y_all[keep])
-        first, last = y_all[keep][0], y_all[keep][-1]
-        change = (last - first) / abs(first) * 100 if first else float("nan")
+        x, y = x_all[keep], y_all[keep]
+        slope, r2 = _fit(x, y)
+        if abs(slope) * np.ptp(x) <= FLAT * np.abs(y).max():
+            slope = 0.0
+        change = (y[-1] - y[0]) / abs(y[0]) * 100 if y[0] else float("nan")
         trends.append(Trend(str(name), slope, "day" if axis else "row", r2, change))
     return trends
 
@@ -76,6 +83,17 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in rows])
 
 
+def _trend_line(trend: Trend) -> str:
+    direction = "rising" if trend.slope > 0 else "falling" if trend.slope < 0 else "flat"
+    span = "first to last row" if trend.unit == "row" else "earliest to latest"
+    change = (
+        f"{trend.change_pct:+.1f}% from {span}"
+        if np.isfinite(trend.change_pct)
+        else f"no % change from {span} (starts at 0)"
+    )
+    return f"- {trend.column}: {direction}, {trend.slope:+.4g} per {trend.unit} (R² {trend.r2:.2f}), {change}"
+
+
 def _summary(name: str, frame: pd.DataFrame) -> str:
     trends = column_trends(frame)
     parts = [
@@ -86,12 +104,7 @@ def _summary(name: str, frame: pd.DataFrame) -> str:
     if not frame.select_dtypes("number").empty:
         parts.append("## Statistics\n" + markdown_table(frame.describe()))
     if trends:
-        lines = [
-            f"- {t.column}: {'rising' if t.slope > 0 else 'falling' if t.slope < 0 else 'flat'}, "
-            f"{t.slope:+.4g} per {t.unit} (R² {t.r2:.2f}), {t.change_pct:+.1f}% from first to last row"
-            for t in trends
-        ]
-        parts.append("## Trends\n" + "\n".join(lines))
+        parts.append("## Trends\n" + "\n".join(map(_trend_line, trends)))
     return "\n\n".join(parts) + "\n"
 
 

@@ -24,6 +24,33 @@ def test_trend_against_a_date_column_is_per_day() -> None:
     assert trend.slope == pytest.approx(2.0)  # +2 per day
 
 
+def test_newest_first_rows_are_read_in_time_order() -> None:
+    frame = pd.DataFrame(
+        {
+            "date": ["2024-04-01", "2024-03-01", "2024-02-01", "2024-01-01"],
+            "close": [200, 150, 120, 100],
+        }
+    )
+    (trend,) = column_trends(frame)
+    assert trend.slope > 0
+    assert trend.change_pct == pytest.approx(100.0)  # doubled, not halved
+
+
+def test_a_constant_column_is_flat() -> None:
+    (trend,) = column_trends(pd.DataFrame({"v": [5.0, 5.0, 5.0]}))
+    assert trend.slope == 0.0  # not the fit's +4e-16
+
+
+def test_a_zero_start_and_an_infinite_cell_print_no_nan(tmp_path: Path, make_task) -> None:
+    table = tmp_path / "t.csv"
+    table.write_text("x,y\n1,0\n2,inf\n3,2\n4,4\n")
+    text, _ = TableAnalystTool().execute(make_task(inputs=[table]))
+    trends = text.split("## Trends")[1]
+    # rows 0, 2, 3 (the inf dropped) against 0, 2, 4: slope 6 / (42 / 9) = 9 / 7
+    assert "- y: rising, +1.286 per row (R² 0.96), no % change from first to last row" in trends
+    assert "nan" not in trends and "inf" not in trends
+
+
 def test_markdown_table_layout() -> None:
     text = markdown_table(pd.DataFrame({"a": [1.23456, 2.0]}, index=["x", "y"]))
     assert text.splitlines() == ["|  | a |", "|---|---|", "| x | 1.235 |", "| y | 2 |"]
