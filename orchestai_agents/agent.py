@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import reprlib
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, Protocol, runtime_checkable
 
@@ -72,7 +73,7 @@ class _AgentOutput(TypedDict, total=False):
 def create_orchestai_agent(
     workers: WorkerRegistry | Iterable[WorkerSpec] | None = None,
     *,
-    plan: Plan | None = None,
+    plan: Plan | Mapping[str, Any] | None = None,
     planner: PlannerLike | None = None,
     settings: ExecutionSettings | None = None,
     checkpointer: Checkpointer = None,
@@ -82,11 +83,15 @@ def create_orchestai_agent(
     """Build the drop-in agent: plan -> execute -> respond, as a compiled LangGraph graph.
 
     Args:
-        workers: the registry (or worker specs); ``None`` means the built-in offline workers.
+        workers: a :class:`WorkerRegistry` or a list of :class:`WorkerSpec`; ``None`` means
+            the built-in offline workers.
         plan: a fixed plan to run for every request (its instruction is replaced by the
-            request's); hand-written plans are a supported feature.
-        planner: something with ``plan(instruction, registry) -> Plan``, e.g. the learned
-            :class:`~orchestai_agents.planner.Planner`. Used when no fixed plan is given.
+            request's): a :class:`Plan`, or its JSON-like dict form (as :meth:`Plan.to_dict`
+            writes it), read with :meth:`Plan.from_dict`. Hand-written plans are a supported
+            feature.
+        planner: something with ``plan(instruction, registry) -> Plan`` (a
+            :class:`PlannerLike`), e.g. the learned :class:`~orchestai_agents.planner.Planner`.
+            Used when no fixed plan is given.
         settings: retries, fallback and concurrency of the executor.
         checkpointer: a LangGraph checkpointer for durable, resumable runs.
         execution_log: where to append one JSON line per run (continual learning reads it).
@@ -97,15 +102,24 @@ def create_orchestai_agent(
         ``AIMessage`` (a summary in its ``response_metadata["orchestai"]``) and ``result`` (a
         :meth:`RunResult.to_dict`, the executed plan included).
 
+    Raises:
+        TypeError: ``workers`` is not one of the forms above, or ``planner`` has no ``plan``
+            method.
+        PlanValidationError: the fixed plan is malformed or does not fit the workers.
+
     Example:
         >>> agent = create_orchestai_agent(registry, plan=Plan.load("plan.json"))  # doctest: +SKIP
         >>> out = agent.invoke({"messages": [("user", "Make slides")], "inputs": ["paper.pdf"]})  # doctest: +SKIP
         >>> out["messages"][-1].content  # doctest: +SKIP
     """
     registry = _registry(workers)
-    if plan is not None:
-        validate_plan(plan, registry)
-    elif planner is None:
+    if planner is not None and not isinstance(planner, PlannerLike):
+        raise TypeError(
+            "planner must have a method plan(instruction, registry) -> Plan (see PlannerLike), "
+            f"e.g. orchestai_agents.planner.Planner; got {type(planner).__name__}"
+        )
+    fixed = None if plan is None else validate_plan(_as_plan(plan), registry)
+    if fixed is None and planner is None:
         planner = _default_planner()
     executor = PlanExecutor(registry, settings)
     log = ExecutionLog(execution_log) if isinstance(execution_log, str | Path) else execution_log
@@ -113,7 +127,7 @@ def create_orchestai_agent(
         log.repair()  # a file that is no log is refused before any worker is paid
 
     def plan_node(state: AgentState) -> dict[str, Any]:
-        given = Plan.from_dict(state["plan"]) if state.get("plan") else plan
+        given = Plan.from_dict(state["plan"]) if state.get("plan") else fixed
         instruction = _instruction(state, default=given.instruction if given is not None else None)
         if given is not None:
             chosen = Plan(instruction, given.subtasks, given.scores)
@@ -153,7 +167,22 @@ def _registry(workers: WorkerRegistry | Iterable[WorkerSpec] | None) -> WorkerRe
         from orchestai_agents.adapters import default_registry
 
         return default_registry()
-    return workers if isinstance(workers, WorkerRegistry) else WorkerRegistry(workers)
+    if isinstance(workers, WorkerRegistry):
+        return workers
+    # A dict or a string iterates its keys or characters, never worker specs.
+    if isinstance(workers, Iterable) and not isinstance(workers, Mapping | str):
+        specs = list(workers)
+        if all(isinstance(s, WorkerSpec) for s in specs):
+            return WorkerRegistry(specs)
+    raise TypeError(
+        "workers must be a WorkerRegistry, a list of WorkerSpec (the adapters' function_worker, "
+        "chat_worker and tool_worker make them) or None for the built-in workers; "
+        f"got {reprlib.repr(workers)}"
+    )
+
+
+def _as_plan(plan: Plan | Mapping[str, Any]) -> Plan:
+    return plan if isinstance(plan, Plan) else Plan.from_dict(plan)
 
 
 def _default_planner() -> PlannerLike:

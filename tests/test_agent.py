@@ -161,6 +161,35 @@ def test_workers_may_be_given_as_a_list_of_specs(make_worker):
     assert agent.invoke({"instruction": "go"})["messages"][-1].content == "a by echo"
 
 
+def test_a_fixed_plan_may_be_given_in_its_dict_form(registry):
+    agent = create_orchestai_agent(registry, plan=FIXED.to_dict())
+    out = agent.invoke({"messages": [("user", "Summarise the paper")]})
+    assert [s["id"] for s in out["result"]["plan"]["subtasks"]] == ["read", "sum"]
+    assert out["messages"][-1].content == "sum by writer"
+    with pytest.raises(PlanValidationError, match=r"missing the field\(s\) \['subtasks'\]"):
+        create_orchestai_agent(registry, plan={"instruction": "x"})
+
+
+def test_a_planner_without_a_plan_method_is_refused_when_the_agent_is_created(registry):
+    with pytest.raises(
+        TypeError, match=r"planner must have a method plan\(instruction, registry\)"
+    ):
+        create_orchestai_agent(registry, planner=object())
+    with pytest.raises(TypeError, match="got object"):
+        create_orchestai_agent(registry, plan=FIXED, planner=object())
+
+
+@pytest.mark.parametrize("workers", [{"w": 1}, "echo", 5, [1]])
+def test_workers_in_another_form_are_refused_naming_the_accepted_forms(workers):
+    with pytest.raises(TypeError, match="workers must be a WorkerRegistry, a list of WorkerSpec"):
+        create_orchestai_agent(workers, plan=FIXED)
+
+
+def test_a_dict_of_worker_specs_is_refused_rather_than_read_as_its_names(make_worker):
+    with pytest.raises(TypeError, match=r"got \{'echo': WorkerSpec"):
+        create_orchestai_agent({"echo": make_worker("echo")}, plan=FIXED)
+
+
 def test_failed_steps_are_reported_in_the_answer(registry, make_worker):
     def refuse(task):
         raise ValueError("cannot read")
