@@ -8,6 +8,7 @@ import csv
 import io
 import re
 import warnings
+from collections.abc import Hashable
 from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
@@ -17,7 +18,14 @@ import pandas as pd
 
 from orchestai_agents.errors import InputFileError
 
-__all__ = ["TABLE_SUFFIXES", "TimeAxis", "date_column", "in_time_order", "load_table"]
+__all__ = [
+    "TABLE_SUFFIXES",
+    "TimeAxis",
+    "in_time_order",
+    "load_table",
+    "time_axis",
+    "value_columns",
+]
 
 TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
 
@@ -35,16 +43,25 @@ DATE_FORMATS = (None, "%b-%y")
 
 
 class TimeAxis(NamedTuple):
-    """A table's date column, parsed once for every tool that reads it.
+    """A table's time column, parsed once for every tool that reads it.
 
     Attributes:
         column: the column's name.
-        dates: its cells as naive UTC datetimes (times with an offset are converted to UTC);
-            NaT where a cell is not a date.
+        values: a date column's cells as naive UTC datetimes (times with an offset converted to
+            UTC, NaT where a cell is not a date), or a year column's integers.
+        unit: ``"day"`` for a date column, ``"year"`` for a year column.
     """
 
     column: str
-    dates: pd.Series
+    values: pd.Series
+    unit: str
+
+    def positions(self) -> np.ndarray:
+        """Each row's place on the axis: days after the earliest date (hours kept), or the year."""
+        if self.unit == "year":
+            return self.values.to_numpy(dtype=float)
+        elapsed = self.values - self.values.min()
+        return (elapsed.dt.total_seconds() / 86400).to_numpy(dtype=float)
 
 
 def load_table(path: Path) -> pd.DataFrame:
@@ -124,8 +141,13 @@ def _as_numbers(column: pd.Series, *, decimal_comma: bool) -> pd.Series:
     return pd.to_numeric(plain)
 
 
-def date_column(frame: pd.DataFrame) -> TimeAxis | None:
-    """The first non-numeric column whose cells (at least 90%) are dates in plausible years, parsed."""
+def time_axis(frame: pd.DataFrame) -> TimeAxis | None:
+    """The table's time axis: its first date column, else its first year column, else None."""
+    return _date_axis(frame) or _year_axis(frame)
+
+
+def _date_axis(frame: pd.DataFrame) -> TimeAxis | None:
+    """The first non-numeric column whose cells (at least 90%) are dates in plausible years."""
     for name in frame.columns:
         column = frame[name]
         if pd.api.types.is_numeric_dtype(column) or column.dropna().empty:
@@ -134,19 +156,41 @@ def date_column(frame: pd.DataFrame) -> TimeAxis | None:
             dates = _parse_dates(column, date_format)
             years = dates.dropna().dt.year
             if dates.notna().mean() >= 0.9 and years.between(*PLAUSIBLE_YEARS).all():
-                return TimeAxis(str(name), dates)
+                return TimeAxis(str(name), dates, "day")
+    return None
+
+
+def _year_axis(frame: pd.DataFrame) -> TimeAxis | None:
+    """The first integer column named like "year" whose values are all plausible years."""
+    for name in frame.columns:
+        column = frame[name]
+        if (
+            "year" in str(name).lower()
+            and pd.api.types.is_integer_dtype(column)
+            and column.between(*PLAUSIBLE_YEARS).all()
+        ):
+            return TimeAxis(str(name), column, "year")
     return None
 
 
 def in_time_order(frame: pd.DataFrame) -> tuple[pd.DataFrame, TimeAxis | None]:
-    """``frame`` sorted by its date column (rows without a date last) and that column parsed,
-    in the same order; ``frame`` as it is and None when it has no date column."""
-    axis = date_column(frame)
+    """``frame`` sorted by its time axis (rows without a date last) and that axis, in the same
+    order; ``frame`` as it is and None when it has no time axis."""
+    axis = time_axis(frame)
     if axis is None:
         return frame, None
-    order = np.argsort(axis.dates.to_numpy(), kind="stable")  # NaT sorts last
-    dates = axis.dates.iloc[order].reset_index(drop=True)
-    return frame.iloc[order].reset_index(drop=True), TimeAxis(axis.column, dates)
+    order = np.argsort(axis.values.to_numpy(), kind="stable")  # NaT sorts last
+    values = axis.values.iloc[order].reset_index(drop=True)
+    return frame.iloc[order].reset_index(drop=True), axis._replace(values=values)
+
+
+def value_columns(frame: pd.DataFrame, axis: TimeAxis | None) -> list[Hashable]:
+    """The numeric columns other than the time axis (which is numeric when it is a year column)."""
+    return [
+        name
+        for name in frame.select_dtypes("number").columns
+        if axis is None or str(name) != axis.column
+    ]
 
 
 def _parse_dates(column: pd.Series, date_format: str | None) -> pd.Series:

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from orchestai_agents.adapters._tables import TABLE_SUFFIXES, date_column, load_table
+from matplotlib.ticker import MaxNLocator
+from orchestai_agents.adapters._tables import (
+    TABLE_SUFFIXES,
+    TimeAxis,
+    in_time_order,
+    load_table,
+    value_columns,
+)
 from orchestai_agents.adapters.task_tool import TaskTool
 
 from orchestai_agents.errors import InputFileError
@@ -15,12 +25,20 @@ from orchestai_agents.registry import TaskInput
 
 __all__ = ["ChartTool", "render_chart"]
 
+# Series whose largest values differ by more than this get a subplot each: on a shared y axis
+# the smaller would look flat.
+SCALE_RATIO = 10
+MAX_TICK_LABELS = 20
+
 
 def render_chart(
     frame: pd.DataFrame, path: Path, *, kind: str = "line", title: str = "", max_series: int = 6
 ) -> list[str]:
-    """Draw up to ``max_series`` numeric columns against the date column (else row order); returns their names.
+    """Draw up to ``max_series`` numeric columns against the time axis (else row order); returns their names.
 
+    Rows are sorted by the time axis (a date column, or an integer year column). Bars and a line
+    without a time axis are labelled with the times, else with the first text column's cells.
+    Series of very different sizes are drawn in subplots, one per series, sharing the x axis.
     Uses a bare ``Figure`` (no pyplot state), so charts can be drawn from several threads.
 
     Example:
@@ -29,35 +47,76 @@ def render_chart(
     """
     if kind not in ("line", "bar"):
         raise ValueError(f"chart kind must be 'line' or 'bar', got {kind!r}")
-    series = list(frame.select_dtypes("number").columns[:max_series])
+    if frame.empty:
+        raise InputFileError(f"the table has no rows to chart (columns: {list(frame.columns)})")
+    frame, axis = in_time_order(frame)
+    series = value_columns(frame, axis)[:max_series]
     if not series:
         raise InputFileError(
             f"the table has no numeric column to chart (columns: {list(frame.columns)})"
         )
-    axis = date_column(frame)
-    x = axis.dates if axis else pd.RangeIndex(len(frame))
-    figure = Figure(figsize=(8, 4.5), dpi=100)
+    groups = _scale_groups(frame[series])
+    figure = Figure(figsize=(8, max(4.5, 2.0 * len(groups))), dpi=100)
     FigureCanvasAgg(figure)
-    axes = figure.subplots()
-    width = 0.8 / len(series)
-    for i, name in enumerate(series):
-        if kind == "line":
-            axes.plot(x, frame[name], marker="o", markersize=3, label=str(name))
-        else:
-            axes.bar(
-                [p + i * width for p in range(len(frame))],
-                frame[name],
-                width=width,
-                label=str(name),
-            )
-    axes.set_title(title)
-    axes.set_xlabel(axis.column if axis else "row")
-    axes.legend()
-    axes.grid(alpha=0.3)
+    panels = figure.subplots(len(groups), 1, sharex=True, squeeze=False)[:, 0]
+    for panel, group in zip(panels, groups, strict=True):
+        _draw(panel, frame, group, kind, axis)
+    panels[0].set_title(title)
+    _label_x(panels[-1], frame, kind, axis)
     figure.autofmt_xdate()
     figure.tight_layout()
     figure.savefig(path, format="png")
     return [str(s) for s in series]
+
+
+def _scale_groups(values: pd.DataFrame) -> list[list[Hashable]]:
+    """All columns together when their largest values are within SCALE_RATIO, else one each."""
+    scales = values.replace([np.inf, -np.inf], np.nan).abs().max()
+    if scales.min() > 0 and scales.max() <= SCALE_RATIO * scales.min():
+        return [list(values.columns)]
+    return [[name] for name in values.columns]
+
+
+def _draw(
+    panel: Axes, frame: pd.DataFrame, group: list[Hashable], kind: str, axis: TimeAxis | None
+) -> None:
+    if kind == "line":
+        x = axis.values if axis else np.arange(len(frame))
+        for name in group:
+            panel.plot(x, frame[name], marker="o", markersize=3, label=str(name))
+    else:
+        width = 0.8 / len(group)
+        for i, name in enumerate(group):
+            offset = (i - (len(group) - 1) / 2) * width  # the group centred on its row
+            panel.bar(np.arange(len(frame)) + offset, frame[name], width=width, label=str(name))
+    panel.legend()
+    panel.grid(alpha=0.3)
+
+
+def _label_x(panel: Axes, frame: pd.DataFrame, kind: str, axis: TimeAxis | None) -> None:
+    """Name the x axis and, where x is the row position, label the ticks with what the rows are."""
+    name, labels = _row_labels(frame, axis)
+    panel.set_xlabel(name)
+    if kind == "line" and axis:  # x is the time itself
+        if axis.unit == "year":
+            panel.xaxis.set_major_locator(MaxNLocator(integer=True))
+        return
+    step = -(-len(labels) // MAX_TICK_LABELS)  # ceil: at most MAX_TICK_LABELS labels
+    panel.set_xticks(range(0, len(labels), step), labels[::step])
+
+
+def _row_labels(frame: pd.DataFrame, axis: TimeAxis | None) -> tuple[str, list[str]]:
+    """What the rows are, and each row's label: its time, else its first text cell, else its number."""
+    if axis and axis.unit == "year":
+        return axis.column, axis.values.astype(str).tolist()
+    if axis:
+        dates = axis.values.dropna()
+        layout = "%Y-%m-%d" if (dates == dates.dt.normalize()).all() else "%Y-%m-%d %H:%M"
+        return axis.column, axis.values.dt.strftime(layout).fillna("").tolist()
+    text = frame.select_dtypes(exclude=["number", "bool"]).columns
+    if len(text):
+        return str(text[0]), frame[text[0]].astype(str).tolist()
+    return "row", [str(i) for i in range(len(frame))]
 
 
 class ChartTool(TaskTool):

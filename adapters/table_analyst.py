@@ -6,7 +6,12 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
-from orchestai_agents.adapters._tables import TABLE_SUFFIXES, in_time_order, load_table
+from orchestai_agents.adapters._tables import (
+    TABLE_SUFFIXES,
+    in_time_order,
+    load_table,
+    value_columns,
+)
 from orchestai_agents.adapters.task_tool import TaskTool
 
 from orchestai_agents.errors import InputFileError
@@ -25,7 +30,7 @@ class Trend(NamedTuple):
     Attributes:
         column: the column's name.
         slope: change per step of ``unit``.
-        unit: ``"row"`` or ``"day"`` (when the table has a date column).
+        unit: ``"row"``, or the time axis's ``"day"`` or ``"year"``.
         r2: share of the variance the line explains.
         change_pct: change from the first value to the last (the earliest and latest when the
             table has a date column), in percent; NaN when the first is 0.
@@ -47,20 +52,16 @@ def _fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
 
 
 def column_trends(frame: pd.DataFrame) -> list[Trend]:
-    """A trend for every numeric column, against the date column if there is one, else row order.
+    """A trend for every numeric column, against the time axis if there is one, else row order.
 
     Example:
         >>> round(column_trends(pd.DataFrame({"y": [1.0, 3.0, 5.0]}))[0].slope, 6)
         2.0
     """
     frame, axis = in_time_order(frame)
-    if axis:
-        elapsed = axis.dates - axis.dates.min()
-        x_all = (elapsed.dt.total_seconds() / 86400).to_numpy(dtype=float)  # days, hours kept
-    else:
-        x_all = np.arange(len(frame), dtype=float)
+    x_all = axis.positions() if axis else np.arange(len(frame), dtype=float)
     trends = []
-    for name in frame.select_dtypes("number").columns:
+    for name in value_columns(frame, axis):
         y_all = frame[name].to_numpy(dtype=float)
         keep = np.isfinite(x_all) & np.isfinite(y_all)
         if keep.sum() < 2:
@@ -70,7 +71,7 @@ def column_trends(frame: pd.DataFrame) -> list[Trend]:
         if abs(slope) * np.ptp(x) <= FLAT * np.abs(y).max():
             slope = 0.0
         change = (y[-1] - y[0]) / abs(y[0]) * 100 if y[0] else float("nan")
-        trends.append(Trend(str(name), slope, "day" if axis else "row", r2, change))
+        trends.append(Trend(str(name), slope, axis.unit if axis else "row", r2, change))
     return trends
 
 

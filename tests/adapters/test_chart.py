@@ -2,12 +2,25 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from matplotlib.figure import Figure
 from orchestai_agents.adapters.chart import ChartTool, render_chart
 from PIL import Image
 
 from orchestai_agents.errors import InputFileError
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[Figure]:
+    """The figures render_chart saves, kept to look at instead of written."""
+    figures: list[Figure] = []
+    monkeypatch.setattr(Figure, "savefig", lambda self, *args, **kwargs: figures.append(self))
+    return figures
+
+
+def _tick_labels(figure: Figure) -> list[str]:
+    return [label.get_text() for label in figure.axes[-1].get_xticklabels()]
 
 
 def test_line_chart_of_the_sales_table(sales_csv: Path, make_task) -> None:
@@ -37,3 +50,52 @@ def test_table_without_numbers_is_refused(tmp_path: Path) -> None:
 def test_unknown_kind_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="'line' or 'bar'"):
         render_chart(pd.DataFrame({"y": [1, 2]}), tmp_path / "x.png", kind="pie")
+
+
+def test_header_only_table_has_no_rows(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="no rows"):
+        render_chart(pd.DataFrame({"date": [], "sales": []}), tmp_path / "x.png")
+
+
+def test_unsorted_dates_are_drawn_in_date_order(tmp_path: Path, drawn: list[Figure]) -> None:
+    frame = pd.DataFrame(
+        {"date": ["2024-03-01", "2024-01-01", "2024-02-01"], "sales": [30, 10, 20]}
+    )
+    render_chart(frame, tmp_path / "x.png")
+    (line,) = drawn[0].axes[0].lines
+    assert list(line.get_ydata()) == [10, 20, 30]
+
+
+def test_bars_are_labelled_with_their_dates(tmp_path: Path, drawn: list[Figure]) -> None:
+    frame = pd.DataFrame({"date": ["2024-02-01", "2024-01-01"], "sales": [20, 10]})
+    render_chart(frame, tmp_path / "x.png", kind="bar")
+    assert _tick_labels(drawn[0]) == ["2024-01-01", "2024-02-01"]
+
+
+def test_rows_without_a_time_axis_are_labelled_with_their_text(
+    tmp_path: Path, drawn: list[Figure]
+) -> None:
+    frame = pd.DataFrame({"month": ["Jan", "Feb", "Mar"], "sales": [10, 12, 15]})
+    render_chart(frame, tmp_path / "x.png")
+    assert _tick_labels(drawn[0]) == ["Jan", "Feb", "Mar"]
+    assert drawn[0].axes[0].get_xlabel() == "month"
+
+
+def test_a_year_column_is_the_x_axis(tmp_path: Path, drawn: list[Figure]) -> None:
+    frame = pd.DataFrame({"year": [2021, 2019, 2020], "sales": [15, 10, 12]})
+    assert render_chart(frame, tmp_path / "x.png") == ["sales"]
+    (line,) = drawn[0].axes[0].lines
+    assert list(line.get_xdata()) == [2019, 2020, 2021]
+    assert list(line.get_ydata()) == [10, 12, 15]
+
+
+def test_series_ten_times_apart_get_a_subplot_each(
+    sales_csv: Path, tmp_path: Path, drawn: list[Figure]
+) -> None:
+    render_chart(pd.read_csv(sales_csv), tmp_path / "x.png")  # revenue_usd ~20000, units ~500
+    assert [[line.get_label() for line in axes.lines] for axes in drawn[0].axes] == [
+        ["revenue_usd"],
+        ["units"],
+    ]
+    render_chart(pd.DataFrame({"a": [1, 2], "b": [3, 9]}), tmp_path / "y.png")
+    assert [[line.get_label() for line in axes.lines] for axes in drawn[1].axes] == [["a", "b"]]

@@ -24,6 +24,12 @@ def test_trend_against_a_date_column_is_per_day() -> None:
     assert trend.slope == pytest.approx(2.0)  # +2 per day
 
 
+def test_a_year_column_is_the_axis_not_a_trend() -> None:
+    (trend,) = column_trends(pd.DataFrame({"year": [2019, 2020, 2022], "sales": [10, 12, 16]}))
+    assert (trend.column, trend.unit) == ("sales", "year")
+    assert trend.slope == pytest.approx(2.0)
+
+
 def test_newest_first_rows_are_read_in_time_order() -> None:
     frame = pd.DataFrame(
         {

@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from orchestai_agents.adapters._tables import date_column, load_table
+from orchestai_agents.adapters._tables import load_table, time_axis
 from orchestai_agents.adapters.chart import ChartTool
 from orchestai_agents.adapters.table_analyst import TableAnalystTool
 
@@ -11,21 +11,21 @@ from orchestai_agents.errors import InputFileError
 
 def test_month_names_are_labels_not_a_time_axis() -> None:
     # dateutil reads "Jan" as 0001-01-01
-    assert date_column(pd.DataFrame({"month": ["Jan", "Feb", "Mar"], "v": [1, 2, 3]})) is None
+    assert time_axis(pd.DataFrame({"month": ["Jan", "Feb", "Mar"], "v": [1, 2, 3]})) is None
 
 
 def test_excel_month_format_is_a_date_in_that_year() -> None:
-    axis = date_column(pd.DataFrame({"Month": ["Jan-23", "Feb-23", "Mar-23"]}))
+    axis = time_axis(pd.DataFrame({"Month": ["Jan-23", "Feb-23", "Mar-23"]}))
     assert axis is not None and axis.column == "Month"
-    assert list(axis.dates.dt.strftime("%Y-%m-%d")) == ["2023-01-01", "2023-02-01", "2023-03-01"]
+    assert list(axis.values.dt.strftime("%Y-%m-%d")) == ["2023-01-01", "2023-02-01", "2023-03-01"]
 
 
 def test_an_offset_that_changes_at_dst_is_read_as_utc() -> None:
     times = ["2024-03-30T12:00:00+01:00", "2024-03-31T12:00:00+02:00"]
-    axis = date_column(pd.DataFrame({"time": times}))
+    axis = time_axis(pd.DataFrame({"time": times}))
     assert axis is not None
-    assert list(axis.dates.dt.hour) == [11, 10]
-    assert axis.dates.diff().iloc[1] == pd.Timedelta(hours=23)
+    assert list(axis.values.dt.hour) == [11, 10]
+    assert axis.values.diff().iloc[1] == pd.Timedelta(hours=23)
 
 
 @pytest.mark.filterwarnings("error::UserWarning")  # pandas' "could not infer format"
