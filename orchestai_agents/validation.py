@@ -10,16 +10,22 @@ from orchestai_agents.errors import PlanValidationError
 from orchestai_agents.plan import Plan, SubTask
 from orchestai_agents.registry import WorkerRegistry
 
-__all__ = ["MAX_SUBTASKS", "topological_order", "validate_plan"]
+__all__ = ["MAX_SUBTASKS", "RESERVED_IDS", "topological_order", "validate_plan"]
 
 MAX_SUBTASKS = 64
+# Sub-tasks run as LangGraph tasks named by their ids, and stream_mode="updates" keys each update
+# by that name: a sub-task named like one of the graphs' own nodes (create_orchestai_agent's
+# plan -> execute -> respond, compile_plan's prepare -> execute) would stream as that node, and
+# one named like LangGraph's own keys (``__interrupt__``, ``__start__``, ...) as that signal.
+RESERVED_IDS = frozenset({"plan", "execute", "respond", "prepare"})
 _ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def validate_plan(plan: Plan, registry: WorkerRegistry | None = None) -> Plan:
     """Check ``plan`` and return it unchanged, or raise an error naming the node and the fix.
 
-    Checks: at least one sub-task, unique well-formed ids, complexity in [0, 1], no self-loops,
+    Checks: at least one sub-task, unique well-formed ids that are not reserved (not in
+    :data:`RESERVED_IDS`, not starting with ``__``), complexity in [0, 1], no self-loops,
     no dangling dependencies, no cycles; with a registry also known workers (and alternatives)
     that can do the sub-task's task type.
 
@@ -45,6 +51,13 @@ def _check_nodes(subtasks: Sequence[SubTask]) -> None:
         if not _ID.fullmatch(s.id):
             raise PlanValidationError(
                 f"sub-task id {s.id!r} is not valid; use 1-64 letters, digits, '_' or '-'",
+                node=s.id,
+            )
+        if s.id in RESERVED_IDS or s.id.startswith("__"):
+            raise PlanValidationError(
+                f"sub-task id {s.id!r} is reserved: the graph's own steps are named "
+                f"{sorted(RESERVED_IDS)} and LangGraph's start with '__'; rename the sub-task, "
+                f"e.g. to {s.id.strip('_') + '_step'!r}",
                 node=s.id,
             )
         if s.id in seen:

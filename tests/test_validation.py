@@ -102,6 +102,19 @@ def test_refuses_malformed_ids(bad_id):
         validate_plan(_plan(_sub(bad_id)))
 
 
+@pytest.mark.parametrize("node_id", ["plan", "execute", "respond", "prepare", "__interrupt__"])
+def test_refuses_the_graphs_own_node_names_and_langgraphs_as_ids(node_id):
+    with pytest.raises(PlanValidationError, match=f"'{node_id}' is reserved") as info:
+        validate_plan(_plan(_sub("a"), _sub(node_id, "a")))
+    assert info.value.node == node_id
+    assert "['execute', 'plan', 'prepare', 'respond']" in str(info.value)
+
+
+@pytest.mark.parametrize("node_id", ["plan_1", "1_execute", "_respond", "x__"])
+def test_accepts_ids_that_merely_contain_a_reserved_name(node_id):
+    validate_plan(_plan(_sub(node_id)))
+
+
 @pytest.mark.parametrize("complexity", [-0.01, 1.01, math.nan])
 def test_refuses_complexity_outside_unit_interval(complexity):
     with pytest.raises(PlanValidationError, match=r"'a' has complexity .* \[0, 1\]"):
