@@ -15,6 +15,11 @@ from orchestai_agents.errors import InputFileError
 
 __all__ = ["FileAccess", "default_allowed_dirs"]
 
+# The temp folders FileAccess.output_dir(None) made in this process. Every FileAccess allows
+# them, whatever folders the user gave: the step writes its files there and the next steps
+# read them.
+_made_dirs: set[Path] = set()
+
 
 def default_allowed_dirs() -> tuple[Path, ...]:
     """The working directory and the system temp folder: the folders a tool may use by default."""
@@ -23,7 +28,8 @@ def default_allowed_dirs() -> tuple[Path, ...]:
 
 @dataclass(frozen=True)
 class FileAccess:
-    """The folders a tool may read from and write to; a file among them is allowed alone.
+    """The folders a tool may read from and write to; a file among them is allowed alone. The
+    temp folders that :meth:`output_dir` made are allowed too.
 
     Example:
         >>> import tempfile
@@ -46,7 +52,7 @@ class FileAccess:
     def inside(self, path: str | Path) -> Path:
         """``path`` resolved, if it lies inside an allowed folder; else an InputFileError."""
         resolved = Path(path).expanduser().resolve()
-        if not any(resolved.is_relative_to(d) for d in self.allowed_dirs):
+        if not any(resolved.is_relative_to(d) for d in (*self.allowed_dirs, *_made_dirs)):
             raise InputFileError(
                 f"{path!s} resolves to {resolved}, outside the allowed folders (and files) "
                 f"{[str(d) for d in self.allowed_dirs]}; move the file there, or give it (or its "
@@ -75,9 +81,12 @@ class FileAccess:
         return chosen
 
     def output_dir(self, requested: str | None) -> Path:
-        """The folder to write into: ``requested`` (created, inside the allowed folders) or a new temp dir."""
+        """The folder to write into: ``requested`` (created, inside the allowed folders) or a new
+        temp folder, allowed from then on."""
         if requested is None:
-            return Path(tempfile.mkdtemp(prefix="orchestai-"))
+            folder = Path(tempfile.mkdtemp(prefix="orchestai-")).resolve()
+            _made_dirs.add(folder)
+            return folder
         folder = self.inside(requested)
         folder.mkdir(parents=True, exist_ok=True)
         return folder

@@ -1,3 +1,5 @@
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -45,6 +47,21 @@ def test_output_dir_outside_is_refused_and_none_makes_a_temp_dir(tmp_path: Path)
     made = access.output_dir(None)
     assert made.is_dir()
     made.rmdir()
+
+
+def test_without_output_dir_a_tool_writes_into_a_temp_folder_the_next_steps_can_read(
+    tmp_path: Path, sales_csv: Path, make_task, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, system_tmp = tmp_path / "data", tmp_path / "tmp"
+    data.mkdir()
+    system_tmp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(system_tmp))  # outside the allowed folder
+    shutil.copy(sales_csv, data)
+    tool = TableAnalystTool(allowed_dirs=[str(data)])
+    _, artifacts = tool.execute(make_task(inputs=[data / "sales.csv"], output_dir=None))
+    (written,) = map(Path, artifacts)
+    assert [p.resolve() for p in system_tmp.iterdir()] == [written.parent] and written.is_file()
+    assert FileAccess.of([data]).readable(written) == written
 
 
 def test_tool_refuses_an_input_outside_its_folders(
