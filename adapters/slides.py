@@ -16,7 +16,7 @@ from pptx.util import Emu
 from orchestai_agents.errors import WorkerError
 from orchestai_agents.registry import TaskInput
 
-__all__ = ["SlidesTool", "text_sections"]
+__all__ = ["SlidesTool", "slide_bullets", "text_sections"]
 
 _NAMED_HEADING = re.compile(
     r"^(abstract|introduction|background|related work|methods?|approach|experiments?|results|evaluation|"
@@ -30,6 +30,10 @@ _SKIPPED = re.compile(
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 _SOURCE_SUFFIXES = (".pdf", ".txt", ".md")
 _TITLE_BLOCK_CHARS = 300
+# A title line that ends like this wraps onto the next line ("Tool Orchestration: Decompose,").
+_TITLE_WRAPS = re.compile(r"([,:;–-]|\b(a|an|and|for|in|of|on|the|to|via|with))$", re.IGNORECASE)
+_TABLE_RULE = re.compile(r"^\|?\s*:?-{3,}")
+_LIST_ITEM = re.compile(r"^(?:[-*+•]|\d{1,2}[.)])\s+")
 
 
 def _heading(line: str) -> str | None:
@@ -68,8 +72,17 @@ def _split_title_block(
     """A short text before a document's first heading (its title and authors) and the other sections."""
     first_title, first_body = sections[0] if sections else ("", "")
     if len(sections) > 2 and first_title == default_title and len(first_body) < _TITLE_BLOCK_CHARS:
-        return " ".join(first_body.split()), sections[1:]
+        return first_body, sections[1:]
     return None, sections
+
+
+def _title_and_byline(block: str) -> tuple[str, str]:
+    """A title block's title (its first line and the lines it wraps onto) and the rest (authors)."""
+    lines = [line.strip() for line in block.splitlines() if line.strip()]
+    n = 1
+    while n < len(lines) and _TITLE_WRAPS.search(lines[n - 1]):
+        n += 1
+    return " ".join(lines[:n]), " ".join(lines[n:])
 
 
 def _fold_lines(body: str) -> str:
@@ -77,14 +90,72 @@ def _fold_lines(body: str) -> str:
     return re.sub(r"-\n(?=[a-z])", "", body).replace("\n", " ")
 
 
+def _table_bullets(lines: list[str]) -> list[str]:
+    """One bullet per row of a markdown table: its first cell, then the others (named by their
+    column when there are several)."""
+    header, *rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in lines
+        if not _TABLE_RULE.match(line.strip())
+    ]
+    named = len(header) > 2
+    bullets = []
+    for label, *cells in rows:
+        values = ", ".join(
+            f"{name} {cell}" if named else cell
+            for name, cell in zip(header[1:], cells, strict=False)
+        )
+        bullets.append(f"{label}: {values}" if label else values)
+    return bullets
+
+
+def _blocks(body: str) -> list[tuple[str, list[str]]]:
+    """A section's lines grouped as ``("table", rows)``, ``("item", lines)`` (a list item and the
+    lines it wraps onto) or ``("text", lines)`` (a paragraph)."""
+    blocks: list[tuple[str, list[str]]] = []
+    before = ""  # the kind of the line before; "" after a blank line
+    for line in map(str.strip, body.splitlines()):
+        if not line:
+            before = ""
+            continue
+        kind = "table" if line.startswith("|") else "item" if _LIST_ITEM.match(line) else "text"
+        if kind == before == "table" or (kind == "text" and before in ("item", "text")):
+            blocks[-1][1].append(line)
+        else:
+            blocks.append((kind, [line]))
+        before = kind
+    return blocks
+
+
+def slide_bullets(body: str) -> list[str]:
+    """Bullets for a section's text: one per markdown table row, list item and sentence, in order.
+
+    Example:
+        >>> slide_bullets("| | dtype |\\n|---|---|\\n| month | str |\\n- up\\n- down\\n\\nIt ends. Now.")
+        ['month: str', 'up', 'down', 'It ends.', 'Now.']
+    """
+    bullets = []
+    for kind, lines in _blocks(body):
+        if kind == "table" and len(lines) > 1 and _TABLE_RULE.match(lines[1]):
+            bullets += _table_bullets(lines)
+        elif kind == "item":
+            bullets.append(_LIST_ITEM.sub("", _fold_lines("\n".join(lines))))
+        else:
+            bullets += sentences(_fold_lines("\n".join(lines)))
+    return bullets
+
+
 class SlidesTool(TaskTool):
     """Builds a .pptx deck: a title slide, bullet slides from the dependencies' texts, picture slides.
 
     The texts are the dependencies' and those of the PDF/.txt/.md inputs no dependency passed on
     already, shortest (summaries) first. Each is split into sections at its headings; each
-    section becomes a slide whose bullets are its first sentences. A document's title block
-    (short text before its first heading) becomes the title slide's subtitle. Every PNG/JPEG file of earlier steps becomes a picture
-    slide. The deck is written to ``<node_id>.pptx`` and its outline returned as text.
+    section becomes a slide whose bullets are its first markdown table rows, list items and
+    sentences (:func:`slide_bullets`). A document's title block (short text before its first
+    heading) becomes the title slide: its first line (and the lines it wraps onto) the title, the
+    rest (authors) the subtitle; without one, the instruction is the title. Every PNG/JPEG file
+    of earlier steps becomes a picture slide. The deck is written to ``<node_id>.pptx`` and its
+    outline returned as text.
 
     Example:
         >>> SlidesTool().invoke({"instruction": "Paper talk", "output_dir": "/tmp/deck",
@@ -118,8 +189,11 @@ class SlidesTool(TaskTool):
                 found.append((path.stem, text))
         return found
 
-    def _outline(self, task: TaskInput) -> tuple[list[str], list[tuple[str, list[str]]]]:
-        """The documents' title blocks, and ``(slide title, bullets)`` with the shortest texts first."""
+    def _outline(
+        self, task: TaskInput
+    ) -> tuple[list[tuple[str, str]], list[tuple[str, list[str]]]]:
+        """The documents' ``(title, byline)``, and ``(slide title, bullets)`` with the shortest
+        texts first."""
         title_blocks, outline = [], []
         texts = sorted(
             [*dependency_texts(task), *self._source_texts(task)], key=lambda pair: len(pair[1])
@@ -130,9 +204,9 @@ class SlidesTool(TaskTool):
             title_block, sections = _split_title_block(
                 text_sections(text, default_title), default_title
             )
-            title_blocks += [title_block] if title_block else []
+            title_blocks += [_title_and_byline(title_block)] if title_block else []
             for title, body in sections:
-                bullets = [clip(s, self.bullet_chars) for s in sentences(_fold_lines(body))]
+                bullets = [clip(b, self.bullet_chars) for b in slide_bullets(body)]
                 outline.append((clip(title, 70), bullets[: self.bullets_per_slide]))
         return title_blocks, outline[: self.max_content_slides]
 
@@ -164,10 +238,11 @@ class SlidesTool(TaskTool):
             )
         deck = Presentation()
         title_slide = deck.slides.add_slide(deck.slide_layouts[0])
-        title_slide.shapes.title.text = clip(task["instruction"] or "Presentation", 120)
-        title_slide.placeholders[1].text = clip(
-            title_blocks[0] if title_blocks else task["description"], 200
+        deck_title, subtitle = title_blocks[0] if title_blocks else ("", task["description"])
+        title_slide.shapes.title.text = clip(
+            deck_title or task["instruction"] or "Presentation", 120
         )
+        title_slide.placeholders[1].text = clip(subtitle or task["instruction"], 200)
         for title, bullets in outline:
             self._add_bullets(deck, title, bullets)
         for image in images:

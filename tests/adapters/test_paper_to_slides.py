@@ -54,4 +54,5 @@ def test_paper_pdf_becomes_a_deck_with_slides_from_the_pdf(paper_pdf: Path, make
         )
     ]
     assert len(from_pdf) >= 3
-    assert deck.slides[0].shapes.title.text == instruction
+    paper_title = "Learned Planners for Tool Orchestration: Decompose, Wire, Route"
+    assert deck.slides[0].shapes.title.text == paper_title

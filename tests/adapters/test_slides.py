@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 from orchestai_agents.adapters.chart import ChartTool
 from orchestai_agents.adapters.pdf_text import PdfTextTool
-from orchestai_agents.adapters.slides import SlidesTool, text_sections
+from orchestai_agents.adapters.slides import SlidesTool, slide_bullets, text_sections
+from orchestai_agents.adapters.table_analyst import TableAnalystTool
 from pptx import Presentation
 
 from orchestai_agents.errors import WorkerError
@@ -34,6 +35,44 @@ def test_sections_split_at_headings_and_drop_references() -> None:
     ]
 
 
+def test_markdown_tables_and_list_items_become_one_bullet_each() -> None:
+    body = (
+        "Trends below.\n"
+        "|  | revenue | units |\n|---|---|---|\n| mean | 1.8e+04 | 557.5 |\n| max | 2.3e+04 | 695 |\n"
+        "- revenue: rising, +10 per day\n"
+        "- units: rising,\nfast\n"
+        "1. First. Really.\n"
+        "\nAfter the list. Done."
+    )
+    assert slide_bullets(body) == [
+        "Trends below.",
+        "mean: revenue 1.8e+04, units 557.5",
+        "max: revenue 2.3e+04, units 695",
+        "revenue: rising, +10 per day",
+        "units: rising, fast",
+        "First. Really.",
+        "After the list.",
+        "Done.",
+    ]
+
+
+def test_table_analysis_slides_show_rows_and_trends_not_markdown(
+    sales_csv: Path, make_task
+) -> None:
+    analysis, _ = TableAnalystTool().execute(make_task(node_id="analyze", inputs=[sales_csv]))
+    _, files = SlidesTool().execute(make_task(context={"analyze": {"text": analysis}}))
+    slides = dict(_slides(Path(files[0]))[1:])
+    assert [b.split(":")[0] for b in slides["Columns"]] == [
+        "month",
+        "quarter",
+        "revenue_usd",
+        "units",
+    ]
+    assert slides["Statistics"][0].startswith("count: revenue_usd ")
+    assert [b.split(":")[0] for b in slides["Trends"]] == ["revenue_usd", "units"]
+    assert not any("|" in b or b.startswith("- ") for body in slides.values() for b in body)
+
+
 def test_paper_becomes_a_deck_whose_slides_quote_the_pdf(paper_pdf: Path, make_task) -> None:
     pdf_text, _ = PdfTextTool().execute(make_task(inputs=[paper_pdf]))
     task = make_task(
@@ -45,9 +84,10 @@ def test_paper_becomes_a_deck_whose_slides_quote_the_pdf(paper_pdf: Path, make_t
     )
     text, files = SlidesTool().execute(task)
     slides = _slides(Path(files[0]))
-    assert slides[0][0] == "Turn the paper into a short talk"
-    assert slides[0][1][0].startswith(
-        "Learned Planners for Tool Orchestration: Decompose, Wire, Route"
+    # The paper's title (wrapped over two lines in the PDF) is the deck's, its authors the subtitle.
+    assert slides[0] == (
+        "Learned Planners for Tool Orchestration: Decompose, Wire, Route",
+        ["A. Example and B. Sample, OrchestAI Project"],
     )
     assert "Extract" not in [title for title, _ in slides]  # the title block is no slide
     assert slides[1] == ("Summary", ["Planning is learned.", "It is fast."])
@@ -95,6 +135,11 @@ def test_chart_png_becomes_a_picture_slide(sales_csv: Path, make_task) -> None:
     assert len(deck.slides) == 2
     pictures = [s for s in deck.slides[1].shapes if s.shape_type == 13]  # MSO_SHAPE_TYPE.PICTURE
     assert len(pictures) == 1 and pictures[0].width <= deck.slide_width
+
+
+def test_text_without_a_title_block_leaves_the_instruction_as_title(make_task) -> None:
+    _, files = SlidesTool().execute(make_task(context={"summary": {"text": "It works."}}))
+    assert _slides(Path(files[0]))[0] == ("Turn the paper into a short talk", ["Do the step"])
 
 
 def test_nothing_to_show_is_refused(make_task) -> None:
