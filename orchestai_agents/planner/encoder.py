@@ -179,12 +179,15 @@ class PlannerEncoder(nn.Module):
         key = tuple(texts)
         if self.config.trainable and self.training:
             return self.text.encode(key)
-        if key not in self._cache:
-            if len(self._cache) >= 8:  # a few inventories (types and workers of each) stay cached
-                self._cache.pop(next(iter(self._cache)))
+        cached = self._cache.get(key)
+        if cached is None:
             out = self.encode(key)
-            self._cache[key] = EncodedText(out.pooled.detach(), out.tokens.detach(), out.mask)
-        return self._cache[key]
+            cached = EncodedText(out.pooled.detach(), out.tokens.detach(), out.mask)
+            if len(self._cache) >= 8:  # a few inventories (types and workers of each) stay cached
+                self._cache.pop(next(iter(self._cache)), None)
+            self._cache[key] = cached
+        # The local value: another thread may have evicted the entry since (a shared planner).
+        return cached
 
     def words_of(self, types: EncodedText) -> TypeWords:
         """:func:`type_words` of encoded descriptions, kept for the last inventory seen.
@@ -193,9 +196,11 @@ class PlannerEncoder(nn.Module):
         descriptions come from :meth:`describe_all`'s cache, so the same inventory gives the same
         token tensor, whose identity keys this cache (holding it keeps the identity valid).
         """
-        if self._words is None or self._words[0] is not types.tokens:
-            self._words = (types.tokens, type_words(types.tokens, types.mask))
-        return self._words[1]
+        cached = self._words  # read once: another thread may replace it meanwhile
+        if cached is None or cached[0] is not types.tokens:
+            cached = (types.tokens, type_words(types.tokens, types.mask))
+            self._words = cached
+        return cached[1]
 
     def _maybe_quantize(self) -> None:
         # int8 dynamic quantization triples CPU speed of the encoder; only at inference.

@@ -323,6 +323,8 @@ class Planner(
         """
         if isinstance(instructions, str):
             raise TypeError("predict() takes a list of instructions; use plan() for one")
+        if not instructions:
+            return []
         # eval() walks every module (~0.5 ms) and drops the cached type keys: only when needed.
         if any(m.training for m in self.modules()):
             self.eval()
@@ -469,15 +471,15 @@ class Planner(
     def _capable(self, inventory: Inventory, device: torch.device) -> torch.Tensor:
         """(n_types, n_workers) bool, which workers can do each type; cached for the last inventory
         (built by a Python loop over the types, which costs ~1.6 ms for 260 tools)."""
-        cached = getattr(self, "_capable_cache", None)
+        cached = getattr(self, "_capable_cache", None)  # read once: a shared planner's threads
         if cached is None or cached[0] != inventory or cached[1].device != device:
             capable = torch.zeros(
                 len(inventory.task_types), len(inventory.workers), dtype=torch.bool
             )
             for t, idx in enumerate(inventory.capable):
                 capable[t, list(idx)] = True
-            self._capable_cache = (inventory, capable.to(device))
-        return self._capable_cache[1]
+            self._capable_cache = cached = (inventory, capable.to(device))
+        return cached[1]
 
     def _focus(
         self, instructions: Sequence[str], attention: torch.Tensor

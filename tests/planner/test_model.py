@@ -75,6 +75,29 @@ def test_beam_search_keeps_the_stop_heads_decision(
     assert len(tiny_planner.predict(["anything"], inventory)[0].task_types) == n_tools
 
 
+def test_no_instructions_give_no_plans(tiny_planner: Planner) -> None:
+    assert tiny_planner.predict([]) == []
+
+
+def test_type_words_computed_are_returned_even_if_another_thread_replaced_the_cache(
+    tiny_planner: Planner, inventory: Inventory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestai_agents.planner import encoder as encoder_module
+
+    encoder = tiny_planner.encoder
+    mine, other = tiny_planner.embed_inventory(inventory)
+    theirs = encoder_module.type_words(other.tokens, other.mask)
+    words = encoder_module.type_words
+
+    def racing(tokens: torch.Tensor, mask: torch.Tensor):  # another plan stores its inventory's
+        computed = words(tokens, mask)
+        encoder._words = (other.tokens, theirs)
+        return computed
+
+    monkeypatch.setattr(encoder_module, "type_words", racing)
+    assert encoder.words_of(mine) is not theirs
+
+
 def test_lexical_match_is_full_when_every_type_word_is_in_the_request() -> None:
     tokens = torch.eye(3).unsqueeze(0)  # request tokens: three orthogonal "words"
     mask = torch.ones(1, 3, dtype=torch.bool)
