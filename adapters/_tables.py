@@ -8,7 +8,7 @@ import csv
 import io
 import re
 import warnings
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from itertools import islice
 from pathlib import Path
 from typing import NamedTuple
@@ -20,9 +20,11 @@ from orchestai_agents.errors import InputFileError
 
 __all__ = [
     "TABLE_SUFFIXES",
+    "Table",
     "TimeAxis",
+    "filled_tables",
     "in_time_order",
-    "load_table",
+    "load_tables",
     "time_axis",
     "value_columns",
 ]
@@ -40,6 +42,18 @@ DECIMAL_COMMA_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
 PLAUSIBLE_YEARS = (1900, 2200)
 # None lets pandas infer the format; "%b-%y" is Excel's "Jan-23" for January 2023, which it cannot.
 DATE_FORMATS = (None, "%b-%y")
+
+
+class Table(NamedTuple):
+    """One table of a file: a CSV or TSV, or one sheet of an XLSX.
+
+    Attributes:
+        name: the file's name, and the sheet's: ``"sales.csv"``, ``"book.xlsx (sheet Data)"``.
+        frame: its rows.
+    """
+
+    name: str
+    frame: pd.DataFrame
 
 
 class TimeAxis(NamedTuple):
@@ -64,8 +78,8 @@ class TimeAxis(NamedTuple):
         return (elapsed.dt.total_seconds() / 86400).to_numpy(dtype=float)
 
 
-def load_table(path: Path) -> pd.DataFrame:
-    """A CSV, TSV or XLSX (first sheet) file as a DataFrame; an unreadable file is an InputFileError.
+def load_tables(path: Path) -> list[Table]:
+    """The tables of a CSV, TSV or XLSX file (every sheet, empty ones too); an unreadable file is an InputFileError.
 
     A CSV's separator is sniffed (comma, semicolon, tab or bar), its text may be UTF-8, UTF-16 with
     a byte-order mark or Windows-1252, and text columns of numbers written with thousands
@@ -73,8 +87,9 @@ def load_table(path: Path) -> pd.DataFrame:
     """
     try:
         if path.suffix.lower() == ".xlsx":
-            return pd.read_excel(path, engine="openpyxl")
-        return _read_delimited(path)
+            sheets = pd.read_excel(path, sheet_name=None, engine="openpyxl")
+            return [Table(f"{path.name} (sheet {name})", frame) for name, frame in sheets.items()]
+        return [Table(path.name, _read_delimited(path))]
     except InputFileError:
         raise
     except ImportError as error:
@@ -85,6 +100,20 @@ def load_table(path: Path) -> pd.DataFrame:
         raise InputFileError(
             f"{path}: not a readable table ({error}); check the file's format"
         ) from error
+
+
+def filled_tables(paths: Iterable[Path]) -> tuple[list[Table], list[str]]:
+    """The tables with rows in the files at ``paths``, and the names of those without.
+
+    Raises:
+        InputFileError: when no table has a row.
+    """
+    tables = [table for path in dict.fromkeys(paths) for table in load_tables(path)]
+    filled = [table for table in tables if not table.frame.empty]
+    empty = [table.name for table in tables if table.frame.empty]
+    if not filled:
+        raise InputFileError(f"{', '.join(empty)}: the table has no rows; check the file")
+    return filled, empty
 
 
 def _read_delimited(path: Path) -> pd.DataFrame:

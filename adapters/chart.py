@@ -14,8 +14,8 @@ from matplotlib.ticker import MaxNLocator
 from orchestai_agents.adapters._tables import (
     TABLE_SUFFIXES,
     TimeAxis,
+    filled_tables,
     in_time_order,
-    load_table,
     value_columns,
 )
 from orchestai_agents.adapters.task_tool import TaskTool
@@ -120,10 +120,11 @@ def _row_labels(frame: pd.DataFrame, axis: TimeAxis | None) -> tuple[str, list[s
 
 
 class ChartTool(TaskTool):
-    """Renders a table (the first CSV/TSV/XLSX among inputs, else earlier steps' files) as a PNG chart.
+    """Renders every table (CSV/TSV, each sheet of an XLSX) among inputs and earlier steps' files as a PNG chart.
 
     A bar chart when the step's description mentions "bar", else a line chart; written to
-    ``<node_id>.png``.
+    ``<node_id>.png`` (``<node_id>-2.png`` and so on for further tables). Tables without rows or
+    numbers are named in the text; when no table can be charted the step fails.
 
     Example:
         >>> ChartTool().invoke({"inputs": ["examples/data/sales.csv"], "output_dir": "/tmp/out"})  # doctest: +SKIP
@@ -135,11 +136,23 @@ class ChartTool(TaskTool):
     )
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
-        path = self.task_files(task, TABLE_SUFFIXES, what="table")[0]
-        frame = load_table(path)
+        tables, empty = filled_tables(self.task_files(task, TABLE_SUFFIXES, what="table"))
         kind = "bar" if "bar" in task["description"].lower() else "line"
-        out = self.output_path(task, ".png")
-        drawn = render_chart(frame, out, kind=kind, title=task["description"][:80] or path.stem)
-        return f"{kind.capitalize()} chart of {', '.join(drawn)} from {path.name}: {out.name}", [
-            str(out)
-        ]
+        lines, files, skipped = [], [], [f"{name}: no rows" for name in empty]
+        for table in tables:
+            out = self.output_path(task, ".png")
+            title = task["description"][:80] or table.name
+            try:
+                drawn = render_chart(table.frame, out, kind=kind, title=title)
+            except InputFileError as error:
+                skipped.append(f"{table.name}: {error}")
+                continue
+            lines.append(
+                f"{kind.capitalize()} chart of {', '.join(drawn)} from {table.name}: {out.name}"
+            )
+            files.append(str(out))
+        if not files:
+            raise InputFileError(f"nothing to chart: {'; '.join(skipped)}")
+        if skipped:
+            lines.append(f"Not charted: {'; '.join(skipped)}")
+        return "\n".join(lines), files

@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 from orchestai_agents.adapters._tables import (
     TABLE_SUFFIXES,
+    Table,
+    filled_tables,
     in_time_order,
-    load_table,
     value_columns,
 )
 from orchestai_agents.adapters.task_tool import TaskTool
 
-from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["TableAnalystTool", "Trend", "column_trends", "markdown_table"]
@@ -95,10 +95,11 @@ def _trend_line(trend: Trend) -> str:
     return f"- {trend.column}: {direction}, {trend.slope:+.4g} per {trend.unit} (R² {trend.r2:.2f}), {change}"
 
 
-def _summary(name: str, frame: pd.DataFrame) -> str:
+def _summary(table: Table) -> str:
+    frame = table.frame
     trends = column_trends(frame)
     parts = [
-        f"# Table {name}",
+        f"# Table {table.name}",
         f"{frame.shape[0]} rows x {frame.shape[1]} columns.",
         "## Columns\n" + markdown_table(frame.dtypes.astype(str).to_frame("dtype")),
     ]
@@ -110,11 +111,12 @@ def _summary(name: str, frame: pd.DataFrame) -> str:
 
 
 class TableAnalystTool(TaskTool):
-    """Summarises a CSV/TSV/XLSX table: shape, column types, statistics and trends, as markdown.
+    """Summarises CSV/TSV/XLSX tables: shape, column types, statistics and trends, as markdown.
 
-    The table is the first table among the user's inputs, else among earlier steps' files. A
-    trend is a least-squares slope per numeric column, against the first date column when there
-    is one, else against row order. The summary is also written to ``<node_id>.md``.
+    Every table among the user's inputs and earlier steps' files gets a section, each sheet of an
+    XLSX too; tables without rows are named at the end. A trend is a least-squares slope per
+    numeric column, against the time axis (a date or year column) when there is one, else
+    against row order. The summary is also written to ``<node_id>.md``.
 
     Example:
         >>> text, files = TableAnalystTool().execute({"node_id": "t", "instruction": "", "description": "",
@@ -127,11 +129,11 @@ class TableAnalystTool(TaskTool):
     )
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
-        path = self.task_files(task, TABLE_SUFFIXES, what="table")[0]
-        frame = load_table(path)
-        if frame.empty:
-            raise InputFileError(f"{path}: the table has no rows; check the file")
-        text = _summary(path.name, frame)
+        tables, empty = filled_tables(self.task_files(task, TABLE_SUFFIXES, what="table"))
+        sections = [_summary(table) for table in tables]
+        if empty:
+            sections.append(f"Not analysed, no rows: {', '.join(empty)}.\n")
+        text = "\n".join(sections)
         out = self.output_path(task, ".md")
         out.write_text(text, encoding="utf-8")
         return text, [str(out)]

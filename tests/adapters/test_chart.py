@@ -99,3 +99,19 @@ def test_series_ten_times_apart_get_a_subplot_each(
     ]
     render_chart(pd.DataFrame({"a": [1, 2], "b": [3, 9]}), tmp_path / "y.png")
     assert [[line.get_label() for line in axes.lines] for axes in drawn[1].axes] == [["a", "b"]]
+
+
+def test_every_input_table_is_charted_and_one_without_numbers_named(
+    tmp_path: Path, make_task
+) -> None:
+    first, second, names = tmp_path / "a.csv", tmp_path / "b.csv", tmp_path / "names.csv"
+    first.write_text("x\n1\n2\n")
+    second.write_text("y\n5\n3\n")
+    names.write_text("name\nann\n")
+    text, files = ChartTool().execute(make_task(node_id="c", inputs=[first, second, names]))
+    assert [Path(f).name for f in files] == ["c.png", "c-2.png"]
+    assert text.splitlines() == [
+        "Line chart of x from a.csv: c.png",
+        "Line chart of y from b.csv: c-2.png",
+        "Not charted: names.csv: the table has no numeric column to chart (columns: ['name'])",
+    ]

@@ -90,3 +90,24 @@ def test_empty_table_is_refused(tmp_path: Path, make_task) -> None:
     empty.write_text("a,b\n")
     with pytest.raises(InputFileError, match=r"empty\.csv: the table has no rows"):
         TableAnalystTool().execute(make_task(inputs=[empty]))
+
+
+def test_every_input_table_gets_a_section(tmp_path: Path, make_task) -> None:
+    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
+    first.write_text("x\n1\n2\n")
+    second.write_text("y\n5\n3\n")
+    text, _ = TableAnalystTool().execute(make_task(inputs=[first, second]))
+    assert "# Table a.csv" in text and "- x: rising" in text
+    assert "# Table b.csv" in text and "- y: falling" in text
+
+
+def test_a_cover_sheet_is_named_and_the_data_sheet_analysed(tmp_path: Path, make_task) -> None:
+    book = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(book) as writer:
+        pd.DataFrame(columns=["Sales report 2024"]).to_excel(
+            writer, sheet_name="Cover", index=False
+        )
+        pd.DataFrame({"sales": [10, 20, 30]}).to_excel(writer, sheet_name="Data", index=False)
+    text, _ = TableAnalystTool().execute(make_task(inputs=[book]))
+    assert "# Table book.xlsx (sheet Data)\n\n3 rows x 1 columns." in text
+    assert "Not analysed, no rows: book.xlsx (sheet Cover)." in text

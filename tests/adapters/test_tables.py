@@ -2,11 +2,16 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from orchestai_agents.adapters._tables import load_table, time_axis
+from orchestai_agents.adapters._tables import load_tables, time_axis
 from orchestai_agents.adapters.chart import ChartTool
 from orchestai_agents.adapters.table_analyst import TableAnalystTool
 
 from orchestai_agents.errors import InputFileError
+
+
+def _read(path: Path) -> pd.DataFrame:
+    (table,) = load_tables(path)
+    return table.frame
 
 
 def test_month_names_are_labels_not_a_time_axis() -> None:
@@ -57,7 +62,7 @@ def test_hourly_readings_are_a_trend_per_day(tmp_path: Path, make_task) -> None:
 def test_a_semicolon_separated_export_with_decimal_commas(tmp_path: Path, make_task) -> None:
     table = tmp_path / "semi.csv"
     table.write_text("date;sales;cost\n2024-01-01;10,5;3\n2024-02-01;1.200,0;4\n")
-    frame = load_table(table)
+    frame = _read(table)
     assert list(frame.columns) == ["date", "sales", "cost"]
     assert frame["sales"].tolist() == [10.5, 1200.0]
     text, _ = TableAnalystTool().execute(make_task(inputs=[table]))
@@ -67,21 +72,21 @@ def test_a_semicolon_separated_export_with_decimal_commas(tmp_path: Path, make_t
 def test_quoted_thousands_in_a_comma_separated_file(tmp_path: Path) -> None:
     table = tmp_path / "thousands.csv"
     table.write_text('month,revenue\nJan,"1,200"\nFeb,"12,500.5"\n')
-    assert load_table(table)["revenue"].tolist() == [1200.0, 12500.5]
+    assert _read(table)["revenue"].tolist() == [1200.0, 12500.5]
 
 
 def test_rows_that_do_not_split_on_the_semicolon_are_refused(tmp_path: Path) -> None:
     table = tmp_path / "ragged.csv"
     table.write_text("a;b\n1;2\n3\n")
     with pytest.raises(InputFileError, match=r"ragged\.csv: read as the single column 'a;b'"):
-        load_table(table)
+        _read(table)
 
 
 @pytest.mark.parametrize("encoding", ["cp1252", "latin-1", "utf-16", "utf-8-sig"])
 def test_encodings_excel_writes(encoding: str, tmp_path: Path) -> None:
     table = tmp_path / "villes.csv"
     table.write_bytes("ville,ventes\nMontréal,10\nZürich,15\n".encode(encoding))
-    assert load_table(table).to_dict("list") == {
+    assert _read(table).to_dict("list") == {
         "ville": ["Montréal", "Zürich"],
         "ventes": [10, 15],
     }
@@ -91,4 +96,4 @@ def test_text_in_no_known_encoding_says_to_save_as_utf8(tmp_path: Path) -> None:
     table = tmp_path / "odd.csv"
     table.write_bytes(b"a,b\n\x81,1\n")  # invalid in UTF-8 and undefined in Windows-1252
     with pytest.raises(InputFileError, match="save the table as a UTF-8 CSV"):
-        load_table(table)
+        _read(table)
