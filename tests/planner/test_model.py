@@ -80,22 +80,28 @@ def test_no_instructions_give_no_plans(tiny_planner: Planner) -> None:
 
 
 def test_type_words_computed_are_returned_even_if_another_thread_replaced_the_cache(
-    tiny_planner: Planner, inventory: Inventory, monkeypatch: pytest.MonkeyPatch
+    tiny_planner: Planner, inventory: Inventory, tools: dict[str, str]
 ) -> None:
-    from orchestai_agents.planner import encoder as encoder_module
+    from orchestai_agents.planner.encoder import type_words
 
     encoder = tiny_planner.encoder
-    mine, other = tiny_planner.embed_inventory(inventory)
-    theirs = encoder_module.type_words(other.tokens, other.mask)
-    words = encoder_module.type_words
+    mine, _ = tiny_planner.embed_inventory(inventory)
+    other, _ = tiny_planner.embed_inventory(Inventory.of_tools({"translate": tools["translate"]}))
+    theirs = (other.tokens, type_words(other.tokens, other.mask))
 
-    def racing(tokens: torch.Tensor, mask: torch.Tensor):  # another plan stores its inventory's
-        computed = words(tokens, mask)
-        encoder._words = (other.tokens, theirs)
-        return computed
+    class Racing(type(encoder)):  # another plan stores its inventory's words right after ours
+        @property
+        def _words(self):
+            return self.__dict__["racing"]
 
-    monkeypatch.setattr(encoder_module, "type_words", racing)
-    assert encoder.words_of(mine) is not theirs
+        @_words.setter
+        def _words(self, value):
+            self.__dict__["racing"] = value if value is None else theirs
+
+    encoder.__dict__["racing"] = None
+    encoder.__class__ = Racing
+
+    assert encoder.words_of(mine) is not theirs[1]
 
 
 def test_lexical_match_is_full_when_every_type_word_is_in_the_request() -> None:
