@@ -82,10 +82,11 @@ def test_a_plan_with_a_planner_is_refused_before_out_is_made(
     assert not out.exists()
 
 
-def test_sub_tasks_may_share_a_name_with_the_agents_own_nodes(
+def test_sub_tasks_named_like_the_agents_own_nodes_are_refused_before_any_call(
     orchestai: Orchestai, tmp_path: Path
 ) -> None:
-    # LangGraph's updates stream keys sub-tasks and the agent's plan/execute/respond nodes alike.
+    # LangGraph's updates stream keys sub-tasks and the agent's plan/execute/respond nodes alike,
+    # so a consumer could not tell them apart: such ids are reserved.
     plan = tmp_path / "plan.json"
     subtasks = [
         ("plan", "render_chart", "chart", []),
@@ -109,15 +110,9 @@ def test_sub_tasks_may_share_a_name_with_the_agents_own_nodes(
 
     code, said = orchestai("run", "--plan", str(plan), "--input", str(csv), "--out", str(out))
 
-    assert code == 0, said
-    trace = json.loads((out / "trace.json").read_text())
-    assert trace["success"] and [n["node_id"] for n in trace["nodes"]] == [
-        "plan",
-        "execute",
-        "respond",
-    ]
-    assert (out / "respond.md").is_file()
-
+    assert code == 2 and "sub-task id 'plan' is reserved" in said
+    assert "rename the sub-task, e.g. to 'plan_step'" in said
+    assert not out.exists()  # refused with the plan, before the output folder is made
 
 def test_ctrl_c_starts_no_new_worker_call_and_still_returns_the_result(make_worker, capsys) -> None:
     """The interrupt lands while the first node's worker runs: it finishes, the next never
