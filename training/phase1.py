@@ -47,7 +47,13 @@ from orchestai_agents.errors import ConfigError
 from orchestai_agents.planner import Inventory, Planner, PlannerConfig, PlanningTargets
 from orchestai_agents.planner.encoder import TypeWords, score_words, type_words
 
-from .phase1_data import candidate_mask, encode_cached, inventory_of, make_targets
+from .phase1_data import (
+    candidate_mask,
+    encode_cached,
+    inventory_of,
+    make_targets,
+    repeatable_types,
+)
 from .workflows import AnnotatedWorkflow
 
 __all__ = [
@@ -233,7 +239,7 @@ def _train(
     train, val = _split(train, val, config)
     inventory = inventory or inventory_of([*train, *val])
     planner = planner or Planner(
-        _with_inventory(config.planner, inventory, len(train) if config.memory else 0)
+        _with_inventory(config.planner, inventory, len(train) if config.memory else 0, train)
     )
     planner.to(device)
     data = _Data.build(planner, inventory, train, val, config.cache_dir, device)
@@ -258,7 +264,13 @@ def _split(
     return order[n_val:], order[:n_val]
 
 
-def _with_inventory(config: PlannerConfig, inventory: Inventory, memory_size: int) -> PlannerConfig:
+def _with_inventory(
+    config: PlannerConfig,
+    inventory: Inventory,
+    memory_size: int,
+    train: Sequence[AnnotatedWorkflow],
+) -> PlannerConfig:
+    """``config`` with the data's inventory, plan-memory size and repeatable task types."""
     workers = {
         w: {
             "description": d,
@@ -280,6 +292,10 @@ def _with_inventory(config: PlannerConfig, inventory: Inventory, memory_size: in
             "inventory": dict(zip(inventory.task_types, inventory.descriptions, strict=True)),
             "workers": {} if own else workers,
             "memory": {**asdict(config.memory), "size": memory_size},
+            "decomposer": {
+                **asdict(config.decomposer),
+                "repeatable_types": repeatable_types(train),
+            },
         }
     )
 
@@ -601,6 +617,9 @@ class _Loop:
                 self.data.inventory,
                 match=self.data.val_match[idx.to(self.device)],
                 allowed=_rows(self.data.val_allowed, idx),
+                # Without repeats, as every checkpoint so far was chosen: the repeatable types
+                # apply from inference on, and the kept epoch (the weights) stay as they were.
+                allow_repeats=False,
             )
         scores = score_graphs(predicted, workflows)
         return {f"val_{k}": v for k, v in scores.items()} | {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,6 +25,7 @@ __all__ = [
     "load_training_data",
     "make_targets",
     "merge_inventories",
+    "repeatable_types",
 ]
 
 
@@ -86,6 +88,17 @@ def inventory_of(
         name: {"description": name, "task_types": sorted(kinds)} for name, kinds in capable.items()
     }
     return Inventory.from_config(types, workers)
+
+
+def repeatable_types(workflows: Sequence[AnnotatedWorkflow], min_plans: int = 2) -> list[str]:
+    """The task types that at least ``min_plans`` plans name more than once, sorted.
+
+    ComplexFuncBench searches one location per city of a trip, UltraTool's
+    ``postal_code_search`` runs once per address; a type one odd plan repeats (NesTools has two
+    in 804) stays once per plan, so the decoder moves on to the next type instead.
+    """
+    plans = Counter(name for w in workflows for name, n in Counter(w.node_names).items() if n > 1)
+    return sorted(t for t, n in plans.items() if n >= min_plans)
 
 
 def make_targets(workflows: Sequence[AnnotatedWorkflow], inventory: Inventory) -> PlanningTargets:

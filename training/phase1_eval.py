@@ -65,16 +65,17 @@ def plan_requests(
     inventory: Inventory,
     *,
     batch_size: int = 64,
-    allow_repeats: bool | None = None,
 ) -> tuple[list[PredictedPlan], float]:
-    """Predictions as (node names, named links) and the percentage that validate as plans."""
+    """Predictions as (node names, named links) and the percentage that validate as plans.
+
+    Planned as ``Planner.plan`` and ``orchestai plan`` plan: the checkpoint's own setting says
+    which task types may repeat.
+    """
     predictions: list[PredictedPlan] = []
     valid = 0
     for start in range(0, len(requests), batch_size):
         batch = list(requests[start : start + batch_size])
-        for request, graph in zip(
-            batch, planner.predict(batch, inventory, allow_repeats=allow_repeats), strict=True
-        ):
+        for request, graph in zip(batch, planner.predict(batch, inventory), strict=True):
             predictions.append((list(graph.task_types), graph.named_links))
             try:
                 to_plan(request, graph, inventory)
@@ -85,25 +86,17 @@ def plan_requests(
 
 
 def plan_with_candidates(
-    planner: Planner, workflows: Sequence[AnnotatedWorkflow], *, allow_repeats: bool | None = None
+    planner: Planner, workflows: Sequence[AnnotatedWorkflow]
 ) -> tuple[list[PredictedPlan], float]:
     """Plan each request over its own candidate tools (the open-vocabulary path, batch 1)."""
     predictions: list[PredictedPlan] = []
     valid = 0.0
     for w in workflows:
         inventory = Inventory.of_tools({c.name: c.description for c in w.candidates})
-        plans, rate = plan_requests(planner, [w.request], inventory, allow_repeats=allow_repeats)
+        plans, rate = plan_requests(planner, [w.request], inventory)
         predictions += plans
         valid += rate
     return predictions, valid / max(len(workflows), 1)
-
-
-def _repeats_common(train: Sequence[AnnotatedWorkflow]) -> bool:
-    """Whether plans may name one tool twice: when at least 5% of the training plans do. A few
-    odd repeats (NesTools has 2 in 804) must not let every plan repeat a tool instead of
-    moving on to the next."""
-    repeating = sum(len(set(w.node_names)) < len(w.nodes) for w in train)
-    return repeating >= 0.05 * len(train)
 
 
 def _candidate_chain(w: AnnotatedWorkflow) -> PredictedPlan:
@@ -161,13 +154,10 @@ def evaluate_benchmarks(
     """Score ``planner`` on each benchmark's test split (chains and fan-in/out DAGs apart)."""
     report = BenchmarkReport()
     for b in benchmarks:
-        repeats = _repeats_common(b.train) or None
         if b.inventory is None:
-            predictions, rate = plan_with_candidates(planner, b.test, allow_repeats=repeats)
+            predictions, rate = plan_with_candidates(planner, b.test)
         else:
-            predictions, rate = plan_requests(
-                planner, [w.request for w in b.test], b.inventory, allow_repeats=repeats
-            )
+            predictions, rate = plan_requests(planner, [w.request for w in b.test], b.inventory)
         report.valid_dag_rate[b.name] = rate
         report.errors[b.name] = plan_errors(predictions, b.test)
         report.rows += result_rows(OURS, b.name, scores_by_group(predictions, b.test))

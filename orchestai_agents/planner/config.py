@@ -77,7 +77,10 @@ class DecomposerConfig:
         max_subtasks: hard cap on emitted sub-tasks.
         attention_heads: heads of the attention from the LSTM state to the instruction tokens.
         dropout: dropout on the step states during training.
-        allow_repeats: whether one task type may appear twice in a plan.
+        allow_repeats: whether every task type may appear twice in a plan.
+        repeatable_types: the task types that may appear twice in a plan when ``allow_repeats``
+            is off: ``orchestai train`` lists those that at least two training plans name
+            twice (ComplexFuncBench's location searches, UltraTool's ``postal_code_search``).
         beam_size: beams kept when decoding (1 is greedy).
         known_type_embeddings: learn an embedding per task type of the training inventory, added to
             its description embedding; types outside it are scored by description alone.
@@ -88,6 +91,7 @@ class DecomposerConfig:
     attention_heads: int = 4
     dropout: float = 0.1
     allow_repeats: bool = False
+    repeatable_types: list[str] = field(default_factory=list)
     beam_size: int = 4
     known_type_embeddings: bool = True
     lexical_match: bool = True

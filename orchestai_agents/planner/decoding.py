@@ -1,4 +1,4 @@
-"""Beam search over sub-task type sequences (duplicates masked, stop scored by the stop head)."""
+"""Beam search over sub-task type sequences (repeats masked, stop scored by the stop head)."""
 
 from __future__ import annotations
 
@@ -21,20 +21,22 @@ def beam_search(
     *,
     beam_size: int,
     max_steps: int,
-    allow_repeats: bool,
+    repeatable: torch.Tensor,
     prior: PlanPrior | None = None,
 ) -> list[list[int]]:
-    """The most likely type sequence per instruction, at least one sub-task long.
+    """The most likely type sequence per instruction, at least one sub-task long; a type that
+    is not ``repeatable`` appears at most once.
 
     A sequence's score is the sum of log p(type) + log p(continue) over its steps plus log p(stop)
     at its end, so the stop head decides length without a length penalty.
 
     Shapes:
         pooled: (batch, enc); memory: (batch, seq, enc); memory_mask: (batch, seq); keys: (types, hidden)
+        repeatable: (types,) bool
     """
     batch, n_types = pooled.shape[0], keys.shape[0]
     k = max(1, min(beam_size, n_types))
-    max_steps = min(max_steps, n_types) if not allow_repeats else max_steps
+    max_steps = max_steps if repeatable.any() else min(max_steps, n_types)
     h, c = decomposer.initial_state(pooled)  # (1, batch, hidden)
     state = (h.repeat_interleave(k, 1), c.repeat_interleave(k, 1))
     scores = torch.full((batch, k), float("-inf"), device=pooled.device)
@@ -56,8 +58,7 @@ def beam_search(
         if step == max_steps:
             break
         step_scores = F.log_softmax(logits, dim=-1) + F.logsigmoid(-stop).unsqueeze(-1)
-        if not allow_repeats:
-            step_scores = step_scores.masked_fill(used, float("-inf"))
+        step_scores = step_scores.masked_fill(used & ~repeatable, float("-inf"))
         total = (scores.unsqueeze(-1) + step_scores).view(batch, k * n_types)
         scores, flat = total.topk(k, dim=-1)  # (batch, k)
         parent, chosen = flat // n_types, flat % n_types

@@ -319,7 +319,9 @@ class Planner(
         Args:
             instructions: the requests.
             inventory: task types and workers to plan over; default: the training inventory.
-            allow_repeats: let a task type appear twice (default: ``config.decomposer.allow_repeats``).
+            allow_repeats: let every task type appear twice (``True``) or none (``False``);
+                default: as ``config.decomposer`` says (``allow_repeats``, else its
+                ``repeatable_types``).
         """
         if isinstance(instructions, str):
             raise TypeError("predict() takes a list of instructions; use plan() for one")
@@ -403,7 +405,7 @@ class Planner(
             keys,
             beam_size=cfg.beam_size,
             max_steps=cfg.max_subtasks,
-            allow_repeats=cfg.allow_repeats if allow_repeats is None else allow_repeats,
+            repeatable=self._repeatable(inventory, allow_repeats, tokens.device),
             prior=prior,
         )
         type_ids = _pad([torch.tensor(s) for s in seqs], -100).to(tokens.device)
@@ -481,6 +483,24 @@ class Planner(
             self._capable_cache = cached = (inventory, capable.to(device))
         return cached[1]
 
+    def _repeatable(
+        self, inventory: Inventory, allow_repeats: bool | None, device: torch.device
+    ) -> torch.Tensor:
+        """(n_types,) bool, the types of ``inventory`` a plan may name twice: every type or none
+        when ``allow_repeats`` says so, else as the config says (``allow_repeats``, or the
+        ``repeatable_types`` that training plans repeat); kept for the last inventory."""
+        cfg = self.config.decomposer
+        everything = cfg.allow_repeats if allow_repeats is None else allow_repeats
+        if allow_repeats is not None or everything or not cfg.repeatable_types:
+            return torch.full((len(inventory.task_types),), everything, device=device)
+        named = cfg.repeatable_types
+        cached = getattr(self, "_repeatable_cache", None)  # read once: a shared planner's threads
+        if cached is None or cached[0] is not inventory or cached[1] is not named:
+            listed = set(named)
+            mask = torch.tensor([t in listed for t in inventory.task_types], dtype=torch.bool)
+            self._repeatable_cache = cached = (inventory, named, mask)
+        return cached[2].to(device)
+
     def _focus(
         self, instructions: Sequence[str], attention: torch.Tensor
     ) -> list[list[tuple[int, int]]]:
@@ -520,13 +540,15 @@ class Planner(
         *,
         inventory: Inventory | None = None,
         alternatives: int = 3,
+        allow_repeats: bool | None = None,
     ) -> Any:
-        """Plan one instruction: a valid :class:`~orchestai_agents.plan.Plan` with ranked alternatives."""
+        """Plan one instruction: a valid :class:`~orchestai_agents.plan.Plan` with ranked
+        alternatives (``allow_repeats`` as in :meth:`predict`)."""
         from orchestai_agents.planner.plans import to_plan
 
         if registry is not None and inventory is None:
             inventory = Inventory.from_registry(registry)
-        graph = self.predict([instruction], inventory)[0]
+        graph = self.predict([instruction], inventory, allow_repeats=allow_repeats)[0]
         return to_plan(instruction, graph, inventory or self.inventory, alternatives=alternatives)
 
     def attach_router(

@@ -75,6 +75,24 @@ def test_beam_search_keeps_the_stop_heads_decision(
     assert len(tiny_planner.predict(["anything"], inventory)[0].task_types) == n_tools
 
 
+def test_only_the_repeatable_types_repeat(tiny_planner: Planner, tools: dict[str, str]) -> None:
+    inventory = Inventory.of_tools({t: tools[t] for t in ("summarize", "translate")})
+    with torch.no_grad():
+        tiny_planner.decomposer.stop_head.bias.fill_(-50.0)  # never stop: the cap decides
+    tiny_planner.config.decomposer.repeatable_types = ["summarize"]
+
+    [graph] = tiny_planner.predict(["anything"], inventory)
+    [strict] = tiny_planner.predict(["anything"], inventory, allow_repeats=False)
+    [loose] = tiny_planner.predict(["anything"], inventory, allow_repeats=True)
+
+    assert len(graph.task_types) == tiny_planner.config.decomposer.max_subtasks
+    assert graph.task_types.count("translate") == 1  # summarize fills the rest
+    assert sorted(strict.task_types) == ["summarize", "translate"]
+    assert len(loose.task_types) == tiny_planner.config.decomposer.max_subtasks
+    plan = tiny_planner.plan("anything", inventory=inventory)  # plan() decodes as predict()
+    assert tuple(s.task_type for s in plan.subtasks) == graph.task_types
+
+
 def test_no_instructions_give_no_plans(tiny_planner: Planner) -> None:
     assert tiny_planner.predict([]) == []
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
@@ -74,6 +75,22 @@ def test_training_lowers_the_loss_and_logs_every_epoch(tmp_path: Path) -> None:
         result.planner.config.metadata["metrics"]["validation node_f1"]
         == result.best["val_node_f1"]
     )
+
+
+def test_the_checkpoint_lets_the_types_repeat_that_training_plans_repeat(tmp_path: Path) -> None:
+    twice = [
+        AnnotatedWorkflow(f"t{i}", f"summarise part {i} and part {i + 1}", (node, node), ((0, 1),))
+        for i, node in enumerate([WorkflowNode("summarize", "summarize step")] * 2)
+    ]
+    once = [AnnotatedWorkflow("x", "translate twice", (WorkflowNode("translate", "t"),) * 2)]
+    data = [*_workflows(), *twice, *once]
+
+    result = train_phase1(_config(tmp_path, max_epochs=1, patience=50), data, data)
+
+    # Two plans name summarize twice; one plan alone does not make translate repeatable.
+    assert result.planner.config.decomposer.repeatable_types == ["summarize"]
+    saved = json.loads((tmp_path / "run" / "config.json").read_text())
+    assert saved["decomposer"]["repeatable_types"] == ["summarize"]
 
 
 def test_each_run_logs_to_tensorboard_in_a_folder_of_its_own(tmp_path: Path) -> None:
