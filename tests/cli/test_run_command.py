@@ -114,6 +114,7 @@ def test_sub_tasks_named_like_the_agents_own_nodes_are_refused_before_any_call(
     assert "rename the sub-task, e.g. to 'plan_step'" in said
     assert not out.exists()  # refused with the plan, before the output folder is made
 
+
 def test_ctrl_c_starts_no_new_worker_call_and_still_returns_the_result(make_worker, capsys) -> None:
     """The interrupt lands while the first node's worker runs: it finishes, the next never
     starts, and the run ends with a result to write (``run`` then exits with 130)."""
