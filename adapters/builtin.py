@@ -67,9 +67,9 @@ def default_registry(allowed_dirs: Iterable[str | Path] | None = None) -> Worker
     """All built-in offline workers; cheap to build, since every model loads on its first call.
 
     Args:
-        allowed_dirs: folders the file tools may read and write (a file listed here is
-            allowed alone, not its folder); ``None`` means the working directory and the
-            system temp folder.
+        allowed_dirs: folders the file tools may read and write and the chat model may read
+            .txt/.md inputs from (a file listed here is allowed alone, not its folder);
+            ``None`` means the working directory and the system temp folder.
 
     Example:
         >>> registry = default_registry()
@@ -86,5 +86,6 @@ def default_registry(allowed_dirs: Iterable[str | Path] | None = None) -> Worker
         latency=SMOLLM2_LATENCY,
         max_context_chars=_SMOLLM2_CONTEXT_CHARS,
         expected_output_tokens=160,
+        allowed_dirs=dirs,
     )
     return WorkerRegistry([smollm2, *_tool_specs(dirs)])

@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 
 from langchain_core.language_models import BaseChatModel, SimpleChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig, RunnableLambda
+from orchestai_agents.adapters._file_access import FileAccess
 from orchestai_agents.adapters._task_text import dependency_texts, fit_texts
+from orchestai_agents.adapters.pdf_text import text_file_inputs
 from orchestai_agents.adapters.pricing import price_for
 
 from orchestai_agents.registry import (
@@ -33,12 +36,22 @@ CHARS_PER_TOKEN = 4
 
 
 def task_messages(
-    task: TaskInput, *, system_prompt: str = DEFAULT_SYSTEM_PROMPT, max_context_chars: int = 12_000
+    task: TaskInput,
+    *,
+    system_prompt: str = DEFAULT_SYSTEM_PROMPT,
+    max_context_chars: int = 12_000,
+    allowed_dirs: Iterable[str | Path] | None = None,
 ) -> list[BaseMessage]:
     """The chat messages for one sub-task.
 
-    The dependency texts come first, shortened together to ``max_context_chars``, and the step's
-    own description last, so a model that cuts a long prompt in the middle still sees the task.
+    The text of the .txt/.md inputs and the dependency texts come first, shortened together to
+    ``max_context_chars``, and the step's own description last, so a model that cuts a long
+    prompt in the middle still sees the task. An input file's text that a dependency already
+    passes on (an extract_text step's) is sent once.
+
+    Raises:
+        InputFileError: a .txt/.md input lies outside ``allowed_dirs`` (``None``: the working
+            directory and the system temp folder), is missing, or holds binary data.
 
     Example:
         >>> msgs = task_messages({"node_id": "s", "instruction": "Brief me", "description": "Summarise",
@@ -49,8 +62,14 @@ def task_messages(
     parts = [f"Overall goal: {task['instruction']}"]
     if task.get("inputs"):
         parts.append("Input files: " + ", ".join(str(p).rsplit("/", 1)[-1] for p in task["inputs"]))
-    for node, text in fit_texts(dependency_texts(task), max_context_chars):
-        parts.append(f"Result of step {node}:\n{text}")
+    results = [(f"Result of step {node}", text) for node, text in dependency_texts(task)]
+    files = [
+        (f"Text of {path.name}", text)
+        for path, text in text_file_inputs(task, FileAccess.of(allowed_dirs))
+        if text.strip() and not any(text.strip() in result for _, result in results)
+    ]
+    for label, text in fit_texts(files + results, max_context_chars):
+        parts.append(f"{label}:\n{text}")
     parts.append(f"Your step ({task['task_type']}): {task['description']}")
     return [SystemMessage(system_prompt), HumanMessage("\n\n".join(parts))]
 
@@ -80,10 +99,13 @@ def _run(
     model: BaseChatModel,
     system_prompt: str,
     max_chars: int,
+    allowed_dirs: tuple[str | Path, ...] | None,
     task: TaskInput,
     config: RunnableConfig,
 ) -> WorkerOutput:
-    messages = task_messages(task, system_prompt=system_prompt, max_context_chars=max_chars)
+    messages = task_messages(
+        task, system_prompt=system_prompt, max_context_chars=max_chars, allowed_dirs=allowed_dirs
+    )
     reply = model.invoke(messages, config=config)
     return WorkerOutput(reply.text, usage=_usage(messages, reply))
 
@@ -92,10 +114,13 @@ async def _arun(
     model: BaseChatModel,
     system_prompt: str,
     max_chars: int,
+    allowed_dirs: tuple[str | Path, ...] | None,
     task: TaskInput,
     config: RunnableConfig,
 ) -> WorkerOutput:
-    messages = task_messages(task, system_prompt=system_prompt, max_context_chars=max_chars)
+    messages = task_messages(
+        task, system_prompt=system_prompt, max_context_chars=max_chars, allowed_dirs=allowed_dirs
+    )
     reply = await model.ainvoke(messages, config=config)
     return WorkerOutput(reply.text, usage=_usage(messages, reply))
 
@@ -112,12 +137,13 @@ def chat_worker(
     max_context_chars: int = 12_000,
     input_modalities: Iterable[str] = ("text",),
     expected_output_tokens: int = 256,
+    allowed_dirs: Iterable[str | Path] | None = None,
 ) -> WorkerSpec:
     """Wrap a chat model as a worker.
 
-    The worker builds messages with :func:`task_messages`, calls the model with the caller's
-    ``config`` (so callbacks and LangGraph ``stream_mode="messages"`` reach it) and returns the
-    reply's text with its token usage.
+    The worker builds messages with :func:`task_messages` (the text of the .txt/.md inputs
+    included), calls the model with the caller's ``config`` (so callbacks and LangGraph
+    ``stream_mode="messages"`` reach it) and returns the reply's text with its token usage.
 
     Args:
         model: any LangChain chat model.
@@ -127,9 +153,11 @@ def chat_worker(
         cost: USD cost; ``None`` looks the model's name up with :func:`price_for`.
         latency: expected latency; ``None`` means unknown (zero).
         system_prompt: replaces :data:`DEFAULT_SYSTEM_PROMPT`.
-        max_context_chars: characters of dependency text sent, at most.
+        max_context_chars: characters of input-file and dependency text sent, at most.
         input_modalities: what the worker reads.
         expected_output_tokens: for estimates before a call.
+        allowed_dirs: folders the .txt/.md inputs must lie in (a file listed here is allowed
+            alone); ``None`` means the working directory and the system temp folder.
 
     Example:
         >>> from langchain_core.language_models import GenericFakeChatModel
@@ -142,7 +170,8 @@ def chat_worker(
     """
     if max_context_chars < 0:
         raise ValueError(f"max_context_chars must be >= 0, got {max_context_chars}")
-    args = (model, system_prompt or DEFAULT_SYSTEM_PROMPT, max_context_chars)
+    dirs = None if allowed_dirs is None else tuple(allowed_dirs)
+    args = (model, system_prompt or DEFAULT_SYSTEM_PROMPT, max_context_chars, dirs)
     runnable = RunnableLambda(partial(_run, *args), afunc=partial(_arun, *args), name=name)
     return WorkerSpec(
         name=name,

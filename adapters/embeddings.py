@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import torch
 from langchain_core.embeddings import Embeddings
 from orchestai_agents.adapters._task_text import dependency_texts
 from orchestai_agents.adapters._text_split import passages
 from orchestai_agents.adapters._torch_threads import intra_op_threads
+from orchestai_agents.adapters.pdf_text import text_file_inputs
 from orchestai_agents.adapters.task_tool import TaskTool
 
 from orchestai_agents.encoders import TextEncoder
@@ -17,14 +17,12 @@ from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
 __all__ = [
-    "TEXT_SUFFIXES",
     "MiniLMEmbeddings",
     "PassageRankTool",
     "shared_text_encoder",
     "task_text_sources",
 ]
 
-TEXT_SUFFIXES = (".txt", ".md")
 _LOCK = threading.Lock()
 _SHARED: list[TextEncoder] = []
 
@@ -81,10 +79,10 @@ class MiniLMEmbeddings(Embeddings):
 
 def task_text_sources(tool: TaskTool, task: TaskInput) -> list[str]:
     """The texts a text tool works on: dependency texts, then .txt/.md inputs (checked paths)."""
-    texts = [text for _, text in dependency_texts(task)]
-    files = [p for p in task.get("inputs", []) if Path(p).suffix.lower() in TEXT_SUFFIXES]
-    texts += [tool.files.readable(p).read_text(encoding="utf-8", errors="replace") for p in files]
-    return texts
+    return [
+        *(text for _, text in dependency_texts(task)),
+        *(text for _, text in text_file_inputs(task, tool.files)),
+    ]
 
 
 class PassageRankTool(TaskTool):

@@ -10,12 +10,19 @@ import subprocess
 import sys
 from pathlib import Path
 
+from orchestai_agents.adapters._file_access import FileAccess
 from orchestai_agents.adapters.task_tool import TaskTool
 
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
-__all__ = ["TEXT_FILE_SUFFIXES", "PdfTextTool", "extract_pdf_pages", "read_text_file"]
+__all__ = [
+    "TEXT_FILE_SUFFIXES",
+    "PdfTextTool",
+    "extract_pdf_pages",
+    "read_text_file",
+    "text_file_inputs",
+]
 
 _CHILD = Path(__file__).with_name("_pdf_child.py")
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -83,6 +90,16 @@ def read_text_file(path: Path) -> str:
     except UnicodeDecodeError:
         # Not UTF-8: most likely a legacy Windows file, whose accents and quotes cp1252 keeps.
         return data.decode("cp1252", errors="replace")
+
+
+def text_file_inputs(task: TaskInput, files: FileAccess) -> list[tuple[Path, str]]:
+    """``(path, text)`` of each .txt/.md file among the user's inputs, checked by ``files``."""
+    paths = [
+        files.readable(p)
+        for p in task.get("inputs", [])
+        if Path(p).suffix.lower() in TEXT_FILE_SUFFIXES
+    ]
+    return [(path, read_text_file(path)) for path in paths]
 
 
 class PdfTextTool(TaskTool):

@@ -35,6 +35,16 @@ def test_allowed_dirs_reach_every_file_tool(tmp_path, sales_csv, make_task) -> N
         registry["table_analyst"].runnable.invoke(make_task(inputs=[sales_csv]))
 
 
+def test_allowed_dirs_reach_the_chat_model_reading_text_inputs(tmp_path, make_task) -> None:
+    notes = tmp_path / "elsewhere" / "notes.txt"
+    notes.parent.mkdir()
+    notes.write_text("private", encoding="utf-8")
+    registry = default_registry(allowed_dirs=[tmp_path / "out"])
+    # Refused while building the prompt, before the model loads.
+    with pytest.raises(InputFileError, match="outside the allowed folders"):
+        registry["smollm2"].runnable.invoke(make_task(inputs=[notes]))
+
+
 def test_import_and_registry_load_no_model() -> None:
     code = (
         "import sys\n"

@@ -8,6 +8,7 @@ from langchain_core.runnables import RunnableConfig
 from orchestai_agents.adapters.chat_worker import CHARS_PER_TOKEN, chat_worker, task_messages
 from pydantic import Field
 
+from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import CostModel, Usage
 
 
@@ -197,3 +198,52 @@ def test_chat_models_without_async_generation_are_marked_blocking():
         for m in (sync_only, native)
     ]
     assert flags == [True, False]
+
+
+def test_text_inputs_are_sent_with_their_text(tmp_path, make_task) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes("Ship the café menu on Friday.".encode("cp1252"))
+    task = make_task(inputs=[notes, tmp_path / "photo.png"], description="Summarise notes.txt")
+    human = task_messages(task, allowed_dirs=[tmp_path])[1].content
+    assert "Input files: notes.txt, photo.png" in human
+    assert "Text of notes.txt:\nShip the café menu on Friday." in human
+    assert human.splitlines()[-1] == "Your step (generate_text): Summarise notes.txt"
+
+
+def test_text_inputs_share_the_context_budget_with_dependencies(tmp_path, make_task) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("x" * 5000, encoding="utf-8")
+    task = make_task(inputs=[notes], context={"a": {"text": "y" * 5000}})
+    human = task_messages(task, max_context_chars=1000, allowed_dirs=[tmp_path])[1].content
+    assert human.count("x") + human.count("y") <= 1000
+    assert human.count("x") > 300 and human.count("y") > 300
+
+
+def test_a_text_input_a_dependency_already_passes_on_is_sent_once(tmp_path, make_task) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("The deadline is 4 May.\n", encoding="utf-8")
+    task = make_task(inputs=[notes], context={"extract": {"text": "The deadline is 4 May."}})
+    human = task_messages(task, allowed_dirs=[tmp_path])[1].content
+    assert human.count("The deadline is 4 May.") == 1
+
+
+def test_text_inputs_go_through_the_file_access_checks(tmp_path, make_task) -> None:
+    outside = tmp_path / "private" / "notes.txt"
+    outside.parent.mkdir()
+    outside.write_text("secret", encoding="utf-8")
+    allowed = tmp_path / "allowed"
+    allowed.mkdir()
+    spec = chat_worker(
+        fake("ok"),
+        name="f",
+        description="d",
+        task_types=["summarize"],
+        cost=CostModel(),
+        allowed_dirs=[allowed],
+    )
+    with pytest.raises(InputFileError, match="outside the allowed folders"):
+        spec.runnable.invoke(make_task(inputs=[outside]))
+    binary = allowed / "blob.txt"
+    binary.write_bytes(b"\x00\x01\x02")
+    with pytest.raises(InputFileError, match="binary data"):
+        spec.runnable.invoke(make_task(inputs=[binary]))

@@ -1,6 +1,10 @@
 import pytest
 from langchain_tests.unit_tests import EmbeddingsUnitTests
-from orchestai_agents.adapters.embeddings import MiniLMEmbeddings, PassageRankTool
+from orchestai_agents.adapters.embeddings import (
+    MiniLMEmbeddings,
+    PassageRankTool,
+    task_text_sources,
+)
 
 from orchestai_agents.errors import InputFileError
 
@@ -14,6 +18,16 @@ class TestMiniLMEmbeddingsStandard(EmbeddingsUnitTests):
 def test_nothing_to_rank_says_what_to_give(make_task) -> None:
     with pytest.raises(InputFileError, match="no text to rank"):
         PassageRankTool().execute(make_task())
+
+
+def test_text_inputs_are_decoded_like_extract_text_decodes_them(tmp_path, make_task) -> None:
+    utf16 = tmp_path / "notes.txt"
+    utf16.write_text("Café notes", encoding="utf-16")  # with a BOM
+    legacy = tmp_path / "minutes.md"
+    legacy.write_bytes("Résumé – draft".encode("cp1252"))
+    tool = PassageRankTool(allowed_dirs=[str(tmp_path)])
+    task = make_task(inputs=[utf16, legacy])
+    assert task_text_sources(tool, task) == ["Café notes", "Résumé – draft"]
 
 
 def test_empty_document_list() -> None:
