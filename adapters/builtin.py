@@ -35,7 +35,7 @@ def _tool_specs(dirs: list[str] | None) -> list[WorkerSpec]:
     on a CPU (they cannot be measured offline).
     """
     table = [
-        (PdfTextTool(allowed_dirs=dirs), "extract_text", ("pdf",), ("text",), 0.3),
+        (PdfTextTool(allowed_dirs=dirs), "extract_text", ("pdf", "text"), ("text",), 0.3),
         (PassageRankTool(allowed_dirs=dirs), "embed", ("text",), ("text",), 0.6),
         (ZeroShotClassifierTool(allowed_dirs=dirs), "classify", ("text",), ("text",), 0.6),
         (

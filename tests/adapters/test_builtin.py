@@ -29,6 +29,11 @@ def test_registry_has_every_builtin_worker_with_its_task_types() -> None:
     assert registry["smollm2"].latency.seconds_per_output_token > 0
 
 
+def test_extract_text_declares_the_text_files_it_reads() -> None:
+    capabilities = default_registry()["pdf_text"].capabilities
+    assert capabilities.input_modalities == {"pdf", "text"}  # .txt/.md besides PDFs
+
+
 def test_allowed_dirs_reach_every_file_tool(tmp_path, sales_csv, make_task) -> None:
     registry = default_registry(allowed_dirs=[tmp_path])
     with pytest.raises(InputFileError, match="outside the allowed folders"):
