@@ -5,13 +5,17 @@ from __future__ import annotations
 import threading
 from typing import Any, Literal
 
+from orchestai_agents.errors import WorkerError
+
 __all__ = ["LazyPipeline"]
 
 
 class LazyPipeline:
     """A transformers pipeline built on first use (thread-safe), or a ready one passed in.
 
-    Only safetensors weights are loaded and no remote code is run.
+    Only safetensors weights are loaded and no remote code is run. A model that cannot be loaded
+    (offline and not in the cache, a wrong id or folder) is a WorkerError that names it and says
+    how to get it.
 
     Example:
         >>> captioner = LazyPipeline("image-text-to-text", "Salesforce/blip-image-captioning-base")
@@ -32,12 +36,22 @@ class LazyPipeline:
     def get(self) -> Any:
         with self._lock:
             if self._pipeline is None:
-                from transformers import pipeline
-
-                self._pipeline = pipeline(
-                    self.task,
-                    model=self.model_id,
-                    trust_remote_code=False,
-                    model_kwargs={"use_safetensors": True},
-                )
+                self._pipeline = self._load()
             return self._pipeline
+
+    def _load(self) -> Any:
+        from transformers import pipeline
+
+        try:
+            return pipeline(
+                self.task,
+                model=self.model_id,
+                trust_remote_code=False,
+                model_kwargs={"use_safetensors": True},
+            )
+        except OSError as error:
+            raise WorkerError(
+                f"could not load the {self.task} model {self.model_id!r} ({error}); download it "
+                f"once while online (hf download {self.model_id}), or pass model_id=<a local "
+                "folder with the model> or a ready pipeline"
+            ) from error

@@ -10,7 +10,7 @@ from orchestai_agents.adapters.task_tool import TaskTool
 from PIL import Image, UnidentifiedImageError
 from pydantic import PrivateAttr
 
-from orchestai_agents.errors import InputFileError, WorkerError
+from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["DEFAULT_CAPTION_MODEL", "ImageCaptionTool"]
@@ -47,20 +47,8 @@ class ImageCaptionTool(TaskTool):
     def model_post_init(self, context: Any) -> None:
         self._pipeline = LazyPipeline("image-text-to-text", self.model_id, self.captioner)
 
-    def _captioner(self) -> Any:
-        """The pipeline, loaded on first use; a WorkerError that says how to get the model when
-        it cannot be loaded (offline and not in the cache, a wrong id or folder)."""
-        try:
-            return self._pipeline.get()
-        except OSError as error:
-            raise WorkerError(
-                f"could not load the captioning model {self.model_id!r} ({error}); download it "
-                f"once while online (hf download {self.model_id}), or pass model_id=<a local "
-                "folder with the model> or captioner=<a ready pipeline>"
-            ) from error
-
     def _caption(self, image: Image.Image) -> str:
-        result = self._captioner()(
+        result = self._pipeline.get()(
             images=image, text=self.prompt, max_new_tokens=self.max_new_tokens
         )
         return str(result[0]["generated_text"]).strip()

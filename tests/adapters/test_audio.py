@@ -11,7 +11,7 @@ import pytest
 from orchestai_agents.adapters.audio import SpeechToTextTool, read_wav
 from orchestai_agents.adapters.tool_worker import tool_worker
 
-from orchestai_agents.errors import InputFileError
+from orchestai_agents.errors import InputFileError, WorkerError
 
 VOCAB = ["<pad>", "<unk>", "|", *"abcdefghijklmnopqrstuvwxyz'"]
 
@@ -130,3 +130,12 @@ def test_not_a_wav_is_an_input_file_error(tmp_path: Path) -> None:
     (tmp_path / "x.wav").write_bytes(b"RIFFjunk")
     with pytest.raises(InputFileError, match=r"x\.wav: not a readable PCM WAV"):
         read_wav(tmp_path / "x.wav")
+
+
+def test_a_model_that_cannot_be_loaded_is_a_worker_error_naming_it(
+    tmp_path: Path, make_task
+) -> None:
+    write_wav(tmp_path / "meeting.wav", np.zeros(1600, dtype=np.float32))
+    tool = SpeechToTextTool(model_id="orchestai-test/not-downloaded")  # offline, not cached
+    with pytest.raises(WorkerError, match=r"(?s)'orchestai-test/not-downloaded'.*download it once"):
+        tool.execute(make_task(inputs=[tmp_path / "meeting.wav"]))
