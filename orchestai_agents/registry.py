@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import reprlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from numbers import Integral
@@ -240,6 +241,12 @@ class WorkerRegistry(Mapping[str, WorkerSpec]):
             self.register(spec)
 
     def register(self, spec: WorkerSpec, *, replace: bool = False) -> WorkerSpec:
+        if not isinstance(spec, WorkerSpec):
+            raise TypeError(
+                f"a worker must be a WorkerSpec, got {type(spec).__name__} {reprlib.repr(spec)}; "
+                "make one with function_worker, chat_worker or tool_worker from "
+                "orchestai_agents.adapters"
+            )
         if not spec.name or not isinstance(spec.name, str):
             raise ValueError("a worker needs a non-empty string name")
         if spec.name in self._workers and not replace:
