@@ -189,16 +189,20 @@ def test_a_second_run_into_the_same_out_keeps_the_first_runs_files(
     ]
 
 
+def _out_holding_answer(tmp_path: Path, text: str) -> tuple[Path, list[str]]:
+    """An --out that already holds an answer.md (no trace), and a run into it."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "answer.md").write_text(text)
+    return out, ["run", "--plan", str(_table_plan(tmp_path)), "--out", str(out)]
+
+
 def test_files_under_a_runs_own_names_are_kept_without_an_earlier_trace(
     orchestai: Orchestai, tmp_path: Path
 ) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "answer.md").write_text("my thesis draft")
-    argv = ["run", "--plan", str(_table_plan(tmp_path)), "--out", str(out)]
-    data = ["--input", str(ROOT / "examples" / "data" / "sales.csv")]
+    out, argv = _out_holding_answer(tmp_path, "my thesis draft")
 
-    assert orchestai(*argv, *data)[0] == 0
+    assert orchestai(*argv, "--input", str(ROOT / "examples" / "data" / "sales.csv"))[0] == 0
 
     (kept,) = out.glob("run-*")
     assert [p.name for p in kept.iterdir()] == ["answer.md"]
@@ -209,10 +213,7 @@ def test_files_under_a_runs_own_names_are_kept_without_an_earlier_trace(
 def test_an_input_where_the_run_writes_its_own_files_is_refused(
     orchestai: Orchestai, tmp_path: Path
 ) -> None:
-    out = tmp_path / "out"
-    out.mkdir()
-    (out / "answer.md").write_text("an earlier answer, given as input")
-    argv = ["run", "--plan", str(_table_plan(tmp_path)), "--out", str(out)]
+    out, argv = _out_holding_answer(tmp_path, "an earlier answer, given as input")
 
     code, err = orchestai(*argv, "--input", str(out / "answer.md"))
 
