@@ -44,14 +44,15 @@ def task_messages(
 ) -> list[BaseMessage]:
     """The chat messages for one sub-task.
 
-    The text of the .txt/.md inputs and the dependency texts come first, shortened together to
-    ``max_context_chars``, and the step's own description last, so a model that cuts a long
-    prompt in the middle still sees the task. An input file's text that a dependency already
-    passes on (an extract_text step's) is sent once.
+    The dependency texts (or, for a step without dependencies, the text of the .txt/.md inputs)
+    come first, shortened together to ``max_context_chars``, and the step's own description
+    last, so a model that cuts a long prompt in the middle still sees the task. Only a root step
+    gets the input files' text: it is the one that processes the inputs, and a later step works
+    on its dependencies' results, which the raw text would crowd out of the budget.
 
     Raises:
-        InputFileError: a .txt/.md input lies outside ``allowed_dirs`` (``None``: the working
-            directory and the system temp folder), is missing, or holds binary data.
+        InputFileError: a root step's .txt/.md input lies outside ``allowed_dirs`` (``None``: the
+            working directory and the system temp folder), is missing, or holds binary data.
 
     Example:
         >>> msgs = task_messages({"node_id": "s", "instruction": "Brief me", "description": "Summarise",
@@ -62,13 +63,15 @@ def task_messages(
     parts = [f"Overall goal: {task['instruction']}"]
     if task.get("inputs"):
         parts.append("Input files: " + ", ".join(str(p).rsplit("/", 1)[-1] for p in task["inputs"]))
-    results = [(f"Result of step {node}", text) for node, text in dependency_texts(task)]
-    files = [
-        (f"Text of {path.name}", text)
-        for path, text in text_file_inputs(task, FileAccess.of(allowed_dirs))
-        if text.strip() and not any(text.strip() in result for _, result in results)
-    ]
-    for label, text in fit_texts(files + results, max_context_chars):
+    if task.get("context"):
+        texts = [(f"Result of step {node}", text) for node, text in dependency_texts(task)]
+    else:
+        texts = [
+            (f"Text of {path.name}", text)
+            for path, text in text_file_inputs(task, FileAccess.of(allowed_dirs))
+            if text.strip()
+        ]
+    for label, text in fit_texts(texts, max_context_chars):
         parts.append(f"{label}:\n{text}")
     parts.append(f"Your step ({task['task_type']}): {task['description']}")
     return [SystemMessage(system_prompt), HumanMessage("\n\n".join(parts))]
@@ -141,8 +144,8 @@ def chat_worker(
 ) -> WorkerSpec:
     """Wrap a chat model as a worker.
 
-    The worker builds messages with :func:`task_messages` (the text of the .txt/.md inputs
-    included), calls the model with the caller's ``config`` (so callbacks and LangGraph
+    The worker builds messages with :func:`task_messages` (a root step's .txt/.md inputs'
+    text included), calls the model with the caller's ``config`` (so callbacks and LangGraph
     ``stream_mode="messages"`` reach it) and returns the reply's text with its token usage.
 
     Args:

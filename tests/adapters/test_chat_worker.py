@@ -210,21 +210,29 @@ def test_text_inputs_are_sent_with_their_text(tmp_path, make_task) -> None:
     assert human.splitlines()[-1] == "Your step (generate_text): Summarise notes.txt"
 
 
-def test_text_inputs_share_the_context_budget_with_dependencies(tmp_path, make_task) -> None:
-    notes = tmp_path / "notes.md"
-    notes.write_text("x" * 5000, encoding="utf-8")
-    task = make_task(inputs=[notes], context={"a": {"text": "y" * 5000}})
+def test_text_inputs_share_the_context_budget(tmp_path, make_task) -> None:
+    (tmp_path / "notes.md").write_text("x" * 5000, encoding="utf-8")
+    (tmp_path / "minutes.txt").write_text("y" * 5000, encoding="utf-8")
+    task = make_task(inputs=[tmp_path / "notes.md", tmp_path / "minutes.txt"])
     human = task_messages(task, max_context_chars=1000, allowed_dirs=[tmp_path])[1].content
     assert human.count("x") + human.count("y") <= 1000
     assert human.count("x") > 300 and human.count("y") > 300
 
 
-def test_a_text_input_a_dependency_already_passes_on_is_sent_once(tmp_path, make_task) -> None:
+def test_a_step_with_dependencies_gets_their_results_not_the_input_text(
+    tmp_path, make_task
+) -> None:
     notes = tmp_path / "notes.txt"
-    notes.write_text("The deadline is 4 May.\n", encoding="utf-8")
-    task = make_task(inputs=[notes], context={"extract": {"text": "The deadline is 4 May."}})
-    human = task_messages(task, allowed_dirs=[tmp_path])[1].content
-    assert human.count("The deadline is 4 May.") == 1
+    notes.write_text("Meeting notes. " * 400, encoding="utf-8")
+    task = make_task(
+        inputs=[notes],
+        description="Translate the summary into French",
+        context={"summarize": {"text": "Short summary: the team met."}},
+    )
+    human = task_messages(task, max_context_chars=2000, allowed_dirs=[tmp_path])[1].content
+    assert "Meeting notes." not in human
+    assert "Input files: notes.txt" in human
+    assert "Result of step summarize:\nShort summary: the team met." in human
 
 
 def test_text_inputs_go_through_the_file_access_checks(tmp_path, make_task) -> None:
