@@ -33,10 +33,19 @@ TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
 
 SEPARATORS = ",;\t|"
 SNIFFED_LINES = 50
-# A number with a thousands separator and a decimal point (1,200.50), or the other way round
-# (1.200,50) in a CSV that is not comma-separated: Excel's export where the comma is the decimal mark.
-GROUPED_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")
-DECIMAL_COMMA_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?")
+
+
+class Notation(NamedTuple):
+    """How a column writes its numbers: the text of one, its thousands separator, its decimal mark."""
+
+    pattern: re.Pattern[str]
+    grouping: str
+    decimal: str
+
+
+# 1,200.50; and the other way round, 1.200,50: Excel's export where the comma is the decimal mark.
+DECIMAL_POINT = Notation(re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"), ",", ".")
+DECIMAL_COMMA = Notation(re.compile(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"), ".", ",")
 
 # dateutil reads "Jan" or "Jan-23" as dates in year 1: such a column is labels, not a time axis.
 PLAUSIBLE_YEARS = (1900, 2200)
@@ -126,7 +135,7 @@ def _read_delimited(path: Path) -> pd.DataFrame:
             f"{path}: read as the single column {header!r}: semicolon- or tab-separated, with "
             f"rows of different lengths? Give every row as many fields as the header"
         )
-    return frame.apply(_as_numbers, decimal_comma=sep != ",")
+    return frame.apply(_as_numbers, comma_separated=sep == ",")
 
 
 def _decode(path: Path) -> str:
@@ -152,22 +161,35 @@ def _separator(text: str) -> str:
         return ","
 
 
-def _as_numbers(column: pd.Series, *, decimal_comma: bool) -> pd.Series:
+def _as_numbers(column: pd.Series, *, comma_separated: bool) -> pd.Series:
     """A text column whose every cell is a number written with separators, as numbers.
 
-    The comma is a thousands separator in a comma-separated file and the decimal mark otherwise:
-    "1,200" in a quoted CSV field is 1200, "10,5" in a semicolon-separated file is 10.5.
+    "1,200" in a quoted field of a comma-separated file is 1200; in other files the column says
+    which mark the comma is: "10,5" is 10.5, and so is "1.200,5" 1200.5, while "1,200" in a column
+    where every comma groups three digits is 1200.
     """
     if not pd.api.types.is_string_dtype(column):
         return column
     cells = column.str.strip()
-    pattern, grouping, decimal = (
-        (DECIMAL_COMMA_NUMBER, ".", ",") if decimal_comma else (GROUPED_NUMBER, ",", ".")
-    )
-    if cells.dropna().empty or not cells.dropna().str.fullmatch(pattern).all():
+    notation = _notation(cells.dropna(), comma_separated=comma_separated)
+    if notation is None:
         return column
-    plain = cells.str.replace(grouping, "", regex=False).str.replace(decimal, ".", regex=False)
-    return pd.to_numeric(plain)
+    plain = cells.str.replace(notation.grouping, "", regex=False)
+    return pd.to_numeric(plain.str.replace(notation.decimal, ".", regex=False))
+
+
+def _notation(cells: pd.Series, *, comma_separated: bool) -> Notation | None:
+    """The only notation all cells fit, or the thousands comma for d,ddd cells that fit both;
+    None when some cell is no number, or when a d.ddd cell leaves the magnitude a guess."""
+    notations = (DECIMAL_POINT,) if comma_separated else (DECIMAL_POINT, DECIMAL_COMMA)
+    fits = [n for n in notations if cells.str.fullmatch(n.pattern).all()]
+    if cells.empty or not fits:
+        return None
+    if len(fits) == 1:
+        return fits[0]
+    # Cells that fit both are digits, d,ddd or d.ddd. A column whose every comma groups three
+    # digits is thousands (999, 1,234, 12,345); beside a point, "1.234" could be 1.234 or 1234.
+    return None if cells.str.contains(".", regex=False).any() else DECIMAL_POINT
 
 
 def time_axis(frame: pd.DataFrame) -> TimeAxis | None:

@@ -75,6 +75,19 @@ def test_quoted_thousands_in_a_comma_separated_file(tmp_path: Path) -> None:
     assert _read(table)["revenue"].tolist() == [1200.0, 12500.5]
 
 
+@pytest.mark.parametrize("sep", ["\t", "|", ";"])
+def test_commas_that_group_three_digits_are_thousands_in_any_separator(
+    sep: str, tmp_path: Path
+) -> None:
+    table = tmp_path / "amounts.csv"
+    rows = [["a", "amount"], ["x", "999"], ["y", "1,234"], ["z", "12,345"], ["w", "1.234"]]
+    table.write_text("".join(sep.join(row) + "\n" for row in rows[:4]))
+    assert _read(table)["amount"].tolist() == [999, 1234, 12345]
+    # beside "1.234" (1.234, or 1234 in a decimal-comma export) "1,234" could be either
+    table.write_text("".join(sep.join(row) + "\n" for row in rows))
+    assert _read(table)["amount"].tolist() == ["999", "1,234", "12,345", "1.234"]
+
+
 def test_rows_that_do_not_split_on_the_semicolon_are_refused(tmp_path: Path) -> None:
     table = tmp_path / "ragged.csv"
     table.write_text("a;b\n1;2\n3\n")
