@@ -212,13 +212,18 @@ def _date_axis(frame: pd.DataFrame) -> TimeAxis | None:
 
 
 def _year_axis(frame: pd.DataFrame) -> TimeAxis | None:
-    """The first integer column named like "year" whose values are all plausible years."""
+    """The first integer column named like "year" whose values are distinct plausible years.
+
+    A year repeated (year, month, sales) is a grouping of rows, not their place in time: as the
+    axis it would stack each year's months on one point.
+    """
     for name in frame.columns:
         column = frame[name]
         if (
             "year" in str(name).lower()
             and pd.api.types.is_integer_dtype(column)
             and column.between(*PLAUSIBLE_YEARS).all()
+            and column.is_unique
         ):
             return TimeAxis(str(name), column, "year")
     return None

@@ -30,6 +30,14 @@ def test_a_year_column_is_the_axis_not_a_trend() -> None:
     assert trend.slope == pytest.approx(2.0)
 
 
+def test_a_year_repeated_for_each_month_is_no_axis() -> None:
+    years = [2022] * 3 + [2023] * 3
+    frame = pd.DataFrame({"year": years, "month": [1, 2, 3] * 2, "sales": [1, 2, 3, 4, 5, 6]})
+    trends = {trend.column: trend for trend in column_trends(frame)}
+    assert {trend.unit for trend in trends.values()} == {"row"}
+    assert trends["sales"].slope == pytest.approx(1.0)  # +1 a row, not +3 "per year"
+
+
 def test_newest_first_rows_are_read_in_time_order() -> None:
     frame = pd.DataFrame(
         {
