@@ -71,18 +71,22 @@ def _artifact_files(artifact: Any) -> tuple[str, ...]:
     )
 
 
-def _to_output(message: ToolMessage) -> WorkerOutput:
-    """The tool's reply as a WorkerOutput: its content, and the files among its artifact.
+def _to_output(result: Any) -> WorkerOutput:
+    """The tool's reply as a WorkerOutput: a ToolMessage's content and the files among its
+    artifact; a reply LangChain passes through as the tool returned it (a LangGraph Command)
+    as JSON text.
 
-    A reply with status "error" is a failure the tool caught itself (``handle_tool_error``,
+    A ToolMessage with status "error" is a failure the tool caught itself (``handle_tool_error``,
     ``handle_validation_error``): it raises, so the step fails instead of passing the error on.
     """
-    if message.status == "error":
+    if not isinstance(result, ToolMessage):
+        return WorkerOutput(_as_text(result))
+    if result.status == "error":
         raise WorkerError(
-            f"tool {message.name!r} failed: {_as_text(message.content)}; the tool caught the "
+            f"tool {result.name!r} failed: {_as_text(result.content)}; the tool caught the "
             "error and returned it as its result, so check the tool's input or the service it calls"
         )
-    return WorkerOutput(_as_text(message.content), _artifact_files(message.artifact))
+    return WorkerOutput(_as_text(result.content), _artifact_files(result.artifact))
 
 
 def _tool_call(

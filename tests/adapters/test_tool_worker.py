@@ -6,6 +6,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.tools import StructuredTool, ToolException, create_retriever_tool, tool
+from langgraph.types import Command
 from orchestai_agents.adapters import default_registry
 from orchestai_agents.adapters.task_tool import TaskTool
 from orchestai_agents.adapters.tool_worker import default_tool_input, tool_worker
@@ -169,3 +170,13 @@ def test_only_existing_files_in_an_artifact_become_artifacts(make_task, tmp_path
     )
     out = tool_worker(files, task_types=["write_report"]).runnable.invoke(make_task())
     assert out.artifacts == (str(tmp_path / "kept.txt"),) * 2
+
+
+def test_a_tool_returning_a_langgraph_command_gives_its_text(make_task) -> None:
+    @tool
+    def route(text: str) -> Command:
+        """Route to the next agent."""
+        return Command(goto="writer")
+
+    out = tool_worker(route, task_types=["generate_text"]).runnable.invoke(make_task())
+    assert out.text == "\"Command(goto='writer')\""  # JSON text, as for any other object
