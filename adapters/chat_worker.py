@@ -12,9 +12,10 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import RunnableConfig, RunnableLambda
 from orchestai_agents.adapters._file_access import FileAccess
 from orchestai_agents.adapters._task_text import dependency_texts, fit_texts
-from orchestai_agents.adapters.pdf_text import text_file_inputs
+from orchestai_agents.adapters.pdf_text import TEXT_FILE_SUFFIXES, read_text_file
 from orchestai_agents.adapters.pricing import price_for
 
+from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import (
     Capabilities,
     CostModel,
@@ -50,9 +51,10 @@ def task_messages(
     gets the input files' text: it is the one that processes the inputs, and a later step works
     on its dependencies' results, which the raw text would crowd out of the budget.
 
-    Raises:
-        InputFileError: a root step's .txt/.md input lies outside ``allowed_dirs`` (``None``: the
-            working directory and the system temp folder), is missing, or holds binary data.
+    A .txt/.md input a root step cannot read (outside ``allowed_dirs``, where ``None`` means the
+    working directory and the system temp folder; missing; binary) does not stop the step: the
+    file list says why next to its name, e.g. ``notes.txt (not read: outside the allowed
+    folders)``.
 
     Example:
         >>> msgs = task_messages({"node_id": "s", "instruction": "Brief me", "description": "Summarise",
@@ -61,20 +63,44 @@ def task_messages(
         'Your step (summarize): Summarise'
     """
     parts = [f"Overall goal: {task['instruction']}"]
-    if task.get("inputs"):
-        parts.append("Input files: " + ", ".join(str(p).rsplit("/", 1)[-1] for p in task["inputs"]))
     if task.get("context"):
+        names = [Path(p).name for p in task.get("inputs", [])]
         texts = [(f"Result of step {node}", text) for node, text in dependency_texts(task)]
     else:
-        texts = [
-            (f"Text of {path.name}", text)
-            for path, text in text_file_inputs(task, FileAccess.of(allowed_dirs))
-            if text.strip()
-        ]
+        names, texts = _input_files(task, FileAccess.of(allowed_dirs))
+    if names:
+        parts.append("Input files: " + ", ".join(names))
     for label, text in fit_texts(texts, max_context_chars):
         parts.append(f"{label}:\n{text}")
     parts.append(f"Your step ({task['task_type']}): {task['description']}")
     return [SystemMessage(system_prompt), HumanMessage("\n\n".join(parts))]
+
+
+def _input_files(task: TaskInput, files: FileAccess) -> tuple[list[str], list[tuple[str, str]]]:
+    """The input file names, each unreadable .txt/.md one with why, and ``(label, text)`` of the
+    .txt/.md inputs that hold text."""
+    names, texts = [], []
+    for raw in task.get("inputs", []):
+        name, is_text = Path(raw).name, Path(raw).suffix.lower() in TEXT_FILE_SUFFIXES
+        text, why_not = _read_input(raw, files) if is_text else ("", "")
+        names.append(f"{name} (not read: {why_not})" if why_not else name)
+        if text.strip():
+            texts.append((f"Text of {name}", text))
+    return names, texts
+
+
+def _read_input(raw: str, files: FileAccess) -> tuple[str, str]:
+    """``(text, "")`` of a .txt/.md input, or ``("", why it was not read)``."""
+    try:
+        path = files.inside(raw)
+    except InputFileError:
+        return "", "outside the allowed folders"
+    try:
+        return read_text_file(path), ""
+    except InputFileError:  # the one read_text_file raises: binary data
+        return "", "binary data, not text"
+    except OSError as error:  # missing, a folder, no permission
+        return "", (error.strerror or type(error).__name__).lower()
 
 
 def _estimate_tokens(texts: Iterable[str]) -> int:

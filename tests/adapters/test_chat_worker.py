@@ -8,7 +8,6 @@ from langchain_core.runnables import RunnableConfig
 from orchestai_agents.adapters.chat_worker import CHARS_PER_TOKEN, chat_worker, task_messages
 from pydantic import Field
 
-from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import CostModel, Usage
 
 
@@ -37,6 +36,18 @@ class Recorder(BaseCallbackHandler):
         self, serialized: Any, messages: Any, *, tags: list[str] | None = None, **kwargs: Any
     ) -> None:
         self.chat_starts.append(tags or [])
+
+
+class RecordingChat(GenericFakeChatModel):
+    """A fake chat model that keeps the text of the last message of each call."""
+
+    seen: list[str] = Field(default_factory=list)
+
+    def _generate(
+        self, messages: list[BaseMessage], stop: Any = None, run_manager: Any = None, **kwargs: Any
+    ) -> Any:
+        self.seen.append(messages[-1].text)
+        return super()._generate(messages, stop, run_manager, **kwargs)
 
 
 def fake(*replies: str) -> GenericFakeChatModel:
@@ -235,23 +246,38 @@ def test_a_step_with_dependencies_gets_their_results_not_the_input_text(
     assert "Result of step summarize:\nShort summary: the team met." in human
 
 
-def test_text_inputs_go_through_the_file_access_checks(tmp_path, make_task) -> None:
+def test_unreadable_text_inputs_are_named_with_why_and_the_step_still_runs(
+    tmp_path, make_task
+) -> None:
     outside = tmp_path / "private" / "notes.txt"
     outside.parent.mkdir()
     outside.write_text("secret", encoding="utf-8")
     allowed = tmp_path / "allowed"
     allowed.mkdir()
+    (allowed / "blob.txt").write_bytes(b"\x00\x01\x02")
+    model = RecordingChat(messages=iter([AIMessage("ok")]))
     spec = chat_worker(
-        fake("ok"),
+        model,
         name="f",
         description="d",
         task_types=["summarize"],
         cost=CostModel(),
         allowed_dirs=[allowed],
     )
-    with pytest.raises(InputFileError, match="outside the allowed folders"):
-        spec.runnable.invoke(make_task(inputs=[outside]))
-    binary = allowed / "blob.txt"
-    binary.write_bytes(b"\x00\x01\x02")
-    with pytest.raises(InputFileError, match="binary data"):
-        spec.runnable.invoke(make_task(inputs=[binary]))
+    task = make_task(inputs=[outside, allowed / "gone.md", allowed / "blob.txt"])
+    assert spec.runnable.invoke(task).text == "ok"
+    (human,) = model.seen
+    assert (
+        "Input files: notes.txt (not read: outside the allowed folders), "
+        "gone.md (not read: no such file or directory), blob.txt (not read: binary data, not text)"
+    ) in human
+    assert "secret" not in human
+
+
+def test_a_step_unrelated_to_an_unreadable_input_runs(make_task) -> None:
+    """A worker with the default folders, given an input outside them, still writes the poem."""
+    spec = chat_worker(
+        fake("Roses are red"), name="f", description="d", task_types=["t"], cost=CostModel()
+    )
+    task = make_task(inputs=["/nonexistent-orchestai/notes.txt"], description="Write a poem")
+    assert spec.runnable.invoke(task).text == "Roses are red"
