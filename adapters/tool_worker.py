@@ -62,13 +62,11 @@ def _as_text(content: Any) -> str:
 
 
 def _artifact_files(artifact: Any) -> tuple[str, ...]:
-    """The paths of existing files in a tool's artifact (one item or a list); other artifact
-    objects, such as a retriever's Documents, stay with the tool."""
+    """The file paths (str or os.PathLike) in a tool's artifact (one item or a list), as the tool
+    reports them: a URL or a relative path too. Other artifact objects, such as a retriever's
+    Documents, stay with the tool."""
     items = artifact if isinstance(artifact, list | tuple) else [artifact]
-    # os.path.isfile, unlike Path.is_file, is False (not an error) for a long text or a NUL byte
-    return tuple(
-        os.fspath(a) for a in items if isinstance(a, str | os.PathLike) and os.path.isfile(a)
-    )
+    return tuple(os.fspath(a) for a in items if isinstance(a, str | os.PathLike))
 
 
 def _to_output(result: Any) -> WorkerOutput:
@@ -135,9 +133,9 @@ def tool_worker(
 
     The tool is called with a ToolCall. Its reply's content becomes the worker's text. The
     artifact of a ``response_format="content_and_artifact"`` tool gives the worker's artifacts:
-    the paths (str or os.PathLike, alone or in a list) of files that exist. Any other artifact
-    object, such as the Documents of LangChain's ``create_retriever_tool``, is left out, since
-    the next steps read only text and files. An error the tool catches itself
+    the paths (str or os.PathLike, alone or in a list), kept as the tool reports them. Any other
+    artifact object, such as the Documents of LangChain's ``create_retriever_tool``, is left out,
+    since the next steps read only text and files. An error the tool catches itself
     (``handle_tool_error=True``) and returns as a ToolMessage with ``status="error"`` raises a
     :class:`~orchestai_agents.errors.WorkerError`.
 

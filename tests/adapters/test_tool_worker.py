@@ -158,9 +158,11 @@ def test_a_retriever_tool_gives_its_text_and_keeps_its_documents(make_task) -> N
     assert (out.text, out.artifacts) == ("Routing cuts cost by half.", ())
 
 
-def test_only_existing_files_in_an_artifact_become_artifacts(make_task, tmp_path: Path) -> None:
-    (tmp_path / "kept.txt").write_text("x")
-    artifact = [str(tmp_path / "kept.txt"), tmp_path / "kept.txt", str(tmp_path / "gone.txt"), 3]
+def test_the_paths_in_an_artifact_are_kept_as_the_tool_reports_them(
+    make_task, tmp_path: Path
+) -> None:
+    url, relative = "https://example.com/chart.png", "out/chart.png"
+    artifact = [str(tmp_path / "a.txt"), tmp_path / "b.txt", url, relative, 3, Document("d")]
 
     def _files(text: str) -> tuple[str, list[Any]]:
         return text, artifact
@@ -169,7 +171,7 @@ def test_only_existing_files_in_an_artifact_become_artifacts(make_task, tmp_path
         _files, name="files", description="Files.", response_format="content_and_artifact"
     )
     out = tool_worker(files, task_types=["write_report"]).runnable.invoke(make_task())
-    assert out.artifacts == (str(tmp_path / "kept.txt"),) * 2
+    assert out.artifacts == (str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), url, relative)
 
 
 def test_a_tool_returning_a_langgraph_command_gives_its_text(make_task) -> None:
