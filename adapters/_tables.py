@@ -20,6 +20,7 @@ from orchestai_agents.errors import InputFileError
 
 __all__ = [
     "TABLE_SUFFIXES",
+    "FilledTables",
     "Table",
     "TimeAxis",
     "filled_tables",
@@ -107,22 +108,43 @@ def load_tables(path: Path) -> list[Table]:
         ) from error
     except (ValueError, OSError, pd.errors.ParserError) as error:
         raise InputFileError(
-            f"{path}: not a readable table ({error}); check the file's format"
+            f"{path}: not a readable table ({' '.join(str(error).split())}); check the file's format"
         ) from error
 
 
-def filled_tables(paths: Iterable[Path]) -> tuple[list[Table], list[str]]:
-    """The tables with rows in the files at ``paths``, and the names of those without.
+class FilledTables(NamedTuple):
+    """The tables of a step's files, and what of them cannot be used.
+
+    Attributes:
+        tables: the tables with rows.
+        empty: the names of the tables without rows.
+        unread: why each file that could not be read was not, its path first.
+    """
+
+    tables: list[Table]
+    empty: list[str]
+    unread: list[str]
+
+
+def filled_tables(paths: Iterable[Path]) -> FilledTables:
+    """The tables with rows in the files at ``paths``, the names of those without, and why any
+    file could not be read: one bad file among several leaves the others to work with.
 
     Raises:
-        InputFileError: when no table has a row.
+        InputFileError: when no table has a row, with every file's reason.
     """
-    tables = [table for path in dict.fromkeys(paths) for table in load_tables(path)]
+    tables, unread = [], []
+    for path in dict.fromkeys(paths):
+        try:
+            tables += load_tables(path)
+        except InputFileError as error:
+            unread.append(str(error))
     filled = [table for table in tables if not table.frame.empty]
     empty = [table.name for table in tables if table.frame.empty]
     if not filled:
-        raise InputFileError(f"{', '.join(empty)}: the table has no rows; check the file")
-    return filled, empty
+        no_rows = [f"{', '.join(empty)}: the table has no rows; check the file"] if empty else []
+        raise InputFileError("; ".join(no_rows + unread))
+    return FilledTables(filled, empty, unread)
 
 
 def _read_delimited(path: Path) -> pd.DataFrame:

@@ -124,7 +124,8 @@ class ChartTool(TaskTool):
 
     A bar chart when the step's description mentions "bar", else a line chart; written to
     ``<node_id>.png`` (``<node_id>-2.png`` and so on for further tables). Tables without rows or
-    numbers are named in the text; when no table can be charted the step fails.
+    numbers, and files that cannot be read, are named in the text with the reason; when no table
+    can be charted the step fails.
 
     Example:
         >>> ChartTool().invoke({"inputs": ["examples/data/sales.csv"], "output_dir": "/tmp/out"})  # doctest: +SKIP
@@ -136,9 +137,9 @@ class ChartTool(TaskTool):
     )
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
-        tables, empty = filled_tables(self.task_files(task, TABLE_SUFFIXES, what="table"))
+        tables, empty, unread = filled_tables(self.task_files(task, TABLE_SUFFIXES, what="table"))
         kind = "bar" if "bar" in task["description"].lower() else "line"
-        lines, files, skipped = [], [], [f"{name}: no rows" for name in empty]
+        lines, files, skipped = [], [], [f"{name}: no rows" for name in empty] + unread
         for table in tables:
             out = self.output_path(task, ".png")
             title = task["description"][:80] or table.name

@@ -114,9 +114,10 @@ class TableAnalystTool(TaskTool):
     """Summarises CSV/TSV/XLSX tables: shape, column types, statistics and trends, as markdown.
 
     Every table among the user's inputs and earlier steps' files gets a section, each sheet of an
-    XLSX too; tables without rows are named at the end. A trend is a least-squares slope per
-    numeric column, against the time axis (a date or year column) when there is one, else
-    against row order. The summary is also written to ``<node_id>.md``.
+    XLSX too; tables without rows, and files that cannot be read with the reason, are named at
+    the end. A trend is a least-squares slope per numeric column, against the time axis (a date
+    or year column) when there is one, else against row order. The summary is also written to
+    ``<node_id>.md``.
 
     Example:
         >>> text, files = TableAnalystTool().execute({"node_id": "t", "instruction": "", "description": "",
@@ -129,10 +130,11 @@ class TableAnalystTool(TaskTool):
     )
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
-        tables, empty = filled_tables(self.task_files(task, TABLE_SUFFIXES, what="table"))
+        tables, empty, unread = filled_tables(self.task_files(task, TABLE_SUFFIXES, what="table"))
         sections = [_summary(table) for table in tables]
         if empty:
             sections.append(f"Not analysed, no rows: {', '.join(empty)}.\n")
+        sections += [f"Not analysed, unreadable: {reason}\n" for reason in unread]
         text = "\n".join(sections)
         out = self.output_path(task, ".md")
         out.write_text(text, encoding="utf-8")

@@ -109,6 +109,20 @@ def test_every_input_table_gets_a_section(tmp_path: Path, make_task) -> None:
     assert "# Table b.csv" in text and "- y: falling" in text
 
 
+def test_an_unreadable_table_is_named_and_the_others_analysed(tmp_path: Path, make_task) -> None:
+    good, ragged = tmp_path / "good.csv", tmp_path / "ragged.csv"
+    good.write_text("x\n1\n2\n")
+    ragged.write_text("a,b\n1,2\n3,4,5,6\n")
+    text, _ = TableAnalystTool().execute(make_task(inputs=[good, ragged]))
+    assert "# Table good.csv" in text and "- x: rising" in text
+    assert f"Not analysed, unreadable: {ragged}: not a readable table (Error tokenizing" in text
+    header = tmp_path / "header.csv"
+    header.write_text("a,b\n")
+    with pytest.raises(InputFileError, match=r"ragged\.csv: not a readable table") as refused:
+        TableAnalystTool().execute(make_task(inputs=[ragged, header]))
+    assert "header.csv: the table has no rows" in str(refused.value)
+
+
 def test_a_cover_sheet_is_named_and_the_data_sheet_analysed(tmp_path: Path, make_task) -> None:
     book = tmp_path / "book.xlsx"
     with pd.ExcelWriter(book) as writer:
