@@ -175,12 +175,19 @@ def _decode(path: Path) -> str:
 
 
 def _separator(text: str) -> str:
-    """The separator of a CSV's first lines; a comma when none splits them consistently."""
+    """The separator of a CSV's first lines; a comma when none splits them consistently.
+
+    The sniffer can take ordinary text for the layout (a last row ``31,client said; "urgent";
+    call back,5`` reads as quoted fields between semicolons), so a separator other than the
+    comma counts only when it splits the header as well.
+    """
     sample = "".join(islice(io.StringIO(text), SNIFFED_LINES))
     try:
-        return csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
+        sniffed = csv.Sniffer().sniff(sample, delimiters=SEPARATORS).delimiter
     except csv.Error:  # a single column, or rows of different lengths
         return ","
+    header = next(csv.reader(io.StringIO(sample), delimiter=sniffed), [])
+    return sniffed if len(header) > 1 else ","
 
 
 def _as_numbers(column: pd.Series, *, comma_separated: bool) -> pd.Series:

@@ -69,6 +69,15 @@ def test_a_semicolon_separated_export_with_decimal_commas(tmp_path: Path, make_t
     assert "2 rows x 3 columns" in text
 
 
+def test_semicolons_and_quotes_in_a_note_do_not_make_it_the_separator(tmp_path: Path) -> None:
+    table = tmp_path / "calls.csv"
+    rows = [f"{day},called,{day % 3}\n" for day in range(1, 31)]
+    table.write_text("day,note,calls\n" + "".join(rows) + '31,client said; "urgent"; call back,5\n')
+    frame = _read(table)
+    assert list(frame.columns) == ["day", "note", "calls"]
+    assert frame.iloc[-1].tolist() == [31, 'client said; "urgent"; call back', 5]
+
+
 def test_quoted_thousands_in_a_comma_separated_file(tmp_path: Path) -> None:
     table = tmp_path / "thousands.csv"
     table.write_text('month,revenue\nJan,"1,200"\nFeb,"12,500.5"\n')
