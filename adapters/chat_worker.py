@@ -54,7 +54,7 @@ def task_messages(
     A .txt/.md input a root step cannot read (outside ``allowed_dirs``, where ``None`` means the
     working directory and the system temp folder; missing; binary) does not stop the step: the
     file list says why next to its name, e.g. ``notes.txt (not read: outside the allowed
-    folders)``.
+    folders)``. Of each input, at most ``max_context_chars`` characters are read.
 
     Example:
         >>> msgs = task_messages({"node_id": "s", "instruction": "Brief me", "description": "Summarise",
@@ -67,7 +67,7 @@ def task_messages(
         names = [Path(p).name for p in task.get("inputs", [])]
         texts = [(f"Result of step {node}", text) for node, text in dependency_texts(task)]
     else:
-        names, texts = _input_files(task, FileAccess.of(allowed_dirs))
+        names, texts = _input_files(task, FileAccess.of(allowed_dirs), max_context_chars)
     if names:
         parts.append("Input files: " + ", ".join(names))
     for label, text in fit_texts(texts, max_context_chars):
@@ -76,31 +76,37 @@ def task_messages(
     return [SystemMessage(system_prompt), HumanMessage("\n\n".join(parts))]
 
 
-def _input_files(task: TaskInput, files: FileAccess) -> tuple[list[str], list[tuple[str, str]]]:
-    """The input file names, each unreadable .txt/.md one with why, and ``(label, text)`` of the
-    .txt/.md inputs that hold text."""
+def _input_files(
+    task: TaskInput, files: FileAccess, max_chars: int
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The input file names, each .txt/.md one not read or read only in part with a note, and
+    ``(label, text)`` of the .txt/.md inputs that hold text (at most ``max_chars`` each)."""
     names, texts = [], []
     for raw in task.get("inputs", []):
         name, is_text = Path(raw).name, Path(raw).suffix.lower() in TEXT_FILE_SUFFIXES
-        text, why_not = _read_input(raw, files) if is_text else ("", "")
-        names.append(f"{name} (not read: {why_not})" if why_not else name)
+        text, note = _read_input(raw, files, max_chars) if is_text else ("", "")
+        names.append(f"{name} ({note})" if note else name)
         if text.strip():
             texts.append((f"Text of {name}", text))
     return names, texts
 
 
-def _read_input(raw: str, files: FileAccess) -> tuple[str, str]:
-    """``(text, "")`` of a .txt/.md input, or ``("", why it was not read)``."""
+def _read_input(raw: str, files: FileAccess, max_chars: int) -> tuple[str, str]:
+    """``(text, "")`` of a .txt/.md input, ``(its first max_chars characters, a note)``, or
+    ``("", why it was not read)``."""
     try:
         path = files.inside(raw)
     except InputFileError:
-        return "", "outside the allowed folders"
+        return "", "not read: outside the allowed folders"
     try:
-        return read_text_file(path), ""
+        text = read_text_file(path, max_chars + 1)  # one more: tells a longer file
     except InputFileError:  # the one read_text_file raises: binary data
-        return "", "binary data, not text"
+        return "", "not read: binary data, not text"
     except OSError as error:  # missing, a folder, no permission
-        return "", (error.strerror or type(error).__name__).lower()
+        return "", f"not read: {(error.strerror or type(error).__name__).lower()}"
+    if len(text) > max_chars:
+        return text[:max_chars], f"only its first {max_chars} characters read"
+    return text, ""
 
 
 def _estimate_tokens(texts: Iterable[str]) -> int:

@@ -70,26 +70,39 @@ def extract_pdf_pages(path: Path, *, timeout_s: float = 30.0, memory_mb: int = 1
     return [_LONE_SURROGATE.sub("\ufffd", page) for page in json.loads(done.stdout)["pages"]]
 
 
-def read_text_file(path: Path) -> str:
+def read_text_file(path: Path, max_chars: int | None = None) -> str:
     """The text of a plain-text file: UTF-8 (a BOM dropped) or UTF-16 with a BOM, else Windows-1252.
 
     A file with NUL bytes and no UTF-16 BOM is binary and refused with an InputFileError.
+    With ``max_chars``, only the file's first ``max_chars`` characters are read and returned (the
+    binary and encoding checks then look at those bytes only), so a huge file costs no more
+    memory than the text kept.
 
     Example:
         >>> text = read_text_file(Path("notes.txt"))  # doctest: +SKIP
     """
-    data = path.read_bytes()
+    with path.open("rb") as file:
+        # A character takes at most 4 bytes in UTF-8 and UTF-16, and a BOM at most 3.
+        data = file.read() if max_chars is None else file.read(4 * max_chars + 3)
+        whole = max_chars is None or not file.read(1)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16", errors="replace")
-    if b"\0" in data:
+        text = _decode(data, "utf-16", "replace", whole)
+    elif b"\0" in data:
         raise InputFileError(
             f"{path}: binary data, not text; pass the text as UTF-8, or the document itself (a PDF)"
         )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Not UTF-8: most likely a legacy Windows file, whose accents and quotes cp1252 keeps.
-        return data.decode("cp1252", errors="replace")
+    else:
+        try:
+            text = _decode(data, "utf-8-sig", "strict", whole)
+        except UnicodeDecodeError:
+            # Not UTF-8: most likely a legacy Windows file, whose accents and quotes cp1252 keeps.
+            text = data.decode("cp1252", errors="replace")
+    return text[:max_chars]
+
+
+def _decode(data: bytes, encoding: str, errors: str, whole: bool) -> str:
+    """``data`` decoded; unless it is the ``whole`` file, a character cut at its end is dropped."""
+    return codecs.getincrementaldecoder(encoding)(errors).decode(data, final=whole)
 
 
 def text_file_inputs(task: TaskInput, files: FileAccess) -> list[tuple[Path, str]]:

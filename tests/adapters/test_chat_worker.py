@@ -1,3 +1,4 @@
+import tracemalloc
 from typing import Any
 
 import pytest
@@ -281,3 +282,21 @@ def test_a_step_unrelated_to_an_unreadable_input_runs(make_task) -> None:
     )
     task = make_task(inputs=["/nonexistent-orchestai/notes.txt"], description="Write a poem")
     assert spec.runnable.invoke(task).text == "Roses are red"
+
+
+def test_only_the_budget_of_a_big_text_input_is_read(tmp_path, make_task) -> None:
+    big = tmp_path / "big.txt"
+    with big.open("w", encoding="utf-8") as file:
+        for _ in range(2000):
+            file.write("lorem ipsum dolor sit amet " * 400)  # 21.6 MB in all
+    tracemalloc.start()
+    try:
+        human = task_messages(
+            make_task(inputs=[big]), max_context_chars=1000, allowed_dirs=[tmp_path]
+        )[1].content
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000
+    assert "Input files: big.txt (only its first 1000 characters read)" in human
+    assert "Text of big.txt:\nlorem ipsum dolor sit amet lorem" in human

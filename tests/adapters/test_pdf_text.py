@@ -2,7 +2,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from orchestai_agents.adapters.pdf_text import PdfTextTool, extract_pdf_pages
+from orchestai_agents.adapters.pdf_text import PdfTextTool, extract_pdf_pages, read_text_file
 from orchestai_agents.adapters.tool_worker import tool_worker
 from pypdf import PdfWriter
 
@@ -70,6 +70,33 @@ def test_text_file_is_decoded_and_saved_as_txt(
     out, files = PdfTextTool().execute(make_task(node_id="extract", inputs=[notes]))
     assert out == text
     assert Path(files[0]).name == "extract.txt" and Path(files[0]).read_text() == text
+
+
+@pytest.mark.parametrize(
+    ("data", "text"),
+    [
+        ("\ufeffRevenue rose 12%.".encode(), "Revenue"),
+        ("€".encode(), "€" * 7),  # 3 bytes a character: the bytes read end inside one
+        ("Café “notes” 😀".encode("utf-16"), "Café “n"),
+        ("Café “notes”".encode("cp1252"), "Café “n"),
+    ],
+    ids=["utf-8 with BOM", "utf-8", "utf-16", "cp1252"],
+)
+def test_text_file_read_to_a_limit_keeps_the_decoding(
+    tmp_path: Path, data: bytes, text: str
+) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(data * 50)
+    assert read_text_file(notes, 7) == text
+
+
+def test_text_file_read_to_a_limit_reads_only_its_start(tmp_path: Path) -> None:
+    # The binary check sees only the bytes read: NULs far past the limit are never reached.
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"Agenda: " * 100 + b"\0" * 1000)
+    assert read_text_file(notes, 16) == "Agenda: Agenda: "
+    with pytest.raises(InputFileError, match="binary data"):
+        read_text_file(notes)
 
 
 def test_pdf_and_markdown_inputs_are_both_extracted(
