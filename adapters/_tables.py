@@ -49,7 +49,8 @@ DECIMAL_POINT = Notation(re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 DECIMAL_COMMA = Notation(re.compile(r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"), ".", ",")
 
 # dateutil reads "Jan" or "Jan-23" as dates in year 1: such a column is labels, not a time axis.
-PLAUSIBLE_YEARS = (1900, 2200)
+# Years from the first whole one a nanosecond timestamp holds (1678) are kept: records from 1850.
+PLAUSIBLE_YEARS = (pd.Timestamp.min.year + 1, 2200)
 # None lets pandas infer the format; "%b-%y" is Excel's "Jan-23" for January 2023, which it cannot.
 DATE_FORMATS = (None, "%b-%y")
 

@@ -19,6 +19,13 @@ def test_month_names_are_labels_not_a_time_axis() -> None:
     assert time_axis(pd.DataFrame({"month": ["Jan", "Feb", "Mar"], "v": [1, 2, 3]})) is None
 
 
+def test_dates_and_years_before_1900_are_a_time_axis() -> None:
+    axis = time_axis(pd.DataFrame({"date": ["1850-01-01", "1850-02-01"], "temp": [5, 6]}))
+    assert axis is not None and (axis.column, axis.unit) == ("date", "day")
+    axis = time_axis(pd.DataFrame({"year": [1850, 1851, 1852], "temp": [5, 6, 7]}))
+    assert axis is not None and (axis.column, axis.unit) == ("year", "year")
+
+
 def test_excel_month_format_is_a_date_in_that_year() -> None:
     axis = time_axis(pd.DataFrame({"Month": ["Jan-23", "Feb-23", "Mar-23"]}))
     assert axis is not None and axis.column == "Month"
