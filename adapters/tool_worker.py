@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import Any
 
 from langchain_core.messages import ToolCall, ToolMessage
 from langchain_core.runnables import RunnableConfig, RunnableLambda
-from langchain_core.tools import BaseTool, StructuredTool, Tool
+from langchain_core.tools import BaseTool, StructuredTool, Tool, ToolException
 from orchestai_agents.adapters._task_text import dependency_texts
 
 from orchestai_agents.errors import WorkerError
@@ -70,29 +71,53 @@ def _artifact_files(artifact: Any) -> tuple[str, ...]:
 
 
 def _to_output(result: Any) -> WorkerOutput:
-    """The tool's reply as a WorkerOutput: a ToolMessage's content and the files among its
-    artifact; a reply LangChain passes through as the tool returned it (a LangGraph Command)
-    as JSON text.
+    """The tool's reply as a WorkerOutput: a WorkerOutput as it is; a ToolMessage's content and
+    the paths in its artifact; anything else (a dict, a LangGraph Command) as JSON text.
 
-    A ToolMessage with status "error" is a failure the tool caught itself (``handle_tool_error``,
-    ``handle_validation_error``): it raises, so the step fails instead of passing the error on.
+    A ToolMessage with status "error" (one a tool builds itself) raises a ToolException, so the
+    step fails instead of passing the error on.
     """
+    if isinstance(result, WorkerOutput):
+        return result
     if not isinstance(result, ToolMessage):
         return WorkerOutput(_as_text(result))
     if result.status == "error":
-        raise WorkerError(
-            f"tool {result.name!r} failed: {_as_text(result.content)}; the tool caught the "
-            "error and returned it as its result, so check the tool's input or the service it calls"
-        )
+        raise ToolException(_as_text(result.content))
     return WorkerOutput(_as_text(result.content), _artifact_files(result.artifact))
 
 
-def _tool_call(
+@contextmanager
+def _failing_as_worker_error(tool: BaseTool) -> Iterator[None]:
+    """A ToolException inside, as a WorkerError that names the tool."""
+    try:
+        yield
+    except ToolException as e:
+        raise WorkerError(
+            f"tool {tool.name!r} failed: {e}; check the tool's input or the service it calls"
+        ) from e
+
+
+def _without_error_handlers(tool: BaseTool) -> BaseTool:
+    """The tool with its error handlers off, so that an error fails the step.
+
+    ``handle_tool_error`` and ``handle_validation_error`` return an error as the tool's result,
+    for a chat model to read. Only a ToolCall's reply (a ToolMessage with ``status="error"``)
+    would tell it from a result, and that reply holds a dict or a WorkerOutput the tool returns
+    as LangChain's text (a repr where JSON fails), not the object.
+    """
+    if not (tool.handle_tool_error or tool.handle_validation_error):
+        return tool
+    return tool.model_copy(update={"handle_tool_error": False, "handle_validation_error": False})
+
+
+def _tool_input(
     tool: BaseTool, builder: Callable[[BaseTool, TaskInput], Any], task: TaskInput
-) -> ToolCall:
-    """The task as a ToolCall, so the tool replies with a ToolMessage: its status tells a caught
-    error from a result, and its artifact carries the files."""
+) -> Any:
+    """The task as a ToolCall for a tool that returns an artifact (its ToolMessage reply carries
+    it), else as the plain input (the tool's own return value comes back)."""
     payload = builder(tool, task)
+    if tool.response_format != "content_and_artifact":
+        return payload
     args = payload if isinstance(payload, dict) else {next(iter(tool.args)): payload}
     return ToolCall(
         name=tool.name, args=args, id=f"{task['node_id']}-{uuid.uuid4().hex[:8]}", type="tool_call"
@@ -105,7 +130,8 @@ def _run(
     task: TaskInput,
     config: RunnableConfig,
 ) -> WorkerOutput:
-    return _to_output(tool.invoke(_tool_call(tool, builder, task), config=config))
+    with _failing_as_worker_error(tool):
+        return _to_output(tool.invoke(_tool_input(tool, builder, task), config=config))
 
 
 async def _arun(
@@ -114,7 +140,8 @@ async def _arun(
     task: TaskInput,
     config: RunnableConfig,
 ) -> WorkerOutput:
-    return _to_output(await tool.ainvoke(_tool_call(tool, builder, task), config=config))
+    with _failing_as_worker_error(tool):
+        return _to_output(await tool.ainvoke(_tool_input(tool, builder, task), config=config))
 
 
 def tool_worker(
@@ -131,12 +158,16 @@ def tool_worker(
 ) -> WorkerSpec:
     """Wrap a tool as a worker.
 
-    The tool is called with a ToolCall. Its reply's content becomes the worker's text. The
-    artifact of a ``response_format="content_and_artifact"`` tool gives the worker's artifacts:
-    the paths (str or os.PathLike, alone or in a list), kept as the tool reports them. Any other
-    artifact object, such as the Documents of LangChain's ``create_retriever_tool``, is left out,
-    since the next steps read only text and files. An error the tool catches itself
-    (``handle_tool_error=True``) and returns as a ToolMessage with ``status="error"`` raises a
+    What the tool returns becomes the worker's text: a string as it is, anything else as JSON
+    (``json.dumps(..., default=str)``); a returned WorkerOutput is the worker's output. A
+    ``response_format="content_and_artifact"`` tool is called with a ToolCall, and its artifact
+    gives the worker's artifacts: the paths (str or os.PathLike, alone or in a list), kept as the
+    tool reports them. Any other artifact object, such as the Documents of LangChain's
+    ``create_retriever_tool``, is left out, since the next steps read only text and files.
+
+    A failing tool fails the step, even one with ``handle_tool_error`` or
+    ``handle_validation_error`` set: the worker calls a copy with them off. A ToolException, or
+    a ToolMessage with ``status="error"`` the tool returns, raises a
     :class:`~orchestai_agents.errors.WorkerError`.
 
     Args:
@@ -162,7 +193,7 @@ def tool_worker(
         'HEY'
     """
     name = name or tool.name
-    args = (tool, input_builder or default_tool_input)
+    args = (_without_error_handlers(tool), input_builder or default_tool_input)
     return WorkerSpec(
         name=name,
         description=description or tool.description,

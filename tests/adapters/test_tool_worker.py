@@ -1,18 +1,21 @@
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.documents import Document
+from langchain_core.messages import ToolMessage
 from langchain_core.retrievers import BaseRetriever
 from langchain_core.tools import StructuredTool, ToolException, create_retriever_tool, tool
 from langgraph.types import Command
 from orchestai_agents.adapters import default_registry
 from orchestai_agents.adapters.task_tool import TaskTool
 from orchestai_agents.adapters.tool_worker import default_tool_input, tool_worker
+from pydantic import ValidationError
 
 from orchestai_agents.errors import WorkerError
-from orchestai_agents.registry import TaskInput
+from orchestai_agents.registry import TaskInput, WorkerOutput
 
 
 @tool
@@ -182,3 +185,51 @@ def test_a_tool_returning_a_langgraph_command_gives_its_text(make_task) -> None:
 
     out = tool_worker(route, task_types=["generate_text"]).runnable.invoke(make_task())
     assert out.text == "\"Command(goto='writer')\""  # JSON text, as for any other object
+
+
+def _due(text: str) -> dict[str, Any]:
+    return {"invoice": "Nº 7", "due": date(2024, 1, 2)}
+
+
+@pytest.mark.parametrize("handle_tool_error", [False, True])
+def test_a_dict_result_becomes_json_text(make_task, handle_tool_error: bool) -> None:
+    due = StructuredTool.from_function(
+        _due, name="due", description="When is it due?", handle_tool_error=handle_tool_error
+    )
+    out = tool_worker(due, task_types=["answer_question"]).runnable.invoke(make_task())
+    assert out.text == '{"invoice": "N\\u00ba 7", "due": "2024-01-02"}'
+    assert due.handle_tool_error is handle_tool_error  # the caller's tool is left as it was
+
+
+async def test_a_worker_output_the_tool_returns_is_the_output(make_task, tmp_path: Path) -> None:
+    expected = WorkerOutput("sales by month", (str(tmp_path / "chart.png"),))
+
+    @tool
+    def chart(text: str) -> WorkerOutput:
+        """Chart the table."""
+        return expected
+
+    spec = tool_worker(chart, task_types=["render_chart"])
+    assert spec.runnable.invoke(make_task()) == expected
+    assert await spec.runnable.ainvoke(make_task()) == expected
+
+
+def test_an_error_tool_message_the_tool_returns_fails_the_worker(make_task) -> None:
+    @tool
+    def lookup(text: str) -> ToolMessage:
+        """Look the text up."""
+        return ToolMessage("HTTP 404: no such page", tool_call_id="lookup-1", status="error")
+
+    with pytest.raises(WorkerError, match=r"tool 'lookup' failed: HTTP 404: no such page"):
+        tool_worker(lookup, task_types=["answer_question"]).runnable.invoke(make_task())
+
+
+def test_an_input_the_tool_rejects_fails_the_worker(make_task) -> None:
+    checked = StructuredTool.from_function(
+        _add, name="add", description="Add two numbers.", handle_validation_error=True
+    )
+    spec = tool_worker(
+        checked, task_types=["generate_text"], input_builder=lambda t, task: {"a": "two", "b": 1}
+    )
+    with pytest.raises(ValidationError, match="should be a valid integer"):
+        spec.runnable.invoke(make_task())
