@@ -7,6 +7,7 @@ one of the allowed folders; anything else is refused with an :class:`InputFileEr
 from __future__ import annotations
 
 import tempfile
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,10 +16,35 @@ from orchestai_agents.errors import InputFileError
 
 __all__ = ["FileAccess", "default_allowed_dirs"]
 
-# The temp folders FileAccess.output_dir(None) made in this process. Every FileAccess allows
-# them, whatever folders the user gave: the step writes its files there and the next steps
-# read them.
-_made_dirs: set[Path] = set()
+
+class _MadeDirs:
+    """The temp folders :meth:`FileAccess.output_dir` made in this process, by the allowed folders
+    of the FileAccess that made them.
+
+    A step writes its files there and the next steps read them: the tools of one registry share
+    allowed folders (each call builds its FileAccess anew), so a FileAccess allows the folders
+    made under the same allowed folders, and no others. Folders since deleted are forgotten.
+    """
+
+    def __init__(self) -> None:
+        self._by_roots: dict[frozenset[Path], set[Path]] = {}
+        self._lock = threading.Lock()  # steps run in threads
+
+    def add(self, roots: Iterable[Path], folder: Path) -> None:
+        with self._lock:
+            self._by_roots.setdefault(frozenset(roots), set()).add(folder)
+
+    def alive(self, roots: Iterable[Path]) -> tuple[Path, ...]:
+        """The folders made under ``roots`` that still exist."""
+        key = frozenset(roots)
+        with self._lock:
+            made = {d for d in self._by_roots.pop(key, ()) if d.is_dir()}
+            if made:
+                self._by_roots[key] = made
+        return tuple(made)
+
+
+_made_dirs = _MadeDirs()
 
 
 def default_allowed_dirs() -> tuple[Path, ...]:
@@ -29,7 +55,8 @@ def default_allowed_dirs() -> tuple[Path, ...]:
 @dataclass(frozen=True)
 class FileAccess:
     """The folders a tool may read from and write to; a file among them is allowed alone. The
-    temp folders that :meth:`output_dir` made are allowed too.
+    temp folders that :meth:`output_dir` made for a FileAccess with the same folders are allowed
+    too.
 
     Example:
         >>> import tempfile
@@ -52,7 +79,8 @@ class FileAccess:
     def inside(self, path: str | Path) -> Path:
         """``path`` resolved, if it lies inside an allowed folder; else an InputFileError."""
         resolved = Path(path).expanduser().resolve()
-        if not any(resolved.is_relative_to(d) for d in (*self.allowed_dirs, *_made_dirs)):
+        allowed = (*self.allowed_dirs, *_made_dirs.alive(self.allowed_dirs))
+        if not any(resolved.is_relative_to(d) for d in allowed):
             raise InputFileError(
                 f"{path!s} resolves to {resolved}, outside the allowed folders (and files) "
                 f"{[str(d) for d in self.allowed_dirs]}; move the file there, or give it (or its "
@@ -82,10 +110,10 @@ class FileAccess:
 
     def output_dir(self, requested: str | None) -> Path:
         """The folder to write into: ``requested`` (created, inside the allowed folders) or a new
-        temp folder, allowed from then on."""
+        temp folder, allowed from then on to a FileAccess with the same allowed folders."""
         if requested is None:
             folder = Path(tempfile.mkdtemp(prefix="orchestai-")).resolve()
-            _made_dirs.add(folder)
+            _made_dirs.add(self.allowed_dirs, folder)
             return folder
         folder = self.inside(requested)
         folder.mkdir(parents=True, exist_ok=True)

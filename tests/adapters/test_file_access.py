@@ -64,6 +64,33 @@ def test_without_output_dir_a_tool_writes_into_a_temp_folder_the_next_steps_can_
     assert FileAccess.of([data]).readable(written) == written
 
 
+def test_a_temp_output_folder_is_allowed_only_under_the_same_folders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    made = FileAccess.of([tmp_path / "a"]).output_dir(None)
+    (made / "secret.txt").write_text("tenant a")
+    assert FileAccess.of([tmp_path / "a"]).readable(made / "secret.txt")
+    with pytest.raises(InputFileError, match="outside the allowed folders"):
+        FileAccess.of([tmp_path / "b"]).readable(made / "secret.txt")
+
+
+def test_a_deleted_temp_output_folder_is_forgotten(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    access = FileAccess.of([tmp_path / "a"])
+    made = access.output_dir(None)
+    made.rmdir()
+    with pytest.raises(InputFileError):  # the check that finds the folder gone forgets it
+        access.readable(made / "x.txt")
+    made.mkdir()  # a folder of the same name, made by someone else
+    with pytest.raises(InputFileError, match="outside the allowed folders"):
+        access.inside(made / "x.txt")
+
+
 def test_tool_refuses_an_input_outside_its_folders(
     tmp_path: Path, sales_csv: Path, make_task
 ) -> None:
