@@ -1,7 +1,9 @@
 import subprocess
 import sys
+from typing import Any
 
 import pytest
+from langchain_core.callbacks import BaseCallbackHandler
 from orchestai_agents.adapters.builtin import default_registry
 
 from orchestai_agents.errors import InputFileError
@@ -40,14 +42,34 @@ def test_allowed_dirs_reach_every_file_tool(tmp_path, sales_csv, make_task) -> N
         registry["table_analyst"].runnable.invoke(make_task(inputs=[sales_csv]))
 
 
+class _StopAtPrompt(BaseCallbackHandler):
+    """Keeps the prompt a chat model is about to get, then stops the call before the model loads."""
+
+    raise_error = True
+
+    def __init__(self) -> None:
+        self.prompts: list[str] = []
+
+    def on_chat_model_start(self, serialized: Any, messages: Any, **kwargs: Any) -> None:
+        self.prompts.append(messages[0][-1].text)
+        raise _Stopped
+
+
+class _Stopped(Exception):
+    pass
+
+
 def test_allowed_dirs_reach_the_chat_model_reading_text_inputs(tmp_path, make_task) -> None:
     notes = tmp_path / "elsewhere" / "notes.txt"
     notes.parent.mkdir()
     notes.write_text("private", encoding="utf-8")
     registry = default_registry(allowed_dirs=[tmp_path / "out"])
-    # Refused while building the prompt, before the model loads.
-    with pytest.raises(InputFileError, match="outside the allowed folders"):
-        registry["smollm2"].runnable.invoke(make_task(inputs=[notes]))
+    stop = _StopAtPrompt()
+    with pytest.raises(_Stopped):
+        registry["smollm2"].runnable.invoke(make_task(inputs=[notes]), config={"callbacks": [stop]})
+    (prompt,) = stop.prompts
+    assert "notes.txt (not read: outside the allowed folders)" in prompt
+    assert "private" not in prompt
 
 
 def test_import_and_registry_load_no_model() -> None:
