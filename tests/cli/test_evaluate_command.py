@@ -102,3 +102,26 @@ def test_the_errors_by_kind_agree_with_the_scores(capsys: pytest.CaptureFixture[
         f"the planner's plans on builtin, by kind of error: {scores['n']} requests: exact "
         in capsys.readouterr().out
     )
+
+
+def test_the_baseline_is_left_out_when_tools_are_given(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    tools = tmp_path / "tool_desc.json"
+    tools.write_text(
+        json.dumps(
+            {
+                "nodes": [
+                    {"id": "send_sms", "desc": "Send a text message."},
+                    {"id": "book_flight", "desc": "Book a flight."},
+                ]
+            }
+        )
+    )
+
+    assert main(["evaluate", "--data", "builtin", "--tools", str(tools), "--json"]) == 0
+
+    said = capsys.readouterr()
+    planners = {row["planner"] for row in json.loads(said.out)["results"]}
+    assert planners == {"orchestai planner"}
+    assert "the 1-NN baseline is left out with --tools" in said.err
