@@ -23,6 +23,7 @@ from orchestai_agents.planner.inventory import Inventory
 from orchestai_agents.planner.memory import PlanMemory, PlanPrior
 from orchestai_agents.planner.routing import Router
 from orchestai_agents.planner.selector import Selector
+from orchestai_agents.registry import WorkerRegistry
 
 __all__ = ["Planner", "PlannerOutput", "PlanningTargets", "PredictedGraph"]
 
@@ -547,6 +548,12 @@ class Planner(
         from orchestai_agents.planner.plans import to_plan
 
         if registry is not None and inventory is None:
+            if not isinstance(registry, WorkerRegistry):
+                raise TypeError(
+                    f"plan() takes a WorkerRegistry as its registry, got "
+                    f"{type(registry).__name__}; for tools given by name and description pass "
+                    "inventory=Inventory.of_tools({name: description, ...})"
+                )
             inventory = Inventory.from_registry(registry)
         graph = self.predict([instruction], inventory, allow_repeats=allow_repeats)[0]
         return to_plan(instruction, graph, inventory or self.inventory, alternatives=alternatives)

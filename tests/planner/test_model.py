@@ -93,6 +93,13 @@ def test_only_the_repeatable_types_repeat(tiny_planner: Planner, tools: dict[str
     assert tuple(s.task_type for s in plan.subtasks) == graph.task_types
 
 
+def test_a_registry_that_is_not_one_is_named(tiny_planner: Planner, tools: dict[str, str]) -> None:
+    with pytest.raises(TypeError, match=r"takes a WorkerRegistry as its registry, got dict"):
+        tiny_planner.plan("summarise this", tools)
+    plan = tiny_planner.plan("summarise this", inventory=Inventory.of_tools(tools))
+    assert {s.task_type for s in plan.subtasks} <= set(tools)
+
+
 def test_no_instructions_give_no_plans(tiny_planner: Planner) -> None:
     assert tiny_planner.predict([]) == []
 
