@@ -12,11 +12,12 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 from langchain_core.runnables import RunnableConfig, RunnableLambda
 from orchestai_agents.adapters._file_access import FileAccess
 from orchestai_agents.adapters._task_text import dependency_texts, fit_texts
-from orchestai_agents.adapters.pdf_text import TEXT_FILE_SUFFIXES, read_text_file
+from orchestai_agents.adapters.pdf_text import read_text_file
 from orchestai_agents.adapters.pricing import price_for
 
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.registry import (
+    TEXT_FILE_SUFFIXES,
     Capabilities,
     CostModel,
     LatencyProfile,

@@ -14,10 +14,9 @@ from orchestai_agents.adapters._file_access import FileAccess
 from orchestai_agents.adapters.task_tool import TaskTool
 
 from orchestai_agents.errors import InputFileError
-from orchestai_agents.registry import TaskInput
+from orchestai_agents.registry import TEXT_FILE_SUFFIXES, TaskInput
 
 __all__ = [
-    "TEXT_FILE_SUFFIXES",
     "PdfTextTool",
     "extract_pdf_pages",
     "read_text_file",
@@ -26,7 +25,6 @@ __all__ = [
 
 _CHILD = Path(__file__).with_name("_pdf_child.py")
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
-TEXT_FILE_SUFFIXES = (".txt", ".md")
 
 
 def extract_pdf_pages(path: Path, *, timeout_s: float = 30.0, memory_mb: int = 1024) -> list[str]:

@@ -14,10 +14,11 @@ import math
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from orchestai_agents.errors import BudgetExceededError
-from orchestai_agents.registry import Usage, WorkerSpec
+from orchestai_agents.registry import TEXT_FILE_SUFFIXES, Usage, WorkerSpec
 
 __all__ = ["Budget", "BudgetLedger", "estimate_call"]
 
@@ -71,19 +72,35 @@ def estimate_call(spec: WorkerSpec, task_input: Mapping[str, Any]) -> tuple[floa
 
     Workers that do not consume tokens (``expected_output_tokens == 0``: tools, functions)
     count only their per-call price. Dependency text counts up to the worker's
-    ``max_context_chars``.
+    ``max_context_chars``; a step without dependencies counts its .txt/.md inputs instead, by
+    their size in bytes (chat workers put their text into such a step's prompt).
     """
     if spec.expected_output_tokens == 0:
         return spec.cost.usd_per_call, 0
     prompt_chars = len(str(task_input.get("instruction", ""))) + len(
         str(task_input.get("description", ""))
     )
-    context_chars = sum(len(str(c.get("text", ""))) for c in task_input.get("context", {}).values())
+    context = task_input.get("context", {})
+    context_chars = (
+        sum(len(str(c.get("text", ""))) for c in context.values())
+        if context
+        else sum(_text_file_size(p) for p in task_input.get("inputs", []))
+    )
     if spec.max_context_chars is not None:
         context_chars = min(context_chars, spec.max_context_chars)
     prompt_chars += context_chars
     usage = Usage(prompt_chars // _CHARS_PER_TOKEN + 1, spec.expected_output_tokens)
     return spec.cost.cost(usage), usage.total_tokens
+
+
+def _text_file_size(path: str) -> int:
+    """Bytes of a .txt/.md input (at least its characters), 0 for other or missing files."""
+    if Path(path).suffix.lower() not in TEXT_FILE_SUFFIXES:
+        return 0
+    try:
+        return Path(path).stat().st_size
+    except OSError:  # missing or unreadable: the worker says so, and sends no text
+        return 0
 
 
 class BudgetLedger:

@@ -21,6 +21,7 @@ from typing_extensions import TypedDict
 from orchestai_agents.errors import UnknownWorkerError
 
 __all__ = [
+    "TEXT_FILE_SUFFIXES",
     "Capabilities",
     "CostModel",
     "LatencyProfile",
@@ -30,6 +31,11 @@ __all__ = [
     "WorkerRegistry",
     "WorkerSpec",
 ]
+
+
+# Inputs read as plain text: by extract_text, and into the prompt of a chat step without
+# dependencies (which the budget's estimate of that call counts).
+TEXT_FILE_SUFFIXES = (".txt", ".md")
 
 
 class TaskInput(TypedDict):

@@ -142,6 +142,31 @@ def test_the_estimate_counts_only_the_context_a_chat_worker_sends() -> None:
     assert short[0] < long[0] / 10
 
 
+def test_a_root_chat_step_counts_the_text_inputs_it_reads(tmp_path) -> None:
+    from langchain_core.language_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+    from orchestai_agents.adapters import chat_worker
+
+    notes, scan = tmp_path / "notes.txt", tmp_path / "scan.pdf"
+    notes.write_text("x" * 8_000)
+    scan.write_bytes(b"%PDF" + b"0" * 8_000)  # not read into the prompt: not counted
+    spec = chat_worker(
+        GenericFakeChatModel(messages=iter([AIMessage("ok")])),
+        name="chat",
+        description="chat",
+        task_types=["summarize"],
+        cost=CostModel(usd_per_input_token=1e-5),
+    )
+    root = {"instruction": "sum", "description": "sum", "inputs": [str(notes), str(scan)]}
+    bare = {**root, "inputs": [str(scan), str(tmp_path / "missing.md")]}
+    later = {**root, "context": {"a": {"text": "short"}}}
+
+    counted, without, after = (estimate_call(spec, t)[1] for t in (root, bare, later))
+
+    assert counted - without == 8_000 // 4  # 4 characters a token
+    assert after - without < 10  # a later step reads its dependency, not the inputs
+
+
 def _premium_or_budget(counter: CallCounter) -> tuple[WorkerRegistry, Plan]:
     registry = WorkerRegistry(
         [
