@@ -100,20 +100,24 @@ def test_empty_table_is_refused(tmp_path: Path, make_task) -> None:
         TableAnalystTool().execute(make_task(inputs=[empty]))
 
 
+def _analysed(tmp_path: Path, make_task, **tables: str) -> str:
+    """The analyst's text on CSV files written from the keywords (``a="x\\n1\\n"``: a.csv)."""
+    paths = [tmp_path / f"{stem}.csv" for stem in tables]
+    for path, content in zip(paths, tables.values(), strict=True):
+        path.write_text(content)
+    text, _ = TableAnalystTool().execute(make_task(inputs=paths))
+    return text
+
+
 def test_every_input_table_gets_a_section(tmp_path: Path, make_task) -> None:
-    first, second = tmp_path / "a.csv", tmp_path / "b.csv"
-    first.write_text("x\n1\n2\n")
-    second.write_text("y\n5\n3\n")
-    text, _ = TableAnalystTool().execute(make_task(inputs=[first, second]))
+    text = _analysed(tmp_path, make_task, a="x\n1\n2\n", b="y\n5\n3\n")
     assert "# Table a.csv" in text and "- x: rising" in text
     assert "# Table b.csv" in text and "- y: falling" in text
 
 
 def test_an_unreadable_table_is_named_and_the_others_analysed(tmp_path: Path, make_task) -> None:
-    good, ragged = tmp_path / "good.csv", tmp_path / "ragged.csv"
-    good.write_text("x\n1\n2\n")
-    ragged.write_text("a,b\n1,2\n3,4,5,6\n")
-    text, _ = TableAnalystTool().execute(make_task(inputs=[good, ragged]))
+    text = _analysed(tmp_path, make_task, good="x\n1\n2\n", ragged="a,b\n1,2\n3,4,5,6\n")
+    ragged = tmp_path / "ragged.csv"
     assert "# Table good.csv" in text and "- x: rising" in text
     assert f"Not analysed, unreadable: {ragged}: not a readable table (Error tokenizing" in text
     header = tmp_path / "header.csv"
