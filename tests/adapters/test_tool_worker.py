@@ -1,19 +1,27 @@
+import re
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import pytest
 from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.documents import Document
 from langchain_core.messages import ToolMessage
 from langchain_core.retrievers import BaseRetriever
-from langchain_core.tools import StructuredTool, ToolException, create_retriever_tool, tool
+from langchain_core.tools import (
+    InjectedToolCallId,
+    StructuredTool,
+    ToolException,
+    create_retriever_tool,
+    tool,
+)
 from langgraph.types import Command
 from orchestai_agents.adapters import default_registry
 from orchestai_agents.adapters.task_tool import TaskTool
 from orchestai_agents.adapters.tool_worker import default_tool_input, tool_worker
 from pydantic import ValidationError
 
+from orchestai_agents.compiler import is_transient
 from orchestai_agents.errors import WorkerError
 from orchestai_agents.registry import TaskInput, WorkerOutput
 
@@ -128,7 +136,9 @@ def _unavailable(text: str) -> str:
 
 
 @pytest.mark.parametrize("response_format", ["content", "content_and_artifact"])
-def test_an_error_the_tool_catches_fails_the_worker(make_task, response_format: str) -> None:
+def test_an_error_the_tool_catches_fails_the_worker(
+    make_task, response_format: Literal["content", "content_and_artifact"]
+) -> None:
     search = StructuredTool.from_function(
         _unavailable,
         name="search",
@@ -214,13 +224,22 @@ async def test_a_worker_output_the_tool_returns_is_the_output(make_task, tmp_pat
     assert await spec.runnable.ainvoke(make_task()) == expected
 
 
-def test_an_error_tool_message_the_tool_returns_fails_the_worker(make_task) -> None:
-    @tool
-    def lookup(text: str) -> ToolMessage:
-        """Look the text up."""
-        return ToolMessage("HTTP 404: no such page", tool_call_id="lookup-1", status="error")
+def _not_found(text: str) -> ToolMessage:
+    return ToolMessage("HTTP 404: no such page", tool_call_id="lookup-1", status="error")
 
-    with pytest.raises(WorkerError, match=r"tool 'lookup' failed: HTTP 404: no such page"):
+
+# LangChain passes a ToolMessage the tool builds itself on as it is, whatever the handler says.
+@pytest.mark.parametrize("handle_tool_error", [False, "Lookup failed"])
+def test_an_error_tool_message_the_tool_returns_fails_the_worker(
+    make_task, handle_tool_error: bool | str
+) -> None:
+    lookup = StructuredTool.from_function(
+        _not_found,
+        name="lookup",
+        description="Look the text up.",
+        handle_tool_error=handle_tool_error,
+    )
+    with pytest.raises(WorkerError, match=r"tool 'lookup' failed: HTTP 404: no such page;"):
         tool_worker(lookup, task_types=["answer_question"]).runnable.invoke(make_task())
 
 
@@ -233,3 +252,87 @@ def test_an_input_the_tool_rejects_fails_the_worker(make_task) -> None:
     )
     with pytest.raises(ValidationError, match="should be a valid integer"):
         spec.runnable.invoke(make_task())
+
+
+@pytest.mark.parametrize(
+    ("handler", "reason"),
+    [
+        ("Search is down, try later", "Search is down, try later (HTTP 503: service unavailable)"),
+        (lambda e: f"Search failed with {e}", "Search failed with HTTP 503: service unavailable"),
+    ],
+)
+def test_a_caught_error_fails_the_worker_with_what_the_tools_handler_returns(
+    make_task, handler: Any, reason: str
+) -> None:
+    search = StructuredTool.from_function(
+        _unavailable, name="search", description="Search the web.", handle_tool_error=handler
+    )
+    with pytest.raises(WorkerError, match=re.escape(f"tool 'search' failed: {reason};")):
+        tool_worker(search, task_types=["answer_question"]).runnable.invoke(make_task())
+
+
+@pytest.mark.parametrize("handler", ["Give two whole numbers", lambda e: "Give two whole numbers"])
+def test_an_input_the_tool_rejects_fails_the_worker_with_what_its_handler_returns(
+    make_task, handler: Any
+) -> None:
+    checked = StructuredTool.from_function(
+        _add, name="add", description="Add two numbers.", handle_validation_error=handler
+    )
+    spec = tool_worker(
+        checked, task_types=["generate_text"], input_builder=lambda t, task: {"a": "two", "b": 1}
+    )
+    with pytest.raises(
+        ValueError, match=r"tool 'add' rejected its input: Give two whole numbers \(1 validation"
+    ) as caught:
+        spec.runnable.invoke(make_task())
+    assert not is_transient(caught.value)  # a retry would send the same input
+
+
+@tool
+def stamp(text: str, tool_call_id: Annotated[str, InjectedToolCallId]) -> str:
+    """Stamp the text with the id of its call."""
+    return f"{text} [{tool_call_id}]"
+
+
+async def test_a_tool_taking_its_call_id_gets_one_of_its_own_per_call(make_task) -> None:
+    spec = tool_worker(stamp, task_types=["generate_text"])
+    task = make_task(node_id="n1", description="hey")
+    texts = [spec.runnable.invoke(task).text, (await spec.runnable.ainvoke(task)).text]
+    assert all(re.fullmatch(r"hey \[n1-[0-9a-f]{8}\]", text) for text in texts), texts
+    assert texts[0] != texts[1]
+
+
+def test_a_tool_message_built_with_the_call_id_gives_its_text_and_files(
+    make_task, tmp_path: Path
+) -> None:
+    @tool
+    def save(text: str, tool_call_id: Annotated[str, InjectedToolCallId]) -> ToolMessage:
+        """Save the text to a file."""
+        (tmp_path / "saved.txt").write_text(text)
+        return ToolMessage("saved", artifact=[tmp_path / "saved.txt"], tool_call_id=tool_call_id)
+
+    out = tool_worker(save, task_types=["write_report"]).runnable.invoke(make_task())
+    assert (out.text, out.artifacts) == ("saved", (str(tmp_path / "saved.txt"),))
+
+
+def test_a_command_from_a_tool_taking_its_call_id_gives_its_text(make_task) -> None:
+    @tool
+    def hand_off(text: str, tool_call_id: Annotated[str, InjectedToolCallId]) -> Command:
+        """Hand the text to the writer."""
+        return Command(goto="writer", update={"handed_off_by": tool_call_id})
+
+    out = tool_worker(hand_off, task_types=["generate_text"]).runnable.invoke(
+        make_task(node_id="n1")
+    )
+    assert out.text.startswith('"Command(') and re.search(r"'n1-[0-9a-f]{8}'", out.text)
+
+
+def test_an_error_a_tool_taking_its_call_id_catches_fails_the_worker(make_task) -> None:
+    def _lookup(text: str, tool_call_id: Annotated[str, InjectedToolCallId]) -> str:
+        raise ToolException("HTTP 503: service unavailable")
+
+    lookup = StructuredTool.from_function(
+        _lookup, name="lookup", description="Look it up.", handle_tool_error="Lookup failed"
+    )
+    with pytest.raises(WorkerError, match=r"tool 'lookup' failed: Lookup failed \(HTTP 503"):
+        tool_worker(lookup, task_types=["answer_question"]).runnable.invoke(make_task())
