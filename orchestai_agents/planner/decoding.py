@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import torch
 from torch.nn import functional as F
 
 from orchestai_agents.planner.decomposer import Decomposer
 from orchestai_agents.planner.memory import PlanPrior
 
-__all__ = ["beam_search"]
+__all__ = ["Decoded", "beam_search"]
+
+
+class Decoded(NamedTuple):
+    """The winning sequence per instruction, with what the decomposer computed along it.
+
+    The step states are the ones teacher forcing on ``types`` would compute, so the heads can run
+    on them without a second pass.
+
+    Shapes:
+        states: (batch, width, hidden) the state that chose each sub-task, zero after its end;
+        attention: (batch, width, seq) where that step looked; width = the longest sequence
+    """
+
+    types: list[list[int]]
+    states: torch.Tensor
+    attention: torch.Tensor
+
+
+class _Best(NamedTuple):
+    score: float
+    types: list[int]
+    states: torch.Tensor | None  # (len, hidden)
+    attention: torch.Tensor | None  # (len, seq)
 
 
 @torch.no_grad()
@@ -23,7 +48,7 @@ def beam_search(
     max_steps: int,
     repeatable: torch.Tensor,
     prior: PlanPrior | None = None,
-) -> list[list[int]]:
+) -> Decoded:
     """The most likely type sequence per instruction, at least one sub-task long; a type that
     is not ``repeatable`` appears at most once.
 
@@ -42,11 +67,16 @@ def beam_search(
     scores = torch.full((batch, k), float("-inf"), device=pooled.device)
     scores[:, 0] = 0.0  # one live beam at the start
     seqs = torch.zeros(batch, k, 0, dtype=torch.long, device=pooled.device)
+    # Per beam, the step states and attention along its sequence: (batch, k, len, hidden / seq).
+    trail = torch.zeros(batch, k, 0, h.shape[-1], device=pooled.device)
+    looks = torch.zeros(batch, k, 0, memory.shape[1], device=pooled.device)
     used = torch.zeros(batch, k, n_types, dtype=torch.bool, device=pooled.device)
     inputs = decomposer.start.expand(batch * k, 1, -1)
-    best: list[tuple[float, list[int]]] = [(float("-inf"), []) for _ in range(batch)]
+    best = [_Best(float("-inf"), [], None, None) for _ in range(batch)]
     for step in range(max_steps + 1):
-        _, logits, stop, _, state = decomposer.run(inputs, state, memory, memory_mask, keys)
+        states, logits, stop, attention, state = decomposer.run(
+            inputs, state, memory, memory_mask, keys
+        )
         logits, stop = logits[:, 0].view(batch, k, n_types), stop[:, 0].view(batch, k)
         if prior is not None:
             logits, stop = logits + prior.types[:, step, None], stop + prior.stop[:, step, None]
@@ -54,7 +84,7 @@ def beam_search(
             step > 0
         ):  # finishing here; at the cap finishing is forced, so the stop head is not asked
             finished = scores + (F.logsigmoid(stop) if step < max_steps else 0.0)
-            _record(best, finished, seqs)
+            _record(best, finished, seqs, trail, looks)
         if step == max_steps:
             break
         step_scores = F.log_softmax(logits, dim=-1) + F.logsigmoid(-stop).unsqueeze(-1)
@@ -73,23 +103,44 @@ def beam_search(
             ],
             -1,
         )
+        trail = _extend(trail, parent, states.view(batch, k, -1))
+        looks = _extend(looks, parent, attention.view(batch, k, -1))
         used = used.gather(1, parent.unsqueeze(-1).expand(-1, -1, n_types))  # a new tensor
         used.scatter_(2, chosen.unsqueeze(-1), True)
         inputs = keys[chosen.view(-1)].unsqueeze(1)
-    return [seq for _, seq in best]
+    width = max(len(b.types) for b in best)
+    out_states = trail.new_zeros(batch, width, trail.shape[-1])
+    out_attention = looks.new_zeros(batch, width, looks.shape[-1])
+    for i, b in enumerate(best):
+        out_states[i, : len(b.types)] = b.states
+        out_attention[i, : len(b.types)] = b.attention
+    return Decoded([b.types for b in best], out_states, out_attention)
+
+
+def _extend(history: torch.Tensor, parent: torch.Tensor, new: torch.Tensor) -> torch.Tensor:
+    """Each new beam's history: its parent's, then its parent's ``new`` entry.
+
+    Shapes:
+        history: (batch, k, len, d); parent: (batch, k); new: (batch, k, d) -> (batch, k, len + 1, d)
+    """
+    kept = history.gather(1, parent[:, :, None, None].expand(-1, -1, *history.shape[2:]))
+    added = new.gather(1, parent.unsqueeze(-1).expand(-1, -1, new.shape[-1]))
+    return torch.cat([kept, added.unsqueeze(2)], 2)
 
 
 def _record(
-    best: list[tuple[float, list[int]]], finished: torch.Tensor, seqs: torch.Tensor
+    best: list[_Best],
+    finished: torch.Tensor,
+    seqs: torch.Tensor,
+    trail: torch.Tensor,
+    looks: torch.Tensor,
 ) -> None:
     top, idx = finished.max(dim=-1)
     for b, (score, i) in enumerate(zip(top.tolist(), idx.tolist(), strict=True)):
-        if score > best[b][0]:
-            best[b] = (score, seqs[b, i].tolist())
+        if score > best[b].score:
+            best[b] = _Best(score, seqs[b, i].tolist(), trail[b, i], looks[b, i])
 
 
-def _done(best: list[tuple[float, list[int]]], live: torch.Tensor) -> bool:
+def _done(best: list[_Best], live: torch.Tensor) -> bool:
     # Live scores only fall as sequences grow, so a finished one above every live beam has won.
-    return all(
-        score >= top for (score, _), top in zip(best, live.max(-1).values.tolist(), strict=True)
-    )
+    return all(b.score >= top for b, top in zip(best, live.max(-1).values.tolist(), strict=True))

@@ -398,7 +398,7 @@ class Planner(
             allowed,
             cfg.max_subtasks + 1,
         )
-        seqs = beam_search(
+        decoded = beam_search(
             self.decomposer,
             pooled,
             memory,
@@ -409,19 +409,20 @@ class Planner(
             repeatable=self._repeatable(inventory, allow_repeats, tokens.device),
             prior=prior,
         )
+        seqs = decoded.types
         type_ids = _pad([torch.tensor(s) for s in seqs], -100).to(tokens.device)
-        # The re-run is for nodes, dependencies, complexity and attention; the type and stop
-        # logits (what the prior biases) are not read, so it goes without the prior.
-        steps = self.decomposer.teacher_forced(pooled, memory, mask, keys, type_ids)
+        # The beam kept each sub-task's step state, as teacher forcing on its types would give.
+        chosen = keys[type_ids.clamp(min=0)] * (type_ids >= 0).unsqueeze(-1)
+        nodes, dep_logits, complexity = self.decomposer.heads(decoded.states, chosen)
         n_nodes = torch.tensor([len(s) for s in seqs], device=tokens.device)
-        refined, edges = self.graph(steps.nodes, steps.dep_logits, instruction, n_nodes)
+        refined, edges = self.graph(nodes, dep_logits, instruction, n_nodes)
         kept = (torch.sigmoid(edges) > self.config.graph.edge_threshold) & forward_mask(
             n_nodes, edges.shape[-1]
         )
         ranked = self._rank_workers(instruction, refined, workers, inventory, type_ids)
-        spans = self._focus(instructions, steps.attention.cpu())
+        spans = self._focus(instructions, decoded.attention.cpu())
         # Python lists once, rather than a few tensor ops per sub-task.
-        links, complexity = kept.tolist(), steps.complexity.tolist()
+        links, complexity = kept.tolist(), complexity.tolist()
         return [
             PredictedGraph(
                 tuple(inventory.task_types[t] for t in seq),

@@ -4,7 +4,9 @@ import pytest
 import torch
 
 from orchestai_agents.planner import Inventory, Planner, PlanningTargets
+from orchestai_agents.planner.decoding import beam_search
 from orchestai_agents.planner.encoder import lexical_match
+from orchestai_agents.planner.memory import PlanPrior
 from orchestai_agents.validation import validate_plan
 
 
@@ -73,6 +75,48 @@ def test_beam_search_keeps_the_stop_heads_decision(
     with torch.no_grad():
         tiny_planner.decomposer.stop_head.bias.fill_(-50.0)  # never stop: capped by the inventory
     assert len(tiny_planner.predict(["anything"], inventory)[0].task_types) == n_tools
+
+
+def test_beam_states_are_what_teacher_forcing_gives_for_the_decoded_types(
+    make_planner: Callable[..., Planner], inventory: Inventory
+) -> None:
+    """Decoding runs the heads on the beam's own step states instead of a second pass."""
+    planner = make_planner("gat", 3).eval()
+    requests = ["make slides from this paper", "translate this", "summarise, translate, chart " * 5]
+    enc = planner.encoder.text.encode(requests)
+    memory, pooled, _ = planner._context(enc.tokens, enc.mask)
+    keys = planner.decomposer.type_keys(planner.embed_inventory(inventory)[0].pooled)
+    # A stop prior that ends the plans after 1, 3 and 2 sub-tasks: padding is exercised.
+    stop = torch.full((len(requests), 7), -50.0)
+    for b, n in enumerate((1, 3, 2)):
+        stop[b, n] = 50.0
+    decoded = beam_search(
+        planner.decomposer,
+        pooled,
+        memory,
+        enc.mask,
+        keys,
+        beam_size=3,
+        max_steps=6,
+        repeatable=torch.zeros(keys.shape[0], dtype=torch.bool),
+        prior=PlanPrior(torch.zeros(len(requests), 7, keys.shape[0]), stop),
+    )
+    lengths = [len(t) for t in decoded.types]
+    assert lengths == [1, 3, 2]
+    type_ids = torch.full((len(requests), max(lengths)), -100)
+    for b, types in enumerate(decoded.types):
+        type_ids[b, : len(types)] = torch.tensor(types)
+    with torch.no_grad():
+        forced = planner.decomposer.teacher_forced(pooled, memory, enc.mask, keys, type_ids)
+        chosen = keys[type_ids.clamp(min=0)] * (type_ids >= 0).unsqueeze(-1)
+        nodes, dep, complexity = planner.decomposer.heads(decoded.states, chosen)
+    for b, n in enumerate(lengths):
+        close = {"atol": 1e-5, "rtol": 1e-4}
+        torch.testing.assert_close(nodes[b, :n], forced.nodes[b, :n], **close)
+        torch.testing.assert_close(dep[b, :n, :n], forced.dep_logits[b, :n, :n], **close)
+        torch.testing.assert_close(complexity[b, :n], forced.complexity[b, :n], **close)
+        torch.testing.assert_close(decoded.attention[b, :n], forced.attention[b, :n], **close)
+        assert not decoded.states[b, n:].any()
 
 
 def test_only_the_repeatable_types_repeat(tiny_planner: Planner, tools: dict[str, str]) -> None:
