@@ -8,6 +8,7 @@ sample of the same requests is planned by prompting for a JSON plan: its time pe
 node/link F1 beside the planner's on the same sample.
 
     python -m benchmarks.planning_speed --planner runs/planner [--data ultratool] [--requests 200] [--llm 10]
+        [--threads 1 2]
 """
 
 from __future__ import annotations
@@ -143,24 +144,35 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--llm", type=int, default=10, help="requests planned by SmolLM2 (0 skips it)"
     )
+    default_threads = torch.get_num_threads()  # what a user's process gets: one per core
     parser.add_argument(
-        "--threads", type=int, default=1, help="torch threads (1 is fastest on a shared 2-core box)"
+        "--threads",
+        type=int,
+        nargs="+",
+        default=sorted({1, default_threads}),
+        help=f"torch thread counts, each timed in turn (default: 1 and torch's default, here "
+        f"{default_threads}); one thread is what a planner gets beside other work on the machine",
     )
     args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    if min(args.threads) < 1:
+        parser.error(f"--threads must be at least 1, got {min(args.threads)}")
     planner = (
         load_default_planner() if args.planner is None else Planner.from_pretrained(args.planner)
     )
     _, test = test_split(args.data)
     inventory = dataset_inventory(args.data)
     requests = [w.request for w in test[: args.requests]]
-    rows = encoder_rows(planner, requests) + planner_rows(planner, requests, inventory, args.batch)
-    print(
-        f"Planning speed on {args.data} ({len(requests)} requests, CPU, {args.threads} thread(s))"
-    )
-    print(f"{'planner':34} {'ms/plan p50':>12} {'p95':>8} {'plans/s':>8}")
-    for name, p50, p95, rate in rows:
-        print(f"{name:34} {p50:12.1f} {'-' if p95 is None else f'{p95:.1f}':>8} {rate:8.1f}")
+    for threads in args.threads:
+        torch.set_num_threads(threads)
+        rows = encoder_rows(planner, requests) + planner_rows(
+            planner, requests, inventory, args.batch
+        )
+        print(f"Planning speed on {args.data} ({len(requests)} requests, CPU, {threads} thread(s))")
+        print(f"{'planner':34} {'ms/plan p50':>12} {'p95':>8} {'plans/s':>8}")
+        for name, p50, p95, rate in rows:
+            print(f"{name:34} {p50:12.1f} {'-' if p95 is None else f'{p95:.1f}':>8} {rate:8.1f}")
+        print()
+    torch.set_num_threads(default_threads)
     if args.llm:
         sample = test[: args.llm]
         plans, seconds = llm_plans(sample, inventory)
@@ -168,7 +180,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             (list(g.task_types), g.named_links)
             for g in planner.predict([w.request for w in sample], inventory)
         ]
-        print(f"\nSame {len(sample)} requests: node-F1 / link-F1 and time per plan")
+        print(f"Same {len(sample)} requests: node-F1 / link-F1 and time per plan")
         for name, preds, ms in (
             ("SmolLM2-135M JSON plan", plans, 1000 * statistics.median(seconds)),
             (
