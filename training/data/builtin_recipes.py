@@ -1699,4 +1699,79 @@ _DAG = (
     ),
 )
 
-RECIPES: tuple[Recipe, ...] = _SINGLE + _CHAIN + _DAG
+# Short requests that only point at a file ("this PDF", "notes.txt"): the phrasings above are
+# longer, and the planner trained on them alone read two PDFs into "Summarise this PDF" and
+# planned no translation for "Translate this document into French".
+_SHORT = (
+    Recipe(
+        "pdf_translate",
+        (
+            S("extract_text", "Extract the text of the {doc}"),
+            S("translate", "Translate the {doc} into {lang}", (0,)),
+        ),
+        (
+            "Translate this {doc} into {lang}.",
+            "Put the attached {doc} into {lang}, please.",
+            "I need the {doc} PDF in {lang}.",
+            "Can you translate the {doc} I uploaded to {lang}?",
+            "{lang} version of this {doc}, please.",
+        ),
+        _fills(
+            "doc lang",
+            ("document", "French"),
+            ("contract", "German"),
+            ("research paper", "Spanish"),
+            ("user manual", "Italian"),
+            ("press release", "Japanese"),
+            ("letter", "English"),
+        ),
+        10,
+    ),
+    Recipe(
+        "pdf_summary_short",
+        (
+            S("extract_text", "Extract the text of {file}"),
+            S("summarize", "Summarise {file}", (0,)),
+        ),
+        (
+            "Summarise {file}.",
+            "Summarize this PDF: {file}",
+            "TL;DR of {file}?",
+            "What does {file} say? Keep it short.",
+            "Give me the gist of {file}.",
+        ),
+        _fills(
+            "file",
+            ("paper.pdf",),
+            ("q3_report.pdf",),
+            ("lease.pdf",),
+            ("whitepaper.pdf",),
+            ("chapter2.pdf",),
+            ("minutes.pdf",),
+        ),
+        10,
+    ),
+    Recipe(
+        "text_file_summary",
+        (S("summarize", "Summarise {file}"),),
+        (
+            "Summarise {file}.",
+            "Summarize the notes in {file}.",
+            "TL;DR of {file}, please.",
+            "What are the key points of {file}?",
+            "Boil {file} down to a few lines.",
+        ),
+        _fills(
+            "file",
+            ("notes.txt",),
+            ("meeting_minutes.md",),
+            ("draft.txt",),
+            ("README.md",),
+            ("interview_notes.txt",),
+            ("changelog.md",),
+        ),
+        10,
+    ),
+)
+
+RECIPES: tuple[Recipe, ...] = _SINGLE + _CHAIN + _DAG + _SHORT
