@@ -19,7 +19,6 @@ import pandas as pd
 from orchestai_agents.errors import InputFileError
 
 __all__ = [
-    "TABLE_SUFFIXES",
     "FilledTables",
     "Table",
     "TimeAxis",
@@ -29,8 +28,6 @@ __all__ = [
     "time_axis",
     "value_columns",
 ]
-
-TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx")
 
 SEPARATORS = ",;\t|"
 SNIFFED_LINES = 50

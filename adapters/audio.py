@@ -13,6 +13,7 @@ from orchestai_agents.adapters.task_tool import TaskTool
 from pydantic import PrivateAttr
 
 from orchestai_agents.errors import InputFileError
+from orchestai_agents.modalities import AUDIO_FILE_SUFFIXES
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["DEFAULT_ASR_MODEL", "SpeechToTextTool", "read_wav"]
@@ -77,7 +78,7 @@ class SpeechToTextTool(TaskTool):
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
         lines = []
-        for path in self.task_files(task, (".wav",), what="WAV audio"):
+        for path in self.task_files(task, AUDIO_FILE_SUFFIXES, what="WAV audio"):
             recognizer = self._pipeline.get()
             rate = recognizer.feature_extractor.sampling_rate
             # Resampled here: the pipeline would need torchaudio, which is not a dependency.

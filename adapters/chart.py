@@ -12,7 +12,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from orchestai_agents.adapters._tables import (
-    TABLE_SUFFIXES,
     TimeAxis,
     filled_tables,
     in_time_order,
@@ -21,6 +20,7 @@ from orchestai_agents.adapters._tables import (
 from orchestai_agents.adapters.task_tool import TaskTool
 
 from orchestai_agents.errors import InputFileError
+from orchestai_agents.modalities import TABLE_FILE_SUFFIXES
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["ChartTool", "render_chart"]
@@ -137,7 +137,9 @@ class ChartTool(TaskTool):
     )
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
-        tables, empty, unread = filled_tables(self.task_files(task, TABLE_SUFFIXES, what="table"))
+        tables, empty, unread = filled_tables(
+            self.task_files(task, TABLE_FILE_SUFFIXES, what="table")
+        )
         kind = "bar" if "bar" in task["description"].lower() else "line"
         lines, files, skipped = [], [], [f"{name}: no rows" for name in empty] + unread
         for table in tables:

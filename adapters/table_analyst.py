@@ -7,7 +7,6 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 from orchestai_agents.adapters._tables import (
-    TABLE_SUFFIXES,
     Table,
     filled_tables,
     in_time_order,
@@ -15,6 +14,7 @@ from orchestai_agents.adapters._tables import (
 )
 from orchestai_agents.adapters.task_tool import TaskTool
 
+from orchestai_agents.modalities import TABLE_FILE_SUFFIXES
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["TableAnalystTool", "Trend", "column_trends", "markdown_table"]
@@ -130,7 +130,9 @@ class TableAnalystTool(TaskTool):
     )
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
-        tables, empty, unread = filled_tables(self.task_files(task, TABLE_SUFFIXES, what="table"))
+        tables, empty, unread = filled_tables(
+            self.task_files(task, TABLE_FILE_SUFFIXES, what="table")
+        )
         sections = [_summary(table) for table in tables]
         if empty:
             sections.append(f"Not analysed, no rows: {', '.join(empty)}.\n")

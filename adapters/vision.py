@@ -11,12 +11,12 @@ from PIL import Image, UnidentifiedImageError
 from pydantic import PrivateAttr
 
 from orchestai_agents.errors import InputFileError
+from orchestai_agents.modalities import IMAGE_FILE_SUFFIXES
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["DEFAULT_CAPTION_MODEL", "ImageCaptionTool"]
 
 DEFAULT_CAPTION_MODEL = "Salesforce/blip-image-captioning-base"
-_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 
 
 class ImageCaptionTool(TaskTool):
@@ -56,7 +56,7 @@ class ImageCaptionTool(TaskTool):
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
         lines = [
             f"{path.name}: {self._caption(_open_rgb(path))}"
-            for path in self.task_files(task, _IMAGE_SUFFIXES, what="image")
+            for path in self.task_files(task, IMAGE_FILE_SUFFIXES, what="image")
         ]
         return "\n".join(lines), []
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import reprlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -28,7 +29,12 @@ __all__ = ["AgentInput", "AgentState", "PlannerLike", "create_orchestai_agent"]
 
 @runtime_checkable
 class PlannerLike(Protocol):
-    """Anything that turns an instruction into a plan over a registry's workers."""
+    """Anything that turns an instruction into a plan over a registry's workers.
+
+    A ``plan`` that also takes an ``inputs`` keyword (as
+    :meth:`~orchestai_agents.planner.Planner.plan` does) gets the paths of the request's input
+    files, so it can plan only what the workers can do with them.
+    """
 
     def plan(self, instruction: str, registry: WorkerRegistry) -> Plan: ...
 
@@ -91,7 +97,9 @@ def create_orchestai_agent(
             feature.
         planner: something with ``plan(instruction, registry) -> Plan`` (a
             :class:`PlannerLike`), e.g. the learned :class:`~orchestai_agents.planner.Planner`.
-            Used when no fixed plan is given.
+            Used when no fixed plan is given; if its ``plan`` takes ``inputs``, it gets the
+            request's ``inputs`` (none given: ``[]``), so the learned planner plans no task
+            type that no worker can be fed from them.
         settings: retries, fallback and concurrency of the executor.
         checkpointer: a LangGraph checkpointer for durable, resumable runs.
         execution_log: where to append one JSON line per run (continual learning reads it).
@@ -121,6 +129,7 @@ def create_orchestai_agent(
     fixed = None if plan is None else validate_plan(_as_plan(plan), registry)
     if fixed is None and planner is None:
         planner = _default_planner()
+    with_inputs = planner is not None and _takes_inputs(planner)
     executor = PlanExecutor(registry, settings)
     log = ExecutionLog(execution_log) if isinstance(execution_log, str | Path) else execution_log
     if log is not None:
@@ -132,7 +141,8 @@ def create_orchestai_agent(
         if given is not None:
             chosen = Plan(instruction, given.subtasks, given.scores)
         else:
-            chosen = planner.plan(instruction, registry)
+            files = {"inputs": list(state.get("inputs") or [])} if with_inputs else {}
+            chosen = planner.plan(instruction, registry, **files)
         chosen = _route(
             validate_plan(chosen, registry),
             registry,
@@ -189,6 +199,18 @@ def _default_planner() -> PlannerLike:
     from orchestai_agents.planner import load_default_planner
 
     return load_default_planner()
+
+
+def _takes_inputs(planner: PlannerLike) -> bool:
+    """Whether ``planner.plan`` accepts ``inputs=`` (a PlannerLike need not)."""
+    try:
+        params = inspect.signature(planner.plan).parameters.values()
+    except (TypeError, ValueError):  # a builtin or C callable without a signature
+        return False
+    keyword = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return any(
+        (p.name == "inputs" and p.kind in keyword) or p.kind is p.VAR_KEYWORD for p in params
+    )
 
 
 def _route(

@@ -133,6 +133,40 @@ def test_planner_is_called_with_instruction_and_registry_and_its_plan_runs(regis
     assert [s["description"] for s in out["result"]["plan"]["subtasks"]] == ["alpha", "beta"]
 
 
+class _InputsPlanner(_ListPlanner):
+    """A _ListPlanner whose plan also takes the request's input files, and remembers them."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.inputs: list[list[str]] = []
+
+    def plan(self, instruction: str, registry: WorkerRegistry, *, inputs: list[str]) -> Plan:
+        self.inputs.append(inputs)
+        return super().plan(instruction, registry)
+
+
+class _ForwardingPlanner:
+    """Passes every keyword on, as a wrapper around another planner would."""
+
+    def __init__(self, inner: _InputsPlanner) -> None:
+        self.inner = inner
+
+    def plan(self, instruction: str, registry: WorkerRegistry, **options: list[str]) -> Plan:
+        return self.inner.plan(instruction, registry, **options)
+
+
+def test_a_planner_that_takes_inputs_is_given_the_requests_input_files(registry):
+    planner = _InputsPlanner()
+    agent = create_orchestai_agent(registry, planner=planner)
+    agent.invoke({"instruction": "alpha", "inputs": ["notes.txt", "sales.csv"]})
+    agent.invoke({"messages": [("user", "beta")]})  # no files: none to plan with
+    create_orchestai_agent(registry, planner=_ForwardingPlanner(planner)).invoke(
+        {"instruction": "gamma", "inputs": ["meeting.wav"]}
+    )
+    assert planner.inputs == [["notes.txt", "sales.csv"], [], ["meeting.wav"]]
+    assert [c[0] for c in planner.calls] == ["alpha", "beta", "gamma"]
+
+
 def test_an_invalid_plan_from_the_planner_is_refused(registry):
     class Cyclic:
         def plan(self, instruction, registry):

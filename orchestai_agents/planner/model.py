@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -12,7 +13,8 @@ from torch import nn
 from torch.nn import functional as F
 
 from orchestai_agents.encoders import EncodedText
-from orchestai_agents.errors import CheckpointError
+from orchestai_agents.errors import CheckpointError, ConfigError
+from orchestai_agents.modalities import reachable_task_types
 from orchestai_agents.planner.checkpoint import StrictHubLoading
 from orchestai_agents.planner.config import PlannerConfig
 from orchestai_agents.planner.decoding import beam_search
@@ -93,7 +95,9 @@ class Planner(
 
     Example:
         >>> planner = Planner.default()
-        >>> plan = planner.plan("Generate a presentation from this research paper", registry)
+        >>> plan = planner.plan(
+        ...     "Generate a presentation from this research paper", registry, inputs=["paper.pdf"]
+        ... )
         >>> [s.task_type for s in plan.topological_order()]
         ['extract_text', 'summarize', 'make_slides']
     """
@@ -314,6 +318,7 @@ class Planner(
         inventory: Inventory | None = None,
         *,
         allow_repeats: bool | None = None,
+        allowed: torch.Tensor | None = None,
     ) -> list[PredictedGraph]:
         """Decode a plan per instruction (beam search, then the graph and the selector).
 
@@ -323,6 +328,8 @@ class Planner(
             allow_repeats: let every task type appear twice (``True``) or none (``False``);
                 default: as ``config.decomposer`` says (``allow_repeats``, else its
                 ``repeatable_types``).
+            allowed: (batch, n_types) bool, the task types of ``inventory`` each instruction
+                may use, at least one per row; ``None``: every type.
         """
         if isinstance(instructions, str):
             raise TypeError("predict() takes a list of instructions; use plan() for one")
@@ -348,6 +355,7 @@ class Planner(
             inventory,
             allow_repeats,
             match,
+            None if allowed is None else allowed.to(encoded.tokens.device),
         )
 
     def embed_inventory(self, inventory: Inventory) -> tuple[EncodedText, EncodedText]:
@@ -540,24 +548,55 @@ class Planner(
         instruction: str,
         registry: Any = None,
         *,
+        inputs: Sequence[str | os.PathLike[str]] | None = None,
         inventory: Inventory | None = None,
         alternatives: int = 3,
         allow_repeats: bool | None = None,
     ) -> Any:
         """Plan one instruction: a valid :class:`~orchestai_agents.plan.Plan` with ranked
-        alternatives (``allow_repeats`` as in :meth:`predict`)."""
+        alternatives.
+
+        Args:
+            instruction: the request.
+            registry: a :class:`~orchestai_agents.registry.WorkerRegistry`, whose task types
+                and workers are planned over unless ``inventory`` is given.
+            inputs: paths of the request's input files. With a registry, the plan uses only
+                task types some worker can be fed from them and the instruction (see
+                :func:`~orchestai_agents.modalities.reachable_task_types`): no
+                ``transcribe_audio`` for a text file. Without one (an inventory of tools by
+                description, as :meth:`Inventory.of_tools` makes, or the planner's own) nothing
+                says what a worker reads, so ``inputs`` restrict nothing. ``None``: every type.
+            inventory: task types and workers to plan over; default: the registry's, else the
+                planner's own.
+            alternatives: ranked alternative workers kept per sub-task.
+            allow_repeats: as in :meth:`predict`.
+
+        Raises:
+            TypeError: ``registry`` is not a WorkerRegistry, or ``inputs`` is one path, not a
+                list.
+            ConfigError: ``inputs`` feed no worker of ``registry``, or none of those that can
+                run does a task type of ``inventory``.
+        """
         from orchestai_agents.planner.plans import to_plan
 
+        if registry is not None and not isinstance(registry, WorkerRegistry):
+            raise TypeError(
+                f"plan() takes a WorkerRegistry as its registry, got "
+                f"{type(registry).__name__}; for tools given by name and description pass "
+                "inventory=Inventory.of_tools({name: description, ...})"
+            )
         if registry is not None and inventory is None:
-            if not isinstance(registry, WorkerRegistry):
-                raise TypeError(
-                    f"plan() takes a WorkerRegistry as its registry, got "
-                    f"{type(registry).__name__}; for tools given by name and description pass "
-                    "inventory=Inventory.of_tools({name: description, ...})"
-                )
             inventory = Inventory.from_registry(registry)
-        graph = self.predict([instruction], inventory, allow_repeats=allow_repeats)[0]
-        return to_plan(instruction, graph, inventory or self.inventory, alternatives=alternatives)
+        inventory = inventory or self.inventory
+        allowed = (
+            None
+            if inputs is None or registry is None
+            else _allowed_row(reachable_task_types(registry, inputs), inventory)
+        )
+        graph = self.predict(
+            [instruction], inventory, allow_repeats=allow_repeats, allowed=allowed
+        )[0]
+        return to_plan(instruction, graph, inventory, alternatives=alternatives)
 
     def attach_router(
         self, router: Router | Selector, workers: Sequence[dict[str, Any]] = ()
@@ -577,6 +616,18 @@ class Planner(
     def embed_for_routing(self, texts: Sequence[str]) -> torch.Tensor:
         """L2-normalised pooled embeddings, as the router was trained on. Shapes: -> (n, enc)"""
         return F.normalize(self.encoder.encode(list(texts)).pooled.float(), dim=-1)
+
+
+def _allowed_row(types: frozenset[str], inventory: Inventory) -> torch.Tensor | None:
+    """(1, n_types) bool, which of ``inventory``'s task types are in ``types``; ``None`` when
+    all are (decoding is then left exactly as it is without a restriction)."""
+    row = torch.tensor([[t in types for t in inventory.task_types]])
+    if not row.any():
+        raise ConfigError(
+            f"the workers that can run on these inputs do {sorted(types)}, none of which is a "
+            f"task type of the inventory planned over; add one of them to it"
+        )
+    return None if row.all() else row
 
 
 def _restrict(

@@ -1,8 +1,17 @@
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 import torch
+from orchestai_agents.adapters import function_worker
 
+from orchestai_agents import (
+    BUILTIN_TASK_TYPES,
+    Plan,
+    WorkerRegistry,
+    WorkerSpec,
+    create_orchestai_agent,
+)
 from orchestai_agents.planner import Inventory, Planner, PlanningTargets
 from orchestai_agents.planner.decoding import beam_search
 from orchestai_agents.planner.encoder import lexical_match
@@ -245,3 +254,109 @@ def test_allowed_types_bound_decoding_and_the_type_loss(
     bound = tiny_planner(tokens, mask, types, _targets(), match=match, allowed=allowed)
     # With only the gold tools left, the type loss shrinks (request 1's is exactly 0).
     assert bound.losses["type"] < free
+
+
+AUDIO_REQUEST = "transcribe the audio recording"
+
+
+def _worker(name: str, task_types: list[str], reads: list[str]) -> WorkerSpec:
+    return function_worker(
+        lambda task: name,
+        name=name,
+        description=f"Does {', '.join(task_types)}.",
+        task_types=task_types,
+        input_modalities=reads,
+    )
+
+
+@pytest.fixture
+def audio_registry() -> WorkerRegistry:
+    """A reader, a writer and a listener; only the listener reads audio."""
+    return WorkerRegistry(
+        [
+            _worker("reader", ["extract_text"], ["pdf", "text"]),
+            _worker("writer", ["summarize", "translate"], ["text"]),
+            _worker("listener", ["transcribe_audio"], ["audio"]),
+        ]
+    )
+
+
+def _word_led(planner: Planner) -> Planner:
+    """``planner`` made to plan the task types whose words the request uses (transcribe_audio
+    for AUDIO_REQUEST): its lexical match outweighs everything else it scores."""
+    with torch.no_grad():
+        planner.decomposer.match_weight.fill_(1000.0)
+    return planner
+
+
+def _types(plan: Plan) -> set[str]:
+    return {s.task_type for s in plan.subtasks}
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_inputs_keep_out_the_task_types_no_worker_can_be_fed(
+    make_planner: Callable[..., Planner], audio_registry: WorkerRegistry, seed: int
+) -> None:
+    planner = _word_led(make_planner(seed=seed))
+
+    def plan(**inputs: object) -> set[str]:
+        return _types(validate_plan(planner.plan(AUDIO_REQUEST, audio_registry, **inputs)))
+
+    assert "transcribe_audio" in plan()  # without inputs, as before: nothing is kept out
+    assert "transcribe_audio" in plan(inputs=["meeting.wav"])
+    for inputs in (["notes.txt"], [Path("notes.md"), "paper.pdf"], []):
+        assert "transcribe_audio" not in plan(inputs=inputs)
+
+
+def test_what_a_table_input_leads_to_may_be_planned(tiny_planner: Planner) -> None:
+    """A CSV feeds the chart tool, whose image feeds the captioner; a text file feeds neither."""
+    from orchestai_agents.adapters import default_registry
+
+    planner, registry = _word_led(tiny_planner), default_registry()
+    request = "caption the image"
+    assert "caption_image" in _types(planner.plan(request, registry, inputs=["sales.csv"]))
+    assert "caption_image" not in _types(planner.plan(request, registry, inputs=["notes.txt"]))
+
+
+def test_inputs_no_worker_reads_are_refused_before_planning(tiny_planner: Planner) -> None:
+    listener = WorkerRegistry([_worker("listener", ["transcribe_audio"], ["audio"])])
+    with pytest.raises(ValueError, match=r"notes\.txt \(text\), but the workers read audio"):
+        tiny_planner.plan("summarise my notes", listener, inputs=["notes.txt"])
+    plan = tiny_planner.plan("summarise my recording", listener, inputs=["meeting.wav"])
+    assert _types(plan) == {"transcribe_audio"}
+
+
+def test_an_inventory_of_tools_says_nothing_of_modalities_so_inputs_keep_nothing_out(
+    tiny_planner: Planner, tools: dict[str, str]
+) -> None:
+    inventory = Inventory.of_tools(
+        {**tools, "transcribe_audio": BUILTIN_TASK_TYPES["transcribe_audio"]}
+    )
+    planner = _word_led(tiny_planner)
+    plan = planner.plan(AUDIO_REQUEST, inventory=inventory, inputs=["notes.txt"])
+    assert "transcribe_audio" in _types(plan)
+
+
+def test_predict_keeps_each_instruction_to_its_allowed_types(
+    tiny_planner: Planner, inventory: Inventory
+) -> None:
+    allowed = torch.zeros(2, len(inventory.task_types), dtype=torch.bool)
+    allowed[0, 1] = True
+    allowed[1, [0, 3]] = True
+    first, second = tiny_planner.predict(["a", "b"], inventory, allowed=allowed)
+    names = inventory.task_types
+    assert first.task_types == (names[1],)
+    assert set(second.task_types) <= {names[0], names[3]}
+
+
+def test_the_agent_plans_with_the_requests_inputs(
+    tiny_planner: Planner, audio_registry: WorkerRegistry
+) -> None:
+    agent = create_orchestai_agent(audio_registry, planner=_word_led(tiny_planner))
+
+    def planned(inputs: list[str]) -> set[str]:
+        out = agent.invoke({"instruction": AUDIO_REQUEST, "inputs": inputs})
+        return {s["task_type"] for s in out["result"]["plan"]["subtasks"]}
+
+    assert "transcribe_audio" not in planned(["notes.txt"])
+    assert "transcribe_audio" in planned(["meeting.wav"])

@@ -1,0 +1,126 @@
+"""What kind of data a request's input files hold, and which task types its workers can be fed.
+
+A worker declares the modalities it reads and writes
+(:class:`~orchestai_agents.registry.Capabilities`). Starting from what the request gives (its
+instruction is text, each input file is of the kind its suffix says), every worker that reads any
+of it can run, and what it writes can feed the next ones: a CSV feeds the chart tool, whose image
+feeds the captioner. The task types of the workers that can run are the ones a plan may use.
+
+Example:
+    >>> from orchestai_agents.adapters import default_registry
+    >>> registry = default_registry()
+    >>> sorted({"render_chart", "caption_image"} & reachable_task_types(registry, ["sales.csv"]))
+    ['caption_image', 'render_chart']
+    >>> sorted({"render_chart", "caption_image"} & reachable_task_types(registry, ["notes.txt"]))
+    []
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from types import MappingProxyType
+
+from orchestai_agents.errors import ConfigError
+from orchestai_agents.registry import TEXT_FILE_SUFFIXES, WorkerRegistry, WorkerSpec
+
+__all__ = [
+    "AUDIO_FILE_SUFFIXES",
+    "FILE_MODALITIES",
+    "IMAGE_FILE_SUFFIXES",
+    "TABLE_FILE_SUFFIXES",
+    "file_modality",
+    "reachable_modalities",
+    "reachable_task_types",
+]
+
+# Tables the table analyst and the chart tool read.
+TABLE_FILE_SUFFIXES = (".csv", ".tsv", ".xlsx")
+# Images the captioner reads (the slides and the report embed their own narrower sets).
+IMAGE_FILE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
+# Recordings the speech model reads (PCM WAV, through the standard library).
+AUDIO_FILE_SUFFIXES = (".wav",)
+
+FILE_MODALITIES = MappingProxyType(
+    {
+        **dict.fromkeys(TEXT_FILE_SUFFIXES, "text"),
+        ".pdf": "pdf",
+        **dict.fromkeys(TABLE_FILE_SUFFIXES, "table"),
+        **dict.fromkeys(IMAGE_FILE_SUFFIXES, "image"),
+        **dict.fromkeys(AUDIO_FILE_SUFFIXES, "audio"),
+    }
+)
+"""The modality of an input file by its suffix (lower case), as the built-in workers name them."""
+
+
+def file_modality(path: str | os.PathLike[str]) -> str | None:
+    """The modality of the file at ``path`` by its suffix; ``None`` for a suffix
+    :data:`FILE_MODALITIES` does not list (such a file feeds no worker)."""
+    return FILE_MODALITIES.get(Path(path).suffix.lower())
+
+
+def reachable_modalities(
+    registry: WorkerRegistry, inputs: Sequence[str | os.PathLike[str]]
+) -> frozenset[str]:
+    """Text (the instruction), the modalities of ``inputs``, and, until nothing new is added,
+    what the workers that read any of those write."""
+    if isinstance(inputs, str | os.PathLike):
+        raise TypeError(
+            f"inputs must be a list of file paths, got the single path {inputs!r}; wrap it in a list"
+        )
+    reachable = {"text"} | {m for m in map(file_modality, inputs) if m is not None}
+    while True:
+        written = {
+            m for spec in _fed(registry, reachable) for m in spec.capabilities.output_modalities
+        }
+        if written <= reachable:
+            return frozenset(reachable)
+        reachable |= written
+
+
+def reachable_task_types(
+    registry: WorkerRegistry, inputs: Sequence[str | os.PathLike[str]]
+) -> frozenset[str]:
+    """The task types that some worker of ``registry`` can do on what a request with ``inputs``
+    gives, directly or from earlier steps' outputs (see :func:`reachable_modalities`).
+
+    A worker reading several modalities can run when any one of them is reachable (the slides
+    tool builds a deck from text, images or both); one that reads none can always run.
+
+    Raises:
+        ConfigError: no worker reads anything the request gives, naming what the inputs are and
+            what the workers read.
+    """
+    reachable = reachable_modalities(registry, inputs)
+    types = frozenset(t for spec in _fed(registry, reachable) for t in spec.capabilities.task_types)
+    if not types:
+        raise ConfigError(
+            f"no worker can run on this request: it gives {_given(inputs)}, but the workers read "
+            f"{_read(registry)}; add an input file of a kind they read, or register a worker "
+            f"that reads {' or '.join(sorted(reachable))}"
+        )
+    return types
+
+
+def _fed(registry: WorkerRegistry, reachable: set[str] | frozenset[str]) -> list[WorkerSpec]:
+    """The workers that read at least one reachable modality, or declare none to read."""
+    return [
+        spec
+        for spec in registry.values()
+        if not spec.capabilities.input_modalities or spec.capabilities.input_modalities & reachable
+    ]
+
+
+def _given(inputs: Sequence[str | os.PathLike[str]]) -> str:
+    """'text (the instruction), notes.docx (of unknown kind), ...' for an error message."""
+    files = [f"{Path(p).name} ({file_modality(p) or 'of unknown kind'})" for p in inputs]
+    return ", ".join(["text (the instruction)", *files])
+
+
+def _read(registry: WorkerRegistry) -> str:
+    """'audio (speech_to_text), ...' for an error message."""
+    return "; ".join(
+        f"{' or '.join(sorted(spec.capabilities.input_modalities))} ({name})"
+        for name, spec in registry.items()
+    )

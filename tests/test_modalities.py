@@ -1,0 +1,91 @@
+"""Input files' modalities, and the task types a registry's workers can be fed from them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+from orchestai_agents.adapters import default_registry, function_worker
+
+from orchestai_agents import ConfigError, WorkerRegistry, WorkerSpec
+from orchestai_agents.modalities import file_modality, reachable_modalities, reachable_task_types
+
+
+def _worker(
+    name: str, task_types: Sequence[str], reads: Sequence[str], writes: Sequence[str] = ("text",)
+) -> WorkerSpec:
+    return function_worker(
+        lambda task: name,
+        name=name,
+        description=name,
+        task_types=task_types,
+        input_modalities=reads,
+        output_modalities=writes,
+    )
+
+
+def test_a_files_modality_is_read_from_its_suffix_in_any_case() -> None:
+    paths = ["notes.txt", "README.MD", Path("docs/paper.pdf"), "sales.CSV", "q1.xlsx"]
+    paths += ["chart.png", "meeting.wav", "notes.docx", "Makefile"]
+    assert [file_modality(p) for p in paths] == [
+        *("text", "text", "pdf", "table", "table", "image", "audio"),
+        *(None, None),
+    ]
+
+
+def test_a_table_reaches_the_chart_image_and_through_it_the_captioner() -> None:
+    registry = default_registry()
+    assert reachable_modalities(registry, ["sales.csv"]) >= {"text", "table", "image"}
+    types = reachable_task_types(registry, ["sales.csv"])
+    assert {"analyze_table", "render_chart", "caption_image", "make_slides"} <= types
+    assert "transcribe_audio" not in types
+
+
+def test_a_text_file_reaches_no_table_chart_image_or_audio_step() -> None:
+    registry = default_registry()
+    assert reachable_modalities(registry, ["notes.txt"]).isdisjoint({"table", "image", "audio"})
+    types = reachable_task_types(registry, ["notes.txt"])
+    assert types.isdisjoint({"analyze_table", "render_chart", "caption_image", "transcribe_audio"})
+    # make_slides reads text or images: text alone lets it run.
+    assert {"extract_text", "summarize", "make_slides", "write_report"} <= types
+    assert reachable_task_types(registry, []) == types  # the instruction is text already
+
+
+def test_outputs_feed_further_workers_until_nothing_new_is_reached() -> None:
+    registry = WorkerRegistry(
+        [
+            _worker("speaker", ["speak"], ["image"], ["audio"]),  # before what feeds it
+            _worker("listener", ["listen"], ["audio"]),
+            _worker("plotter", ["plot"], ["table"], ["image"]),
+            _worker("writer", ["write"], ["text"]),
+        ]
+    )
+    assert reachable_task_types(registry, ["t.csv"]) == {"plot", "speak", "listen", "write"}
+    assert reachable_task_types(registry, ["x.png"]) == {"speak", "listen", "write"}
+    assert reachable_task_types(registry, [Path("notes.txt")]) == {"write"}
+
+
+def test_a_single_path_is_refused_rather_than_read_as_its_characters() -> None:
+    with pytest.raises(TypeError, match="wrap it in a list"):
+        reachable_task_types(default_registry(), "sales.csv")
+
+
+def test_a_worker_that_reads_nothing_can_always_run() -> None:
+    registry = WorkerRegistry([_worker("clock", ["tell_time"], [])])
+    assert reachable_task_types(registry, []) == {"tell_time"}
+
+
+def test_no_worker_fed_is_an_error_naming_the_inputs_and_what_the_workers_read() -> None:
+    registry = WorkerRegistry(
+        [
+            _worker("listener", ["transcribe_audio"], ["audio"]),
+            _worker("viewer", ["caption_image"], ["image"]),
+        ]
+    )
+    with pytest.raises(ConfigError) as info:
+        reachable_task_types(registry, ["notes.txt", "minutes.docx"])
+    message = str(info.value)
+    assert "text (the instruction), notes.txt (text), minutes.docx (of unknown kind)" in message
+    assert "audio (listener); image (viewer)" in message
+    assert isinstance(info.value, ValueError)
