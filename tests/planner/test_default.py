@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+import torch
 
 from orchestai_agents.plan import Plan
 from orchestai_agents.planner import DEFAULT_PLANNER_DIR, Inventory, Planner, load_default_planner
@@ -74,6 +75,27 @@ def test_a_batch_plans_each_request_as_it_would_be_planned_alone() -> None:
     assert [(g.task_types, g.named_links) for g in batched] == [
         (g.task_types, g.named_links) for g in alone
     ]
+
+
+def test_plans_do_not_depend_on_the_thread_count() -> None:
+    """The speed benchmark reports one thread and one per core: the plans must be the same."""
+    from orchestai_agents.training.phase1_eval import test_split
+
+    _, held_out = test_split("builtin")
+    requests = [w.request for w in held_out[:12]]
+    planner = load_default_planner()
+    threads = torch.get_num_threads()
+    try:
+        plans = {}
+        for n in (1, 2):
+            torch.set_num_threads(n)
+            graphs = [g for r in requests for g in planner.predict([r])]
+            plans[n] = [
+                (g.task_types, g.named_links, [round(c, 4) for c in g.complexity]) for g in graphs
+            ]
+    finally:
+        torch.set_num_threads(threads)
+    assert plans[1] == plans[2]
 
 
 def test_a_new_inventory_is_not_planned_with_the_last_ones_cached_maps() -> None:
