@@ -6,6 +6,10 @@ instruction is text, each input file is of the kind its suffix says), every work
 of it can run, and what it writes can feed the next ones: a CSV feeds the chart tool, whose image
 feeds the captioner. The task types of the workers that can run are the ones a plan may use.
 
+Only what is known is restricted: a worker reading a modality of its own (``"url"``, ``"video"``)
+can always run, since nothing here says what feeds it, and an input file of a kind the suffixes
+do not tell (``.docx``, ``.mp3``) restricts nothing, since a user's worker may read it.
+
 Example:
     >>> from orchestai_agents.adapters import default_registry
     >>> registry = default_registry()
@@ -29,6 +33,7 @@ __all__ = [
     "AUDIO_FILE_SUFFIXES",
     "FILE_MODALITIES",
     "IMAGE_FILE_SUFFIXES",
+    "KNOWN_MODALITIES",
     "TABLE_FILE_SUFFIXES",
     "file_modality",
     "reachable_modalities",
@@ -52,6 +57,9 @@ FILE_MODALITIES = MappingProxyType(
     }
 )
 """The modality of an input file by its suffix (lower case), as the built-in workers name them."""
+
+KNOWN_MODALITIES = frozenset(FILE_MODALITIES.values())
+"""The modalities input files can be known to hold; a worker reading another can always run."""
 
 
 def file_modality(path: str | os.PathLike[str]) -> str | None:
@@ -86,13 +94,17 @@ def reachable_task_types(
     gives, directly or from earlier steps' outputs (see :func:`reachable_modalities`).
 
     A worker reading several modalities can run when any one of them is reachable (the slides
-    tool builds a deck from text, images or both); one that reads none can always run.
+    tool builds a deck from text, images or both); one that reads none, or one outside
+    :data:`KNOWN_MODALITIES`, can always run. An input file of a kind :func:`file_modality`
+    cannot tell makes every task type reachable.
 
     Raises:
         ConfigError: no worker reads anything the request gives, naming what the inputs are and
             what the workers read.
     """
     reachable = reachable_modalities(registry, inputs)
+    if any(file_modality(p) is None for p in inputs):
+        return frozenset(t for spec in registry.values() for t in spec.capabilities.task_types)
     types = frozenset(t for spec in _fed(registry, reachable) for t in spec.capabilities.task_types)
     if not types:
         raise ConfigError(
@@ -104,17 +116,20 @@ def reachable_task_types(
 
 
 def _fed(registry: WorkerRegistry, reachable: set[str] | frozenset[str]) -> list[WorkerSpec]:
-    """The workers that read at least one reachable modality, or declare none to read."""
+    """The workers that read at least one reachable modality, declare none to read, or read one
+    outside :data:`KNOWN_MODALITIES`."""
     return [
         spec
         for spec in registry.values()
-        if not spec.capabilities.input_modalities or spec.capabilities.input_modalities & reachable
+        if not spec.capabilities.input_modalities
+        or spec.capabilities.input_modalities & reachable
+        or spec.capabilities.input_modalities - KNOWN_MODALITIES
     ]
 
 
 def _given(inputs: Sequence[str | os.PathLike[str]]) -> str:
-    """'text (the instruction), notes.docx (of unknown kind), ...' for an error message."""
-    files = [f"{Path(p).name} ({file_modality(p) or 'of unknown kind'})" for p in inputs]
+    """'text (the instruction), notes.txt (text), ...' for an error message."""
+    files = [f"{Path(p).name} ({file_modality(p)})" for p in inputs]
     return ", ".join(["text (the instruction)", *files])
 
 

@@ -84,8 +84,25 @@ def test_no_worker_fed_is_an_error_naming_the_inputs_and_what_the_workers_read()
         ]
     )
     with pytest.raises(ConfigError) as info:
-        reachable_task_types(registry, ["notes.txt", "minutes.docx"])
+        reachable_task_types(registry, ["notes.txt", "sales.csv"])
     message = str(info.value)
-    assert "text (the instruction), notes.txt (text), minutes.docx (of unknown kind)" in message
+    assert "text (the instruction), notes.txt (text), sales.csv (table)" in message
     assert "audio (listener); image (viewer)" in message
     assert isinstance(info.value, ValueError)
+
+
+def test_a_worker_reading_a_modality_of_its_own_can_always_run() -> None:
+    """Nothing says what feeds a "url" reader, so it is not kept out of plans."""
+    registry = WorkerRegistry(
+        [_worker("fetcher", ["fetch_page"], ["url"]), _worker("listener", ["listen"], ["audio"])]
+    )
+    assert reachable_task_types(registry, ["notes.txt"]) == {"fetch_page"}
+
+
+def test_an_input_of_a_kind_the_suffixes_do_not_tell_restricts_nothing() -> None:
+    """A user's own worker may read an .mp3 or a .docx, declared as audio or text."""
+    registry = WorkerRegistry(
+        [_worker("listener", ["listen"], ["audio"]), _worker("writer", ["write"], ["text"])]
+    )
+    assert reachable_task_types(registry, ["notes.txt"]) == {"write"}
+    assert reachable_task_types(registry, ["notes.txt", "call.mp3"]) == {"listen", "write"}
