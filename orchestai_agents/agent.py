@@ -202,15 +202,14 @@ def _default_planner() -> PlannerLike:
 
 
 def _takes_inputs(planner: PlannerLike) -> bool:
-    """Whether ``planner.plan`` accepts ``inputs=`` (a PlannerLike need not)."""
+    """Whether ``planner.plan`` names an ``inputs`` parameter (a PlannerLike need not). A
+    ``**kwargs`` alone does not count: a wrapper may pass it on to a planner without one."""
     try:
-        params = inspect.signature(planner.plan).parameters.values()
+        parameter = inspect.signature(planner.plan).parameters.get("inputs")
     except (TypeError, ValueError):  # a builtin or C callable without a signature
         return False
     keyword = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
-    return any(
-        (p.name == "inputs" and p.kind in keyword) or p.kind is p.VAR_KEYWORD for p in params
-    )
+    return parameter is not None and parameter.kind in keyword
 
 
 def _route(

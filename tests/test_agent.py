@@ -146,9 +146,9 @@ class _InputsPlanner(_ListPlanner):
 
 
 class _ForwardingPlanner:
-    """Passes every keyword on, as a wrapper around another planner would."""
+    """Passes every keyword on, as a logging or retrying wrapper around another planner would."""
 
-    def __init__(self, inner: _InputsPlanner) -> None:
+    def __init__(self, inner: PlannerLike) -> None:
         self.inner = inner
 
     def plan(self, instruction: str, registry: WorkerRegistry, **options: list[str]) -> Plan:
@@ -160,11 +160,17 @@ def test_a_planner_that_takes_inputs_is_given_the_requests_input_files(registry)
     agent = create_orchestai_agent(registry, planner=planner)
     agent.invoke({"instruction": "alpha", "inputs": ["notes.txt", "sales.csv"]})
     agent.invoke({"messages": [("user", "beta")]})  # no files: none to plan with
-    create_orchestai_agent(registry, planner=_ForwardingPlanner(planner)).invoke(
-        {"instruction": "gamma", "inputs": ["meeting.wav"]}
-    )
-    assert planner.inputs == [["notes.txt", "sales.csv"], [], ["meeting.wav"]]
-    assert [c[0] for c in planner.calls] == ["alpha", "beta", "gamma"]
+    assert planner.inputs == [["notes.txt", "sales.csv"], []]
+    assert [c[0] for c in planner.calls] == ["alpha", "beta"]
+
+
+def test_a_wrapper_passing_keywords_on_to_a_planner_without_inputs_still_plans(registry):
+    """A ``**kwargs`` is no promise that the planner underneath takes ``inputs``."""
+    inner = _ListPlanner()
+    agent = create_orchestai_agent(registry, planner=_ForwardingPlanner(inner))
+    out = agent.invoke({"instruction": "gamma", "inputs": ["meeting.wav"]})
+    assert inner.calls == [("gamma", registry)]
+    assert out["result"]["success"]
 
 
 def test_an_invalid_plan_from_the_planner_is_refused(registry):
