@@ -68,8 +68,8 @@ def beam_search(
     scores[:, 0] = 0.0  # one live beam at the start
     seqs = torch.zeros(batch, k, 0, dtype=torch.long, device=pooled.device)
     # Per beam, the step states and attention along its sequence: (batch, k, len, hidden / seq).
-    trail = torch.zeros(batch, k, 0, h.shape[-1], device=pooled.device)
-    looks = torch.zeros(batch, k, 0, memory.shape[1], device=pooled.device)
+    trail = h.new_zeros(batch, k, 0, h.shape[-1])
+    looks = h.new_zeros(batch, k, 0, memory.shape[1])
     used = torch.zeros(batch, k, n_types, dtype=torch.bool, device=pooled.device)
     inputs = decomposer.start.expand(batch * k, 1, -1)
     best = [_Best(float("-inf"), [], None, None) for _ in range(batch)]

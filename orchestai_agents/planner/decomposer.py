@@ -173,6 +173,15 @@ class Decomposer(nn.Module):
         logits = self.logit_scale.exp() * F.normalize(states, dim=-1) @ keys.T
         return states, logits, self.stop_head(states).squeeze(-1), attention, state
 
+    @staticmethod
+    def chosen_keys(keys: torch.Tensor, type_ids: torch.Tensor) -> torch.Tensor:
+        """Each sub-task's type key, zero after a sequence's end.
+
+        Shapes:
+            keys: (n_types, hidden); type_ids: (batch, n) with -100 after the end -> (batch, n, hidden)
+        """
+        return keys[type_ids.clamp(min=0)] * (type_ids >= 0).unsqueeze(-1)
+
     def heads(
         self, states: torch.Tensor, chosen_keys: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -204,7 +213,7 @@ class Decomposer(nn.Module):
             returns steps = n + 1 (the last one can only stop)
         """
         batch = pooled.shape[0]
-        chosen = keys[type_ids.clamp(min=0)] * (type_ids >= 0).unsqueeze(-1)  # (batch, n, hidden)
+        chosen = self.chosen_keys(keys, type_ids)
         inputs = torch.cat([self.start.expand(batch, 1, -1), chosen], dim=1)  # (batch, n+1, hidden)
         states, logits, stop, attention, _ = self.run(
             inputs, self.initial_state(pooled), memory, memory_mask, keys

@@ -335,10 +335,12 @@ class Planner(
             raise TypeError("predict() takes a list of instructions; use plan() for one")
         if not instructions:
             return []
+        inventory = inventory or self.inventory
+        if allowed is not None:
+            _check_allowed(allowed, len(instructions), len(inventory.task_types))
         # eval() walks every module (~0.5 ms) and drops the cached type keys: only when needed.
         if any(m.training for m in self.modules()):
             self.eval()
-        inventory = inventory or self.inventory
         encoded = self.encoder.encode(instructions)
         types, workers = self.embed_inventory(inventory)
         match = (
@@ -420,8 +422,9 @@ class Planner(
         seqs = decoded.types
         type_ids = _pad([torch.tensor(s) for s in seqs], -100).to(tokens.device)
         # The beam kept each sub-task's step state, as teacher forcing on its types would give.
-        chosen = keys[type_ids.clamp(min=0)] * (type_ids >= 0).unsqueeze(-1)
-        nodes, dep_logits, complexity = self.decomposer.heads(decoded.states, chosen)
+        nodes, dep_logits, complexity = self.decomposer.heads(
+            decoded.states, self.decomposer.chosen_keys(keys, type_ids)
+        )
         n_nodes = torch.tensor([len(s) for s in seqs], device=tokens.device)
         refined, edges = self.graph(nodes, dep_logits, instruction, n_nodes)
         kept = (torch.sigmoid(edges) > self.config.graph.edge_threshold) & forward_mask(
@@ -560,10 +563,11 @@ class Planner(
             instruction: the request.
             registry: a :class:`~orchestai_agents.registry.WorkerRegistry`, whose task types
                 and workers are planned over unless ``inventory`` is given.
-            inputs: paths of the request's input files. With a registry, the plan uses only
-                task types some worker can be fed from them and the instruction (see
-                :func:`~orchestai_agents.modalities.reachable_task_types`): no
-                ``transcribe_audio`` for a text file. Without one (an inventory of tools by
+            inputs: paths of the request's input files. With a registry, the plan uses no
+                task type of the registry that none of its workers can be fed from them and the
+                instruction (see :func:`~orchestai_agents.modalities.reachable_task_types`): no
+                ``transcribe_audio`` for a text file. Types of ``inventory`` that no worker of
+                the registry does are not restricted. Without one (an inventory of tools by
                 description, as :meth:`Inventory.of_tools` makes, or the planner's own) nothing
                 says what a worker reads, so ``inputs`` restrict nothing. ``None``: every type.
             inventory: task types and workers to plan over; default: the registry's, else the
@@ -591,7 +595,7 @@ class Planner(
         allowed = (
             None
             if inputs is None or registry is None
-            else _allowed_row(reachable_task_types(registry, inputs), inventory)
+            else _allowed_row(reachable_task_types(registry, inputs), registry, inventory)
         )
         graph = self.predict(
             [instruction], inventory, allow_repeats=allow_repeats, allowed=allowed
@@ -618,16 +622,34 @@ class Planner(
         return F.normalize(self.encoder.encode(list(texts)).pooled.float(), dim=-1)
 
 
-def _allowed_row(types: frozenset[str], inventory: Inventory) -> torch.Tensor | None:
-    """(1, n_types) bool, which of ``inventory``'s task types are in ``types``; ``None`` when
-    all are (decoding is then left exactly as it is without a restriction)."""
-    row = torch.tensor([[t in types for t in inventory.task_types]])
+def _allowed_row(
+    types: frozenset[str], registry: WorkerRegistry, inventory: Inventory
+) -> torch.Tensor | None:
+    """(1, n_types) bool: ``inventory``'s task types that are in ``types`` or that no worker of
+    ``registry`` does (nothing says what those read, so they stay); ``None`` when all are
+    allowed (decoding is then left exactly as it is without a restriction)."""
+    known = {t for spec in registry.values() for t in spec.capabilities.task_types}
+    row = torch.tensor([[t in types or t not in known for t in inventory.task_types]])
     if not row.any():
         raise ConfigError(
             f"the workers that can run on these inputs do {sorted(types)}, none of which is a "
             f"task type of the inventory planned over; add one of them to it"
         )
     return None if row.all() else row
+
+
+def _check_allowed(allowed: torch.Tensor, batch: int, n_types: int) -> None:
+    """Refuse an ``allowed`` mask that is not (batch, n_types) bool with a type in every row."""
+    if allowed.dtype != torch.bool or tuple(allowed.shape) != (batch, n_types):
+        raise ValueError(
+            f"allowed must be a bool tensor of shape (instructions, task types) = ({batch}, "
+            f"{n_types}), got {allowed.dtype} of shape {tuple(allowed.shape)}"
+        )
+    empty = (~allowed.any(-1)).nonzero().flatten().tolist()
+    if empty:
+        raise ValueError(
+            f"allowed leaves instruction(s) {empty} no task type to plan with; allow at least one"
+        )
 
 
 def _restrict(

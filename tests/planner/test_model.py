@@ -117,7 +117,7 @@ def test_beam_states_are_what_teacher_forcing_gives_for_the_decoded_types(
         type_ids[b, : len(types)] = torch.tensor(types)
     with torch.no_grad():
         forced = planner.decomposer.teacher_forced(pooled, memory, enc.mask, keys, type_ids)
-        chosen = keys[type_ids.clamp(min=0)] * (type_ids >= 0).unsqueeze(-1)
+        chosen = planner.decomposer.chosen_keys(keys, type_ids)
         nodes, dep, complexity = planner.decomposer.heads(decoded.states, chosen)
     for b, n in enumerate(lengths):
         close = {"atol": 1e-5, "rtol": 1e-4}
@@ -347,6 +347,32 @@ def test_predict_keeps_each_instruction_to_its_allowed_types(
     names = inventory.task_types
     assert first.task_types == (names[1],)
     assert set(second.task_types) <= {names[0], names[3]}
+
+
+def test_an_allowed_mask_that_cannot_be_planned_with_is_refused(
+    tiny_planner: Planner, inventory: Inventory
+) -> None:
+    n = len(inventory.task_types)
+    none_for_the_second = torch.zeros(2, n, dtype=torch.bool)
+    none_for_the_second[0, 1] = True
+    with pytest.raises(ValueError, match=r"instruction\(s\) \[1\] no task type"):
+        tiny_planner.predict(["a", "b"], inventory, allowed=none_for_the_second)
+    for wrong in (torch.ones(1, n, dtype=torch.bool), torch.ones(2, n, dtype=torch.long)):
+        with pytest.raises(ValueError, match=rf"shape \(instructions, task types\) = \(2, {n}\)"):
+            tiny_planner.predict(["a", "b"], inventory, allowed=wrong)
+
+
+def test_inputs_restrict_only_the_task_types_the_registry_has_workers_for(
+    tiny_planner: Planner, tools: dict[str, str]
+) -> None:
+    """transcribe_audio, done by none of the registry's workers, is not kept out by a text file."""
+    writer = WorkerRegistry([_worker("writer", ["summarize", "translate"], ["text"])])
+    inventory = Inventory.of_tools(
+        {**tools, "transcribe_audio": BUILTIN_TASK_TYPES["transcribe_audio"]}
+    )
+    planner = _word_led(tiny_planner)
+    plan = planner.plan(AUDIO_REQUEST, writer, inventory=inventory, inputs=["notes.txt"])
+    assert "transcribe_audio" in _types(plan)
 
 
 def test_the_agent_plans_with_the_requests_inputs(
