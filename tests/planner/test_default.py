@@ -39,7 +39,9 @@ def test_the_default_planner_plans_the_demo_over_the_builtin_workers() -> None:
     assert all(len(s.dependencies) <= 1 for s in plan.subtasks)
 
 
-def test_the_default_planner_plans_no_reading_step_for_a_file_it_was_not_given(tmp_path: Path) -> None:
+def test_the_default_planner_plans_no_reading_step_for_a_file_it_was_not_given(
+    tmp_path: Path,
+) -> None:
     from orchestai_agents.adapters import default_registry
 
     registry = default_registry()
