@@ -36,6 +36,7 @@ __all__ = [
     "KNOWN_MODALITIES",
     "TABLE_FILE_SUFFIXES",
     "file_modality",
+    "once_per_file_types",
     "reachable_modalities",
     "reachable_task_types",
 ]
@@ -73,10 +74,7 @@ def reachable_modalities(
 ) -> frozenset[str]:
     """Text (the instruction), the modalities of ``inputs``, and, until nothing new is added,
     what the workers that read any of those write."""
-    if isinstance(inputs, str | os.PathLike):
-        raise TypeError(
-            f"inputs must be a list of file paths, got the single path {inputs!r}; wrap it in a list"
-        )
+    _refuse_a_single_path(inputs)
     reachable = {"text"} | {m for m in map(file_modality, inputs) if m is not None}
     while True:
         written = {
@@ -113,6 +111,45 @@ def reachable_task_types(
             f"that reads {' or '.join(sorted(reachable))}"
         )
     return types
+
+
+def once_per_file_types(
+    registry: WorkerRegistry, inputs: Sequence[str | os.PathLike[str]]
+) -> frozenset[str]:
+    """The task types a request with ``inputs`` has at most one file for: every worker doing
+    them reads a kind of file no worker writes (a PDF, a table, a recording), and at most one
+    of the inputs is of a kind those workers read. A plan needs such a step once: two
+    ``extract_text`` steps for one PDF read the same text twice.
+
+    Only what is known restricts, as in :func:`reachable_task_types`: nothing when an input is
+    of a kind :func:`file_modality` cannot tell.
+    """
+    _refuse_a_single_path(inputs)
+    kinds = [file_modality(p) for p in inputs]
+    if None in kinds:
+        return frozenset()
+    written = {m for spec in registry.values() for m in spec.capabilities.output_modalities}
+    files_only = KNOWN_MODALITIES - written
+    doers: dict[str, list[WorkerSpec]] = {}
+    for spec in registry.values():
+        for task_type in spec.capabilities.task_types:
+            doers.setdefault(task_type, []).append(spec)
+    once = set()
+    for task_type, specs in doers.items():
+        reads = [spec.capabilities.input_modalities for spec in specs]
+        if all(r & files_only for r in reads):
+            readable = set().union(*reads)
+            if sum(kind in readable for kind in kinds) <= 1:
+                once.add(task_type)
+    return frozenset(once)
+
+
+def _refuse_a_single_path(inputs: object) -> None:
+    """A path where a list of paths belongs would be read as its characters."""
+    if isinstance(inputs, str | os.PathLike):
+        raise TypeError(
+            f"inputs must be a list of file paths, got the single path {inputs!r}; wrap it in a list"
+        )
 
 
 def _fed(registry: WorkerRegistry, reachable: set[str] | frozenset[str]) -> list[WorkerSpec]:

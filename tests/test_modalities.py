@@ -9,7 +9,12 @@ import pytest
 from orchestai_agents.adapters import default_registry, function_worker
 
 from orchestai_agents import ConfigError, WorkerRegistry, WorkerSpec
-from orchestai_agents.modalities import file_modality, reachable_modalities, reachable_task_types
+from orchestai_agents.modalities import (
+    file_modality,
+    once_per_file_types,
+    reachable_modalities,
+    reachable_task_types,
+)
 
 
 def _worker(
@@ -106,3 +111,26 @@ def test_an_input_of_a_kind_the_suffixes_do_not_tell_restricts_nothing() -> None
     )
     assert reachable_task_types(registry, ["notes.txt"]) == {"write"}
     assert reachable_task_types(registry, ["notes.txt", "call.mp3"]) == {"listen", "write"}
+
+
+def test_a_step_reading_a_file_the_inputs_hold_one_of_is_planned_once() -> None:
+    registry = default_registry()
+    assert {"extract_text", "transcribe_audio"} <= once_per_file_types(registry, ["letter.pdf"])
+    assert "extract_text" not in once_per_file_types(registry, ["v1.pdf", "v2.pdf"])
+    assert "extract_text" not in once_per_file_types(registry, ["notes.txt", "paper.pdf"])
+    assert "transcribe_audio" not in once_per_file_types(registry, ["a.wav", "b.wav"])
+    # Text and images are written by workers too (summaries, charts): never limited.
+    assert once_per_file_types(registry, ["letter.pdf"]).isdisjoint(
+        {"summarize", "translate", "caption_image", "make_slides"}
+    )
+    assert once_per_file_types(registry, ["letter.pdf", "minutes.docx"]) == frozenset()
+
+
+def test_a_type_another_worker_does_from_text_is_not_limited() -> None:
+    registry = WorkerRegistry(
+        [
+            _worker("pdf_reader", ["extract_text"], ["pdf"]),
+            _worker("scraper", ["extract_text"], ["text"]),
+        ]
+    )
+    assert once_per_file_types(registry, ["letter.pdf"]) == frozenset()

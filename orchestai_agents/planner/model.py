@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -14,7 +14,7 @@ from torch.nn import functional as F
 
 from orchestai_agents.encoders import EncodedText
 from orchestai_agents.errors import CheckpointError, ConfigError
-from orchestai_agents.modalities import reachable_task_types
+from orchestai_agents.modalities import once_per_file_types, reachable_task_types
 from orchestai_agents.planner.checkpoint import StrictHubLoading
 from orchestai_agents.planner.config import PlannerConfig
 from orchestai_agents.planner.decoding import beam_search
@@ -319,6 +319,7 @@ class Planner(
         *,
         allow_repeats: bool | None = None,
         allowed: torch.Tensor | None = None,
+        once: Collection[str] = (),
     ) -> list[PredictedGraph]:
         """Decode a plan per instruction (beam search, then the graph and the selector).
 
@@ -330,6 +331,7 @@ class Planner(
                 ``repeatable_types``).
             allowed: (batch, n_types) bool, the task types of ``inventory`` each instruction
                 may use, at least one per row; ``None``: every type.
+            once: task types that appear at most once, whatever ``allow_repeats`` says.
         """
         if isinstance(instructions, str):
             raise TypeError("predict() takes a list of instructions; use plan() for one")
@@ -358,6 +360,7 @@ class Planner(
             allow_repeats,
             match,
             None if allowed is None else allowed.to(encoded.tokens.device),
+            once,
         )
 
     def embed_inventory(self, inventory: Inventory) -> tuple[EncodedText, EncodedText]:
@@ -393,8 +396,10 @@ class Planner(
         allow_repeats: bool | None = None,
         match: torch.Tensor | None = None,
         allowed: torch.Tensor | None = None,
+        once: Collection[str] = (),
     ) -> list[PredictedGraph]:
-        """Decode from encoder outputs (which may come from a cache).
+        """Decode from encoder outputs (which may come from a cache); ``once``: task types that
+        appear at most once, as in :meth:`predict`.
 
         Shapes:
             tokens: (batch, seq, enc); mask: (batch, seq); types: (n_types, enc); workers: (n_workers, enc);
@@ -416,7 +421,7 @@ class Planner(
             keys,
             beam_size=cfg.beam_size,
             max_steps=cfg.max_subtasks,
-            repeatable=self._repeatable(inventory, allow_repeats, tokens.device),
+            repeatable=self._repeatable(inventory, allow_repeats, tokens.device, once),
             prior=prior,
         )
         seqs = decoded.types
@@ -497,22 +502,35 @@ class Planner(
         return cached[1]
 
     def _repeatable(
-        self, inventory: Inventory, allow_repeats: bool | None, device: torch.device
+        self,
+        inventory: Inventory,
+        allow_repeats: bool | None,
+        device: torch.device,
+        once: Collection[str] = (),
     ) -> torch.Tensor:
         """(n_types,) bool, the types of ``inventory`` a plan may name twice: every type or none
         when ``allow_repeats`` says so, else as the config says (``allow_repeats``, or the
-        ``repeatable_types`` that training plans repeat); kept for the last inventory."""
+        ``repeatable_types`` that training plans repeat), and none of ``once``."""
+        mask = self._repeatable_by_config(inventory, allow_repeats).to(device)
+        if once:
+            mask = mask & torch.tensor([t not in once for t in inventory.task_types], device=device)
+        return mask
+
+    def _repeatable_by_config(
+        self, inventory: Inventory, allow_repeats: bool | None
+    ) -> torch.Tensor:
+        """:meth:`_repeatable` before ``once``; kept for the last inventory."""
         cfg = self.config.decomposer
         everything = cfg.allow_repeats if allow_repeats is None else allow_repeats
         if allow_repeats is not None or everything or not cfg.repeatable_types:
-            return torch.full((len(inventory.task_types),), everything, device=device)
+            return torch.full((len(inventory.task_types),), everything)
         named = cfg.repeatable_types
         cached = getattr(self, "_repeatable_cache", None)  # read once: a shared planner's threads
         if cached is None or cached[0] is not inventory or cached[1] is not named:
             listed = set(named)
             mask = torch.tensor([t in listed for t in inventory.task_types], dtype=torch.bool)
             self._repeatable_cache = cached = (inventory, named, mask)
-        return cached[2].to(device)
+        return cached[2]
 
     def _focus(
         self, instructions: Sequence[str], attention: torch.Tensor
@@ -567,7 +585,10 @@ class Planner(
                 task type of the registry that none of its workers can be fed from them and the
                 instruction (see :func:`~orchestai_agents.modalities.reachable_task_types`): no
                 ``transcribe_audio`` for a text file. Types of ``inventory`` that no worker of
-                the registry does are not restricted. Without one (an inventory of tools by
+                the registry does are not restricted. A step that reads a kind of file the
+                inputs hold at most one of appears once (see
+                :func:`~orchestai_agents.modalities.once_per_file_types`): one ``extract_text``
+                for one PDF. Without one (an inventory of tools by
                 description, as :meth:`Inventory.of_tools` makes, or the planner's own) nothing
                 says what a worker reads, so ``inputs`` restrict nothing. ``None``: every type.
             inventory: task types and workers to plan over; default: the registry's, else the
@@ -592,13 +613,12 @@ class Planner(
         if registry is not None and inventory is None:
             inventory = Inventory.from_registry(registry)
         inventory = inventory or self.inventory
-        allowed = (
-            None
-            if inputs is None or registry is None
-            else _allowed_row(reachable_task_types(registry, inputs), registry, inventory)
-        )
+        allowed, once = None, frozenset[str]()
+        if inputs is not None and registry is not None:
+            allowed = _allowed_row(reachable_task_types(registry, inputs), registry, inventory)
+            once = once_per_file_types(registry, inputs)
         graph = self.predict(
-            [instruction], inventory, allow_repeats=allow_repeats, allowed=allowed
+            [instruction], inventory, allow_repeats=allow_repeats, allowed=allowed, once=once
         )[0]
         return to_plan(instruction, graph, inventory, alternatives=alternatives)
 

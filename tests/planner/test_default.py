@@ -63,6 +63,16 @@ def test_the_default_planner_plans_no_reading_step_for_a_file_it_was_not_given(
         assert reader not in types(planner.plan(request, registry, inputs=[notes]))
 
 
+def test_the_default_planner_reads_one_pdf_once(tmp_path: Path) -> None:
+    from orchestai_agents.adapters import default_registry
+
+    registry, planner = default_registry(), load_default_planner()
+    letter = tmp_path / "letter.pdf"
+    plan = planner.plan("Translate letter.pdf to English", registry, inputs=[letter])
+    assert [s.task_type for s in plan.subtasks].count("extract_text") == 1
+    assert "translate" in {s.task_type for s in plan.subtasks}
+
+
 def test_a_batch_plans_each_request_as_it_would_be_planned_alone() -> None:
     from orchestai_agents.training.phase1_eval import test_split
 

@@ -375,6 +375,21 @@ def test_inputs_restrict_only_the_task_types_the_registry_has_workers_for(
     assert "transcribe_audio" in _types(plan)
 
 
+def test_a_reading_step_repeats_only_when_the_inputs_hold_more_than_one_file_it_reads(
+    tiny_planner: Planner, audio_registry: WorkerRegistry
+) -> None:
+    with torch.no_grad():
+        tiny_planner.decomposer.stop_head.bias.fill_(-50.0)  # never stop: the cap decides
+    tiny_planner.config.decomposer.repeatable_types = ["extract_text"]
+
+    def readings(inputs: list[str]) -> int:
+        plan = tiny_planner.plan("read it", audio_registry, inputs=inputs)
+        return [s.task_type for s in plan.subtasks].count("extract_text")
+
+    assert readings(["letter.pdf"]) == 1
+    assert readings(["v1.pdf", "v2.pdf"]) > 1
+
+
 def test_the_agent_plans_with_the_requests_inputs(
     tiny_planner: Planner, audio_registry: WorkerRegistry
 ) -> None:
