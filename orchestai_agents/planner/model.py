@@ -581,16 +581,17 @@ class Planner(
             instruction: the request.
             registry: a :class:`~orchestai_agents.registry.WorkerRegistry`, whose task types
                 and workers are planned over unless ``inventory`` is given.
-            inputs: paths of the request's input files. With a registry, the plan uses no
-                task type of the registry that none of its workers can be fed from them and the
-                instruction (see :func:`~orchestai_agents.modalities.reachable_task_types`): no
+            inputs: paths of the request's input files; ``None``: plan as if nothing were
+                known of them. With a registry, the plan uses no task type of the registry that
+                none of its workers can be fed from them and the instruction (see
+                :func:`~orchestai_agents.modalities.reachable_task_types`): no
                 ``transcribe_audio`` for a text file. Types of ``inventory`` that no worker of
                 the registry does are not restricted. A step that reads a kind of file the
                 inputs hold at most one of appears once (see
                 :func:`~orchestai_agents.modalities.once_per_file_types`): one ``extract_text``
-                for one PDF. Without one (an inventory of tools by
-                description, as :meth:`Inventory.of_tools` makes, or the planner's own) nothing
-                says what a worker reads, so ``inputs`` restrict nothing. ``None``: every type.
+                for one PDF. Without a registry (an inventory of tools by description, as
+                :meth:`Inventory.of_tools` makes, or the planner's own) nothing says what a
+                worker reads, so ``inputs`` restrict nothing.
             inventory: task types and workers to plan over; default: the registry's, else the
                 planner's own.
             alternatives: ranked alternative workers kept per sub-task.
