@@ -102,7 +102,7 @@ def reachable_task_types(
     """
     reachable = reachable_modalities(registry, inputs)
     if any(file_modality(p) is None for p in inputs):
-        return frozenset(t for spec in registry.values() for t in spec.capabilities.task_types)
+        return frozenset(registry.task_types)
     types = frozenset(t for spec in _fed(registry, reachable) for t in spec.capabilities.task_types)
     if not types:
         raise ConfigError(
@@ -130,13 +130,11 @@ def once_per_file_types(
         return frozenset()
     written = {m for spec in registry.values() for m in spec.capabilities.output_modalities}
     files_only = KNOWN_MODALITIES - written
-    doers: dict[str, list[WorkerSpec]] = {}
-    for spec in registry.values():
-        for task_type in spec.capabilities.task_types:
-            doers.setdefault(task_type, []).append(spec)
     once = set()
-    for task_type, specs in doers.items():
-        reads = [spec.capabilities.input_modalities for spec in specs]
+    for task_type in registry.task_types:
+        reads = [
+            registry[name].capabilities.input_modalities for name in registry.capable(task_type)
+        ]
         if all(r & files_only for r in reads):
             readable = set().union(*reads)
             if sum(kind in readable for kind in kinds) <= 1:

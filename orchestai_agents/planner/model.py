@@ -649,7 +649,7 @@ def _allowed_row(
     """(1, n_types) bool: ``inventory``'s task types that are in ``types`` or that no worker of
     ``registry`` does (nothing says what those read, so they stay); ``None`` when all are
     allowed (decoding is then left exactly as it is without a restriction)."""
-    known = {t for spec in registry.values() for t in spec.capabilities.task_types}
+    known = set(registry.task_types)
     row = torch.tensor([[t in types or t not in known for t in inventory.task_types]])
     if not row.any():
         raise ConfigError(
