@@ -13,9 +13,15 @@ from orchestai_agents.cli._args import output_file, positive_int
 from orchestai_agents.errors import ConfigError, DatasetFormatError, InputFileError
 
 if TYPE_CHECKING:
-    from orchestai_agents.planner import Inventory, Planner
+    import torch
 
-_REQUESTS = "write one JSON object with 'id' and 'user_request' a line"
+    from orchestai_agents.planner import Inventory, Planner
+    from orchestai_agents.registry import WorkerRegistry
+
+_REQUESTS = (
+    "write one JSON object with 'id' and 'user_request' (and, if the request has files, "
+    "'inputs': a list of their names) a line"
+)
 
 LARGE_INVENTORY = 500  # task types: embedding their descriptions takes seconds, so say so
 
@@ -26,16 +32,26 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="plan an instruction (or a file of requests) without running it",
         description="Plan with the learned planner. One instruction prints its plan as JSON on "
         "stdout; --requests FILE.jsonl (lines with 'id' and 'user_request') writes one plan per "
-        "line to --out.",
+        "line to --out. Given a request's input files (--input, or a line's 'inputs'), it plans "
+        "only what the built-in workers can do with them, as orchestai run does.",
     )
     parser.add_argument("instruction", nargs="?", help="what to do")
     parser.add_argument(
         "--planner", default=None, help="checkpoint folder or Hub repo id (default: shipped)"
     )
     parser.add_argument(
+        "--input",
+        "-i",
+        nargs="+",
+        default=[],
+        type=Path,
+        help="the instruction's input files; only their suffixes are read (.pdf, .csv, .wav, ...)",
+    )
+    parser.add_argument(
         "--requests",
         type=Path,
-        help="JSON lines with a unique 'id' (string or integer) and a 'user_request' string",
+        help="JSON lines with a unique 'id' (string or integer), a 'user_request' string and, "
+        "optionally, 'inputs' (a list of file names)",
     )
     parser.add_argument(
         "--out",
@@ -50,9 +66,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from orchestai_agents.adapters import default_registry
     from orchestai_agents.cli._display import console, print_json
     from orchestai_agents.planner import Inventory, Planner, load_default_planner
-    from orchestai_agents.planner.plans import to_plan
 
     if args.instruction is not None and not args.instruction.strip():
         raise InputFileError("the instruction is blank; say what the plan should do")
@@ -65,9 +81,20 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.requests and args.out is None:
         raise InputFileError("--requests needs --out PLANS.jsonl")
+    if args.requests and args.input:
+        raise ConfigError(
+            "--input is for one instruction; with --requests give each line its own 'inputs' list"
+        )
     _check_out_is_no_input(args.out, requests=args.requests, tools=args.tools)
     # The user's files are read before the planner loads (seconds, for a large one).
     records = _read_requests(args.requests) if args.requests else []
+    given = args.input or any(r["inputs"] is not None for r in records)
+    if args.tools and given:
+        raise ConfigError(
+            "input files tell which built-in workers can run, but --tools names tools by their "
+            "descriptions alone, which do not say what files a tool reads; leave out --tools, "
+            "or the inputs"
+        )
     tools = Inventory.from_tool_desc(args.tools) if args.tools else None
     planner = (
         load_default_planner() if args.planner is None else Planner.from_pretrained(args.planner)
@@ -78,14 +105,15 @@ def run(args: argparse.Namespace) -> int:
             f"embedding the descriptions of {len(inventory.task_types)} task types "
             f"and {len(inventory.workers)} workers before the first plan"
         )
+    registry = default_registry() if given else None
     if args.instruction:
+        inputs = [str(p) for p in args.input] or None
         print_json(
-            to_plan(
-                args.instruction, planner.predict([args.instruction], inventory)[0], inventory
-            ).to_dict()
+            planner.plan(args.instruction, registry, inputs=inputs, inventory=inventory).to_dict()
         )
         return 0
-    _write_plans(args.out, records, planner, inventory, args.batch_size)
+    restrictions = [_restrictions(r, registry, inventory) for r in records]
+    _write_plans(args.out, records, restrictions, planner, inventory, args.batch_size)
     console.print(f"wrote {len(records)} plans to {args.out}")
     return 0
 
@@ -108,8 +136,9 @@ def _same_file(a: Path, b: Path) -> bool:
         return a.resolve() == b.resolve()
 
 
-def _read_requests(path: Path) -> list[dict[str, str]]:
-    """The requests of a GNN4TaskPlan-style JSON-lines file, each id as a string.
+def _read_requests(path: Path) -> list[dict[str, Any]]:
+    """The requests of a GNN4TaskPlan-style JSON-lines file, each id as a string, each with its
+    ``inputs`` (``None`` where the line gives none).
 
     Only a line feed ends a line: a request may hold U+2028 and the other line breaks that
     ``str.splitlines`` splits on but JSON strings allow.
@@ -125,18 +154,21 @@ def _read_requests(path: Path) -> list[dict[str, str]]:
         for number, record in iter_json_lines(path, _REQUESTS)
     ]
     check_unique_ids(
-        ((number, request_id) for number, (request_id, _) in numbered),
+        ((number, request_id) for number, (request_id, *_) in numbered),
         path,
         what="give each request its own id: it is what tells their plans in --out apart",
     )
     if not numbered:
         raise InputFileError(f"{path} holds no requests; {_REQUESTS}")
-    return [{"id": request_id, "user_request": request} for _, (request_id, request) in numbered]
+    return [
+        {"id": request_id, "user_request": request, "inputs": inputs}
+        for _, (request_id, request, inputs) in numbered
+    ]
 
 
-def _request(record: dict[str, Any], path: Path, line: int) -> tuple[str, str]:
-    """(id, user_request) of one line: the id a string or an integer (GNN4TaskPlan writes
-    strings), the request a non-empty string."""
+def _request(record: dict[str, Any], path: Path, line: int) -> tuple[str, str, list[str] | None]:
+    """(id, user_request, inputs) of one line: the id a string or an integer (GNN4TaskPlan writes
+    strings), the request a non-empty string, the inputs absent or a list of file names."""
     from orchestai_agents.training.datasets._json_files import require
 
     request_id = require(record, "id", (str, int), path, line)  # refuses a bool too
@@ -145,11 +177,41 @@ def _request(record: dict[str, Any], path: Path, line: int) -> tuple[str, str]:
         raise DatasetFormatError(
             path, "'user_request' must be a non-empty string; write the request to plan", line=line
         )
-    return str(request_id), request
+    inputs = record.get("inputs")
+    if inputs is not None and not (
+        isinstance(inputs, list) and all(isinstance(i, str) and i.strip() for i in inputs)
+    ):
+        raise DatasetFormatError(
+            path,
+            f"'inputs' must be a list of file names, got {json.dumps(inputs)[:80]}; "
+            'write e.g. "inputs": ["paper.pdf"], or leave it out',
+            line=line,
+        )
+    return str(request_id), request, inputs
+
+
+def _restrictions(
+    record: dict[str, Any], registry: WorkerRegistry | None, inventory: Inventory
+) -> tuple[torch.Tensor | None, frozenset[str]]:
+    """What ``record``'s inputs let it plan (see ``input_restrictions``); nothing restricted for
+    a record without inputs."""
+    from orchestai_agents.planner.model import input_restrictions
+
+    if record["inputs"] is None or registry is None:
+        return None, frozenset()
+    try:
+        return input_restrictions(registry, record["inputs"], inventory)
+    except ConfigError as exc:
+        raise ConfigError(f"request {record['id']}: {exc}") from None
 
 
 def _write_plans(
-    out: Path, records: list[dict[str, str]], planner: Planner, inventory: Inventory, batch: int
+    out: Path,
+    records: list[dict[str, Any]],
+    restrictions: list[tuple[torch.Tensor | None, frozenset[str]]],
+    planner: Planner,
+    inventory: Inventory,
+    batch: int,
 ) -> None:
     """Plan the requests ``batch`` at a time and write one line each to ``out``.
 
@@ -162,21 +224,52 @@ def _write_plans(
         with partial.open("w", encoding="utf-8") as handle:
             for start in range(0, len(records), batch):
                 chunk = records[start : start + batch]
-                graphs = planner.predict([r["user_request"] for r in chunk], inventory)
+                graphs = _predict(planner, chunk, restrictions[start : start + batch], inventory)
                 for record, graph in zip(chunk, graphs, strict=True):
                     plan = to_plan(record["user_request"], graph, inventory)
-                    handle.write(json.dumps(_line(record["id"], plan), ensure_ascii=False) + "\n")
+                    handle.write(json.dumps(_line(record, plan), ensure_ascii=False) + "\n")
 
     out.parent.mkdir(parents=True, exist_ok=True)
     write_replacing(out, write)
 
 
-def _line(request_id: str, plan: Any) -> dict[str, Any]:
-    """A plan in our form plus GNN4TaskPlan's task_nodes / task_links, so their scripts can score it."""
+def _predict(
+    planner: Planner,
+    records: list[dict[str, Any]],
+    restrictions: list[tuple[torch.Tensor | None, frozenset[str]]],
+    inventory: Inventory,
+) -> list[Any]:
+    """Each record's graph, planned in one batch per set of ``once`` types (``predict`` takes one
+    set for its batch); a record with every type allowed gets an all-true row."""
+    import torch
+
+    graphs: list[Any] = [None] * len(records)
+    groups: dict[frozenset[str], list[int]] = {}
+    for i, (_, once) in enumerate(restrictions):
+        groups.setdefault(once, []).append(i)
+    everything = torch.ones(1, len(inventory.task_types), dtype=torch.bool)
+    for once, members in groups.items():
+        rows = [restrictions[i][0] for i in members]
+        allowed = (
+            None
+            if all(r is None for r in rows)
+            else torch.cat([everything if r is None else r for r in rows])
+        )
+        requests = [records[i]["user_request"] for i in members]
+        planned = planner.predict(requests, inventory, allowed=allowed, once=once)
+        for i, graph in zip(members, planned, strict=True):
+            graphs[i] = graph
+    return graphs
+
+
+def _line(record: dict[str, Any], plan: Any) -> dict[str, Any]:
+    """A plan in our form plus GNN4TaskPlan's task_nodes / task_links, so their scripts can score
+    it; the request's inputs where it gave them."""
     names = {s.id: s.task_type for s in plan.subtasks}
     return {
-        "id": request_id,
+        "id": record["id"],
         "user_request": plan.instruction,
+        **({"inputs": record["inputs"]} if record["inputs"] is not None else {}),
         "subtasks": [s.to_dict() for s in plan.subtasks],
         "edges": [list(e) for e in plan.edges],
         "task_nodes": [{"task": s.task_type} for s in plan.subtasks],

@@ -27,7 +27,7 @@ from orchestai_agents.planner.routing import Router
 from orchestai_agents.planner.selector import Selector
 from orchestai_agents.registry import WorkerRegistry
 
-__all__ = ["Planner", "PlannerOutput", "PlanningTargets", "PredictedGraph"]
+__all__ = ["Planner", "PlannerOutput", "PlanningTargets", "PredictedGraph", "input_restrictions"]
 
 
 class PlanningTargets(NamedTuple):
@@ -616,8 +616,7 @@ class Planner(
         inventory = inventory or self.inventory
         allowed, once = None, frozenset[str]()
         if inputs is not None and registry is not None:
-            allowed = _allowed_row(reachable_task_types(registry, inputs), registry, inventory)
-            once = once_per_file_types(registry, inputs)
+            allowed, once = input_restrictions(registry, inputs, inventory)
         graph = self.predict(
             [instruction], inventory, allow_repeats=allow_repeats, allowed=allowed, once=once
         )[0]
@@ -641,6 +640,22 @@ class Planner(
     def embed_for_routing(self, texts: Sequence[str]) -> torch.Tensor:
         """L2-normalised pooled embeddings, as the router was trained on. Shapes: -> (n, enc)"""
         return F.normalize(self.encoder.encode(list(texts)).pooled.float(), dim=-1)
+
+
+def input_restrictions(
+    registry: WorkerRegistry, inputs: Sequence[str | os.PathLike[str]], inventory: Inventory
+) -> tuple[torch.Tensor | None, frozenset[str]]:
+    """What a request with ``inputs`` may plan over ``inventory``, for :meth:`Planner.predict`:
+    its ``allowed`` row ((1, n_types) bool, ``None`` when every type is allowed) and its ``once``
+    types, by the rules :meth:`Planner.plan` describes.
+
+    Raises:
+        TypeError: ``inputs`` is one path, not a list.
+        ConfigError: ``inputs`` feed no worker of ``registry``, or none of those that can run
+            does a task type of ``inventory``.
+    """
+    allowed = _allowed_row(reachable_task_types(registry, inputs), registry, inventory)
+    return allowed, once_per_file_types(registry, inputs)
 
 
 def _allowed_row(

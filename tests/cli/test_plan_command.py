@@ -235,7 +235,9 @@ def stub_planner(monkeypatch: pytest.MonkeyPatch) -> None:
     class Stub:
         inventory = Inventory.of_tools({"summarize": "Summarise a text."})
 
-        def predict(self, requests: list[str], inventory: Inventory) -> list[PredictedGraph]:
+        def predict(
+            self, requests: list[str], inventory: Inventory, **restrictions: object
+        ) -> list[PredictedGraph]:
             if "stop" in requests:
                 raise KeyboardInterrupt
             step = (("summarize", 1.0),)
@@ -300,3 +302,45 @@ def test_a_large_inventory_is_announced_before_its_descriptions_are_embedded(
     assert main(["plan", "use tool 1", "--tools", str(tools)]) == 0
 
     assert "embedding the descriptions of 3 task types and 3 workers" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("inputs", ["paper.pdf", ["paper.pdf", 3], [" "], {"file": "a.pdf"}])
+def test_request_inputs_that_are_not_a_list_of_file_names_are_refused(
+    orchestai: Orchestai, tmp_path: Path, inputs: object
+) -> None:
+    requests = tmp_path / "requests.jsonl"
+    good = {"id": "1", "user_request": "summarise it", "inputs": ["notes.txt"]}
+    bad = {"id": "2", "user_request": "summarise it", "inputs": inputs}
+    requests.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+
+    code, said = orchestai("plan", "--requests", str(requests), "--out", str(tmp_path / "o.jsonl"))
+
+    assert code == 2 and f"{requests}, line 2" in said
+    assert "'inputs' must be a list of file names" in said
+
+
+def test_input_files_with_requests_are_refused(orchestai: Orchestai, requests: Path) -> None:
+    out = requests.parent / "o.jsonl"
+
+    code, said = orchestai("plan", "--requests", str(requests), "--out", str(out), "-i", "a.pdf")
+
+    assert code == 2 and "give each line its own 'inputs' list" in said
+
+
+@pytest.mark.parametrize("where", ["flag", "line"])
+def test_input_files_with_a_tool_inventory_are_refused(
+    orchestai: Orchestai, tmp_path: Path, where: str
+) -> None:
+    tools = tmp_path / "tool_desc.json"
+    tools.write_text(json.dumps({"nodes": [{"id": "summarize", "desc": "Summarise a text."}]}))
+    if where == "flag":
+        argv = ["plan", "summarise it", "--input", "notes.txt"]
+    else:
+        requests = tmp_path / "requests.jsonl"
+        line = {"id": "1", "user_request": "summarise it", "inputs": ["notes.txt"]}
+        requests.write_text(json.dumps(line) + "\n")
+        argv = ["plan", "--requests", str(requests), "--out", str(tmp_path / "o.jsonl")]
+
+    code, said = orchestai(*argv, "--tools", str(tools), "--planner", str(tmp_path / "none"))
+
+    assert code == 2 and "--tools names tools by their descriptions alone" in said

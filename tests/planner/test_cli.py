@@ -52,3 +52,65 @@ def test_bad_request_lines_name_the_line(tiny_planner: Planner, tmp_path: Path) 
         from orchestai_agents.cli.plan import _read_requests
 
         _read_requests(requests)
+
+
+@pytest.mark.slow  # the shipped planner loads the offline MiniLM
+def test_one_instruction_with_input_files_is_planned_as_the_agent_plans_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from orchestai_agents.adapters import default_registry
+
+    from orchestai_agents.planner import load_default_planner
+
+    request = "Transcribe this recording and summarise it"
+    expected = load_default_planner().plan(request, default_registry(), inputs=["notes.txt"])
+
+    assert main(["plan", request, "--input", "notes.txt"]) == 0  # only the suffix is read
+    planned = json.loads(capsys.readouterr().out)
+
+    assert planned == json.loads(json.dumps(expected.to_dict()))
+    assert "transcribe_audio" not in {s["task_type"] for s in planned["subtasks"]}
+
+
+@pytest.mark.slow
+def test_request_lines_with_inputs_are_each_planned_as_alone(tmp_path: Path) -> None:
+    """Lines with and without inputs, and inputs with different once-only types, in one batch."""
+    from orchestai_agents.adapters import default_registry
+
+    from orchestai_agents.planner import load_default_planner
+    from orchestai_agents.planner.model import input_restrictions
+
+    lines = [
+        ("a", "Transcribe this recording and summarise it", ["notes.txt"]),
+        ("b", "Transcribe this recording and summarise it", None),
+        ("c", "Translate letter.pdf to English", ["letter.pdf"]),
+        ("d", "Translate both letters to English", ["one.pdf", "two.pdf"]),
+        ("e", "Chart the monthly sales in this table", ["sales.csv"]),
+        ("f", "Summarise the paper and chart the table", ["p.pdf", "t.csv", "r.wav", "i.png"]),
+    ]
+    requests = tmp_path / "requests.jsonl"
+    requests.write_text(
+        "\n".join(
+            json.dumps({"id": i, "user_request": r, **({"inputs": f} if f else {})})
+            for i, r, f in lines
+        )
+    )
+    out = tmp_path / "plans.jsonl"
+
+    assert main(["plan", "--requests", str(requests), "--out", str(out)]) == 0
+
+    planner, registry = load_default_planner(), default_registry()
+    # c and f share their once-only types, and f may use every type: one batch, f's row all true.
+    c, f = (
+        input_restrictions(registry, files, planner.inventory)
+        for files in (["c.pdf"], lines[-1][2])
+    )
+    assert f[0] is None and c[0] is not None and c[1] == f[1]
+    written = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [(w["id"], w.get("inputs")) for w in written] == [(i, f) for i, _, f in lines]
+    for (_, request, inputs), line in zip(lines, written, strict=True):
+        alone = planner.plan(request, registry, inputs=inputs)
+        assert line["subtasks"] == json.loads(json.dumps(alone.to_dict()))["subtasks"]
+    types = {w["id"]: [s["task_type"] for s in w["subtasks"]] for w in written}
+    assert "transcribe_audio" not in types["a"] and "transcribe_audio" in types["b"]
+    assert types["c"].count("extract_text") == 1
