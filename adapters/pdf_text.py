@@ -14,14 +14,19 @@ from orchestai_agents.adapters._file_access import FileAccess
 from orchestai_agents.adapters.task_tool import TaskTool
 
 from orchestai_agents.errors import InputFileError
+from orchestai_agents.modalities import PDF_FILE_SUFFIXES
 from orchestai_agents.registry import TEXT_FILE_SUFFIXES, TaskInput
 
 __all__ = [
+    "DOCUMENT_FILE_SUFFIXES",
     "PdfTextTool",
     "extract_pdf_pages",
     "read_text_file",
     "text_file_inputs",
 ]
+
+DOCUMENT_FILE_SUFFIXES = (*PDF_FILE_SUFFIXES, *TEXT_FILE_SUFFIXES)
+"""What the text extractor reads, and what the slides tool reads a source document from."""
 
 _CHILD = Path(__file__).with_name("_pdf_child.py")
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -145,7 +150,7 @@ class PdfTextTool(TaskTool):
         return text
 
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
-        paths = self.task_files(task, (".pdf", *TEXT_FILE_SUFFIXES), what="PDF or text")
+        paths = self.task_files(task, DOCUMENT_FILE_SUFFIXES, what="PDF or text")
         joined = "\n\n".join(self._text(path) for path in paths)
         out = self.output_path(task, ".txt")
         out.write_text(joined, encoding="utf-8")

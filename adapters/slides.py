@@ -7,13 +7,18 @@ from pathlib import Path
 
 from orchestai_agents.adapters._task_text import context_artifacts, dependency_texts
 from orchestai_agents.adapters._text_split import clip, sentences
-from orchestai_agents.adapters.pdf_text import extract_pdf_pages, read_text_file
+from orchestai_agents.adapters.pdf_text import (
+    DOCUMENT_FILE_SUFFIXES,
+    extract_pdf_pages,
+    read_text_file,
+)
 from orchestai_agents.adapters.task_tool import TaskTool
 from pptx import Presentation
 from pptx.presentation import Presentation as PresentationType
 from pptx.util import Emu
 
 from orchestai_agents.errors import WorkerError
+from orchestai_agents.modalities import PDF_FILE_SUFFIXES
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["SlidesTool", "slide_bullets", "text_sections"]
@@ -28,7 +33,6 @@ _SKIPPED = re.compile(
     r"^(\d+(\.\d+)*\.?\s+)?(references|bibliography|acknowledg\w*)$", re.IGNORECASE
 )
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
-_SOURCE_SUFFIXES = (".pdf", ".txt", ".md")
 _TITLE_BLOCK_CHARS = 300
 # A title line that ends like this wraps onto the next line ("Tool Orchestration: Decompose,").
 _TITLE_WRAPS = re.compile(r"([,:;–-]|\b(a|an|and|for|in|of|on|the|to|via|with))$", re.IGNORECASE)
@@ -179,11 +183,13 @@ class SlidesTool(TaskTool):
         found = []
         for name in task.get("inputs", []):
             suffix = Path(name).suffix.lower()
-            if suffix not in _SOURCE_SUFFIXES:
+            if suffix not in DOCUMENT_FILE_SUFFIXES:
                 continue
             path = self.files.readable(name)
             text = (
-                "\n\n".join(extract_pdf_pages(path)) if suffix == ".pdf" else read_text_file(path)
+                "\n\n".join(extract_pdf_pages(path))
+                if suffix in PDF_FILE_SUFFIXES
+                else read_text_file(path)
             )
             if " ".join(text.split())[:300] not in passed_on:
                 found.append((path.stem, text))

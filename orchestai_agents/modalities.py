@@ -34,6 +34,7 @@ __all__ = [
     "FILE_MODALITIES",
     "IMAGE_FILE_SUFFIXES",
     "KNOWN_MODALITIES",
+    "PDF_FILE_SUFFIXES",
     "TABLE_FILE_SUFFIXES",
     "file_modality",
     "once_per_file_types",
@@ -41,6 +42,8 @@ __all__ = [
     "reachable_task_types",
 ]
 
+# Documents the text extractor reads besides text files.
+PDF_FILE_SUFFIXES = (".pdf",)
 # Tables the table analyst and the chart tool read.
 TABLE_FILE_SUFFIXES = (".csv", ".tsv", ".xlsx")
 # Images the captioner reads (the slides and the report embed their own narrower sets).
@@ -51,7 +54,7 @@ AUDIO_FILE_SUFFIXES = (".wav",)
 FILE_MODALITIES = MappingProxyType(
     {
         **dict.fromkeys(TEXT_FILE_SUFFIXES, "text"),
-        ".pdf": "pdf",
+        **dict.fromkeys(PDF_FILE_SUFFIXES, "pdf"),
         **dict.fromkeys(TABLE_FILE_SUFFIXES, "table"),
         **dict.fromkeys(IMAGE_FILE_SUFFIXES, "image"),
         **dict.fromkeys(AUDIO_FILE_SUFFIXES, "audio"),
