@@ -142,19 +142,21 @@ class TextEncoder(torch.nn.Module):
         (checkpoints store them and training goes on from them) and encodes with an int8 copy,
         dropped when it trains or loads weights again.
         """
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated for torchao
-            from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
-            model = copy.deepcopy(self.model) if self.trainable else self.model
-            # Its new Linear modules start in training mode: eval, as inference expects.
-            model = quantize_dynamic(
-                model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
-            ).eval()
+        model = _int8(copy.deepcopy(self.model) if self.trainable else self.model)
         if self.trainable:
             self._int8 = (model,)
         else:
             self.model, self._int8_in_place = model, True
+
+    def int8_copy(self) -> TextEncoder:
+        """A copy that computes what :meth:`quantize` makes inference compute, for training on
+        those features: its Linear layers int8 in place, each text encoded alone, and
+        :meth:`encode_below` (for an encoder whose top layers are fine-tuned) the states the int8
+        layers below them give."""
+        clone = copy.deepcopy(self)
+        # int8 kernels run on the CPU, where inference quantizes too.
+        clone._int8, clone.model, clone._int8_in_place = (), _int8(clone.model.cpu()), True
+        return clone
 
     def train(self, mode: bool = True) -> TextEncoder:
         if mode:
@@ -211,6 +213,8 @@ class TextEncoder(torch.nn.Module):
         if not self.top_layers:
             raise ValueError("encode_below needs a trainable encoder (set_trainable(True, ...))")
         below = len(self.layers()) - self.top_layers
+        if self.quantized:
+            batch_size = 1  # as in encode: int8 scales a layer's input by its whole batch
         training, parts = self.model.training, []
         self.model.eval()  # no dropout in states that are computed once
         try:
@@ -284,6 +288,18 @@ class TextEncoder(torch.nn.Module):
         if normalize:
             out = out._replace(pooled=torch.nn.functional.normalize(out.pooled, dim=-1))
         return out
+
+
+def _int8(model: torch.nn.Module) -> torch.nn.Module:
+    """``model`` with its Linear layers int8 (dynamic, weights per output channel), in eval mode."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization is deprecated for torchao
+        from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
+
+        # Its new Linear modules start in training mode: eval, as inference expects.
+        return quantize_dynamic(
+            model, {torch.nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8
+        ).eval()
 
 
 def _pooled(tokens: torch.Tensor, attention_mask: torch.Tensor) -> EncodedText:

@@ -42,7 +42,7 @@ from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
 from orchestai_agents._internal._files import new_run_folder, write_replacing
-from orchestai_agents.encoders import EncodedText
+from orchestai_agents.encoders import EncodedText, int8_available
 from orchestai_agents.errors import ConfigError
 from orchestai_agents.planner import Inventory, Planner, PlannerConfig, PlanningTargets
 from orchestai_agents.planner.encoder import TypeWords, score_words, type_words
@@ -95,6 +95,10 @@ class Phase1Config:
         ema_decay: above 0, validate and keep an exponential moving average of the weights
             (``torch.optim.swa_utils.AveragedModel``, updated every step with this decay) instead
             of the weights as they are; 0 turns it off.
+        int8_features: train on what the encoder's int8 copy computes (the encoder's output, or
+            for fine-tuned top layers the states entering them), as the planner encodes at
+            inference on CPU, instead of on the float encoder's. Needs a planner whose encoder is
+            quantized at inference (``config.encoder.quantize``).
     """
 
     planner: PlannerConfig = field(default_factory=PlannerConfig)
@@ -116,6 +120,7 @@ class Phase1Config:
     threads: int = 0
     memory: bool = True
     ema_decay: float = 0.0
+    int8_features: bool = False
 
     def __post_init__(self) -> None:
         # "not >" rather than "<=": NaN fails every comparison, so it is refused too
@@ -132,6 +137,17 @@ class Phase1Config:
         if not 0 <= self.ema_decay < 1:
             raise ValueError(
                 f"Phase1Config.ema_decay must be 0 (off) or lie in (0, 1), got {self.ema_decay!r}"
+            )
+        if self.int8_features and not int8_available():
+            raise ValueError(
+                "Phase1Config.int8_features needs torch.ao's dynamic int8 quantization, which "
+                "this torch lacks (the planner then encodes in float32 anyway); leave it off"
+            )
+        if self.int8_features and not self.planner.encoder.quantize:
+            raise ValueError(
+                "Phase1Config.int8_features trains on the int8 encoder's features, but this "
+                "planner's encoder is not quantized at inference (encoder.quantize is False); "
+                "leave int8_features off"
             )
         if not 0 < self.val_fraction < 1:
             raise ValueError(
@@ -242,7 +258,9 @@ def _train(
         _with_inventory(config.planner, inventory, len(train) if config.memory else 0, train)
     )
     planner.to(device)
-    data = _Data.build(planner, inventory, train, val, config.cache_dir, device)
+    data = _Data.build(
+        planner, inventory, train, val, config.cache_dir, device, int8=config.int8_features
+    )
     return _Loop(config, planner, data, device).run()
 
 
@@ -331,15 +349,18 @@ class _Data:
         val: list[AnnotatedWorkflow],
         cache_dir: str | None,
         device: torch.device,
+        *,
+        int8: bool = False,
     ) -> _Data:
         encoder = planner.encoder.text
+        encode = partial(encode_cached, encoder, cache_dir=cache_dir, int8=int8)
         type_texts, worker_texts = _inventory_texts(inventory)
         capable = torch.zeros(len(inventory.task_types), len(inventory.workers), dtype=torch.bool)
         for t, idx in enumerate(inventory.capable):
             capable[t, list(idx)] = True
         sides = []
         for part in (train, val):
-            encoded = encode_cached(encoder, [w.request for w in part], cache_dir)
+            encoded = encode([w.request for w in part])
             encoded = encoded._replace(tokens=encoded.tokens.float())  # once, not every step
             sides.append((encoded, make_targets(part, inventory), part))
         masks = [candidate_mask(part, inventory, [*train, *val]) for part in (train, val)]
@@ -347,8 +368,8 @@ class _Data:
         data = cls(
             inventory,
             (
-                encode_cached(encoder, type_texts, cache_dir),
-                encode_cached(encoder, worker_texts, cache_dir),
+                encode(type_texts),
+                encode(worker_texts),
             ),
             capable.to(device),
             sides[0],

@@ -30,12 +30,15 @@ __all__ = [
 
 
 def encode_cached(
-    encoder: TextEncoder, texts: Sequence[str], cache_dir: str | Path | None
+    encoder: TextEncoder, texts: Sequence[str], cache_dir: str | Path | None, *, int8: bool = False
 ) -> EncodedText:
-    """Frozen-encoder outputs of ``texts`` (tokens kept in fp16), read from / written to ``cache_dir``.
+    """Frozen-encoder outputs of ``texts`` (tokens kept in fp16, unless ``int8``), read from /
+    written to ``cache_dir``.
 
     For an encoder whose top layers are fine-tuned these are the states entering those layers
     (:meth:`~orchestai_agents.encoders.TextEncoder.encode_below`), since only they stay fixed.
+    With ``int8``, they are what the encoder's int8 copy computes, as a planner encodes at
+    inference on CPU (:meth:`~orchestai_agents.encoders.TextEncoder.int8_copy`).
 
     Shapes:
         pooled (n, enc), tokens (n, seq, enc), mask (n, seq)
@@ -43,6 +46,7 @@ def encode_cached(
     path = None
     if cache_dir is not None:
         below = f"|below top {encoder.top_layers}" if encoder.top_layers else ""
+        below += "|int8" if int8 else ""
         digest = hashlib.sha1(f"{encoder.name_or_path}|{encoder.max_length}{below}".encode())
         for text in texts:
             digest.update(b"\x00" + text.encode("utf-8"))
@@ -50,12 +54,16 @@ def encode_cached(
         if path.is_file():
             t = load_file(path)
             return EncodedText(t["pooled"], t["tokens"], t["mask"])
+    if int8:
+        encoder = encoder.int8_copy()
     out = (
         encoder.encode_below(list(texts))
         if encoder.top_layers
         else encoder.encode(list(texts), batch_size=64)
     )
-    encoded = EncodedText(out.pooled.float().cpu(), out.tokens.half().cpu(), out.mask.cpu())
+    # int8 features stay float32: they are kept to be exactly what inference computes.
+    tokens = out.tokens.float() if int8 else out.tokens.half()
+    encoded = EncodedText(out.pooled.float().cpu(), tokens.cpu(), out.mask.cpu())
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         save_file(

@@ -96,6 +96,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "with this decay (e.g. 0.995); 0 keeps the weights as they are (default)",
     )
     parser.add_argument(
+        "--int8-features",
+        action="store_true",
+        help="train on the features of the encoder's int8 copy, which the planner encodes with "
+        "at inference on CPU, rather than on the float encoder's",
+    )
+    parser.add_argument(
         "--max-minutes",
         type=positive_float,
         default=25.0,
@@ -176,6 +182,7 @@ def _config(args: argparse.Namespace) -> Phase1Config:
         threads=args.threads,
         memory=not args.no_memory,
         ema_decay=args.ema_decay,
+        int8_features=args.int8_features,
         **({"lr": args.lr} if args.lr is not None else {}),
     )
 

@@ -87,6 +87,31 @@ def test_a_quantized_encoder_encodes_a_text_the_same_alone_or_in_a_batch(trainab
     assert torch.equal(alone, beside)
 
 
+@pytest.mark.parametrize("layers", [None, 2])
+def test_the_int8_copy_computes_what_the_quantized_encoder_computes(layers: int | None) -> None:
+    """Training on int8 features sees what CPU inference sees: the encoder's output for a frozen
+    encoder, the states entering the fine-tuned layers for one whose top layers train."""
+    texts = ["Book a train ticket from Beijing to Shanghai, then email me", "Summarise notes.txt"]
+    encoder = TextEncoder(trainable=layers is not None, trainable_layers=layers).eval()
+    served = TextEncoder(trainable=layers is not None, trainable_layers=layers).eval()
+    served.quantize()
+
+    copy = encoder.int8_copy()
+
+    assert copy.quantized and not encoder.quantized  # the encoder itself stays float
+    if layers is None:
+        assert torch.equal(copy.encode(texts).tokens, served.encode(texts).tokens)
+    else:
+        got = copy.encode_below(texts)
+        for i, text in enumerate(texts):  # one text at a time, as inference encodes
+            batch = served.tokenize([text])
+            with torch.inference_mode():
+                states = served._int8[0](**batch, output_hidden_states=True).hidden_states[4]
+            n = int(batch["attention_mask"].sum())
+            assert torch.equal(got.tokens[i, :n], states[0, :n])
+    assert not torch.equal(copy.encode(texts).pooled, encoder.encode(texts).pooled)
+
+
 def test_quantized_embeddings_stay_close_to_the_float_ones() -> None:
     # Per-channel int8 weights keep cosine >= 0.97 here; one scale per weight matrix gave 0.94-0.95,
     # enough to change plans.

@@ -310,3 +310,38 @@ def test_the_train_command_fine_tunes_the_top_layers_it_is_given(
     assert main([*argv, "--fine-tune-layers", "1"]) == 0
     config = Planner.from_pretrained(out).config.encoder
     assert (config.trainable, config.trainable_layers) == (True, 1)
+
+
+def test_int8_features_are_what_the_int8_encoder_computes_for_requests_and_descriptions(
+    tmp_path: Path,
+) -> None:
+    from orchestai_agents.training.phase1 import _Data, _inventory_texts, _with_inventory
+    from orchestai_agents.training.phase1_data import inventory_of
+
+    data = _workflows()
+    inventory = inventory_of(data)
+    planner = Planner(_with_inventory(_config(tmp_path).planner, inventory, len(data), data))
+    cpu = torch.device("cpu")
+    floats, int8s = (
+        _Data.build(planner, inventory, data, data, None, cpu, int8=flag) for flag in (False, True)
+    )
+    encoder = planner.encoder.text.int8_copy()
+
+    requests = encoder.encode([w.request for w in data]).pooled
+    assert torch.equal(int8s.train[0].pooled, requests)
+    assert not torch.equal(floats.train[0].pooled, requests)
+    types = encoder.encode(_inventory_texts(inventory)[0]).pooled
+    assert torch.equal(int8s.descriptions[0].pooled, types)
+    assert not torch.equal(floats.descriptions[0].pooled, types)
+
+
+def test_int8_features_are_refused_for_a_planner_that_encodes_in_float(tmp_path: Path) -> None:
+    config = _config(tmp_path)
+    config.planner.encoder = EncoderConfig(quantize=False)
+    with pytest.raises(ValueError, match=r"encoder\.quantize is False"):
+        replace(config, int8_features=True)
+    from orchestai_agents.cli.main import build_parser
+    from orchestai_agents.cli.train import _config as flags_to_config
+
+    args = build_parser().parse_args(["train", "--out", str(tmp_path / "o"), "--int8-features"])
+    assert flags_to_config(args).int8_features
