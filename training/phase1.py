@@ -87,7 +87,8 @@ class Phase1Config:
         grad_clip: max gradient norm.
         seed: seeds Python, torch and the data order.
         device: ``"auto"`` (cuda if available), ``"cpu"`` or ``"cuda"``.
-        max_minutes: wall-clock budget; training stops before an epoch that would pass it, judged
+        max_minutes: wall-clock budget, counted from the call of :func:`train_phase1` (encoding
+            the data is part of it); training stops before an epoch that would pass it, judged
             by the length of the epoch before.
         wandb_project: log to this wandb project when wandb is installed; ``None`` disables it.
         threads: torch CPU threads (0 leaves torch's default).
@@ -213,9 +214,10 @@ def train_phase1(
 
     On CPU the run is bit-reproducible: same seed, data and thread count, same checkpoint.
     """
+    started = time.monotonic()
     device = resolve_device(config.device)
     with _deterministic_on_cpu(device):
-        return _train(config, train, val, inventory, planner, device)
+        return _train(config, train, val, inventory, planner, device, started)
 
 
 @contextlib.contextmanager
@@ -248,6 +250,7 @@ def _train(
     inventory: Inventory | None,
     planner: Planner | None,
     device: torch.device,
+    started: float,
 ) -> Phase1Result:
     seed_everything(config.seed)
     if config.threads:
@@ -261,7 +264,7 @@ def _train(
     data = _Data.build(
         planner, inventory, train, val, config.cache_dir, device, int8=config.int8_features
     )
-    return _Loop(config, planner, data, device).run()
+    return _Loop(config, planner, data, device).run(started)
 
 
 def _split(
@@ -517,11 +520,13 @@ class _Loop:
         self.out.mkdir(parents=True, exist_ok=True)
         self.logger = _MetricsLogger(self.out, config)
 
-    def run(self) -> Phase1Result:
+    def run(self, started: float) -> Phase1Result:
+        """The epochs; ``started``: the ``time.monotonic()`` the budget counts from."""
         best: dict[str, float] = {"score": -math.inf}
         best_state: dict[str, torch.Tensor] | None = None
-        history, stale, start, interrupted = [], 0, time.monotonic(), False
-        stopped, last_minutes = f"all {self.config.max_epochs} epochs ran", 0.0
+        history, stale, interrupted = [], 0, False
+        stopped = f"all {self.config.max_epochs} epochs ran"
+        last_minutes = (time.monotonic() - started) / 60  # encoding the data took this long
         bar = tqdm(range(1, self.config.max_epochs + 1), desc="phase 1", unit="epoch")
         try:
             for epoch in bar:
@@ -534,7 +539,7 @@ class _Loop:
                 if fine_tuned and kept is not self.planner:
                     self.data.refresh(self.planner, self.device)  # to train on as it is
                 row["lr"] = self.optimizer.param_groups[0]["lr"]
-                row["minutes"] = (time.monotonic() - start) / 60
+                row["minutes"] = (time.monotonic() - started) / 60
                 self.scheduler.step(row["val_score"])
                 history.append(row)
                 self.logger.log(row)

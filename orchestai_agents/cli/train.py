@@ -105,7 +105,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--max-minutes",
         type=positive_float,
         default=25.0,
-        help="wall-clock budget: no epoch is started that would end past it",
+        help="wall-clock budget, encoding the data included: no epoch is started that would "
+        "end past it",
     )
     parser.add_argument(
         "--patience", type=non_negative_int, default=6, help="early-stopping patience (epochs)"

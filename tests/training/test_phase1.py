@@ -112,10 +112,11 @@ def test_no_epoch_is_started_that_would_end_past_the_time_budget(
     clock = iter(range(0, 6000, 600))  # every reading 10 minutes after the one before
     monkeypatch.setattr(phase1, "time", SimpleNamespace(monotonic=lambda: next(clock)))
     data = _workflows()
-    result = train_phase1(_config(tmp_path, max_epochs=5, max_minutes=25.0), data, data)
-    # after epoch 2 (20 minutes) a third would end at 30, past 25
-    assert len(result.history) == 2
-    assert "25-minute budget" in result.stopped and not result.interrupted
+    result = train_phase1(_config(tmp_path, max_epochs=5, max_minutes=35.0), data, data)
+    # The budget counts from the call: encoding the data took 10 minutes, each epoch takes 10,
+    # and after epoch 2 (30 minutes) a third would end at 40, past 35.
+    assert [row["minutes"] for row in result.history] == [20, 30]
+    assert "35-minute budget" in result.stopped and not result.interrupted
 
 
 def test_a_run_says_why_it_stopped(tmp_path: Path) -> None:
