@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from orchestai_agents.cli._args import data_sets, output_folder
@@ -42,12 +43,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default="runs/cache",
         help="embedding cache of the baseline",
     )
+    parser.add_argument(
+        "--float32",
+        action="store_true",
+        help="encode in float32 instead of with the int8 copy the planner plans with on CPU "
+        "(slower; shows what int8 costs the checkpoint)",
+    )
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from orchestai_agents.planner import Inventory, Planner, load_default_planner
+    from orchestai_agents.planner import (
+        DEFAULT_PLANNER_DIR,
+        Inventory,
+        Planner,
+        load_default_planner,
+    )
     from orchestai_agents.training.evaluation import format_table, results_to_json
     from orchestai_agents.training.phase1_eval import evaluate_benchmarks, load_benchmarks
 
@@ -64,9 +76,15 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     benchmarks = load_benchmarks(args.data, baseline=baseline, inventory=inventory)
-    planner = (
-        load_default_planner() if args.planner is None else Planner.from_pretrained(args.planner)
-    )
+    if args.float32:  # a planner of its own: the shared default one keeps its int8 encoder
+        planner = Planner.from_pretrained(args.planner or DEFAULT_PLANNER_DIR)
+        planner.encoder.config = replace(planner.encoder.config, quantize=False)
+    else:
+        planner = (
+            load_default_planner()
+            if args.planner is None
+            else Planner.from_pretrained(args.planner)
+        )
     report = evaluate_benchmarks(
         planner, benchmarks, baseline=baseline, cache_dir=str(args.cache_dir)
     )

@@ -125,3 +125,21 @@ def test_the_baseline_is_left_out_when_tools_are_given(
     planners = {row["planner"] for row in json.loads(said.out)["results"]}
     assert planners == {"orchestai planner"}
     assert "the 1-NN baseline is left out with --tools" in said.err
+
+
+@pytest.mark.slow
+def test_float32_scores_the_float_encoder_and_leaves_the_shared_planner_int8(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from orchestai_agents.planner import load_default_planner
+
+    def node_f1(*flags: str) -> float:
+        assert main(["evaluate", "--data", "builtin", "--no-baseline", "--json", *flags]) == 0
+        report = json.loads(capsys.readouterr().out)
+        return next(r for r in report["results"] if r["group"] == "all")["node_f1"]
+
+    int8, float32 = node_f1(), node_f1("--float32")
+
+    assert int8 != float32  # the shipped planner plans with the int8 encoder it was trained on
+    assert load_default_planner().encoder.config.quantize
+    assert node_f1() == int8
