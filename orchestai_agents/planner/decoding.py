@@ -62,21 +62,25 @@ def beam_search(
     batch, n_types = pooled.shape[0], keys.shape[0]
     k = max(1, min(beam_size, n_types))
     max_steps = max_steps if repeatable.any() else min(max_steps, n_types)
-    h, c = decomposer.initial_state(pooled)  # (1, batch, hidden)
-    state = (h.repeat_interleave(k, 1), c.repeat_interleave(k, 1))
+    state = decomposer.initial_state(pooled)  # (1, batch, hidden)
     scores = torch.full((batch, k), float("-inf"), device=pooled.device)
     scores[:, 0] = 0.0  # one live beam at the start
     seqs = torch.zeros(batch, k, 0, dtype=torch.long, device=pooled.device)
     # Per beam, the step states and attention along its sequence: (batch, k, len, hidden / seq).
-    trail = h.new_zeros(batch, k, 0, h.shape[-1])
-    looks = h.new_zeros(batch, k, 0, memory.shape[1])
+    trail = pooled.new_zeros(batch, k, 0, decomposer.start.shape[0])
+    looks = pooled.new_zeros(batch, k, 0, memory.shape[1])
     used = torch.zeros(batch, k, n_types, dtype=torch.bool, device=pooled.device)
-    inputs = decomposer.start.expand(batch * k, 1, -1)
+    inputs = decomposer.start.expand(batch, 1, -1)
     best = [_Best(float("-inf"), [], None, None) for _ in range(batch)]
     for step in range(max_steps + 1):
         states, logits, stop, attention, state = decomposer.run(
             inputs, state, memory, memory_mask, keys
         )
+        if step == 0:  # the k beams start alike: one row each ran, now copied to all k
+            states, logits, stop, attention = (
+                t.repeat_interleave(k, 0) for t in (states, logits, stop, attention)
+            )
+            state = (state[0].repeat_interleave(k, 1), state[1].repeat_interleave(k, 1))
         logits, stop = logits[:, 0].view(batch, k, n_types), stop[:, 0].view(batch, k)
         if prior is not None:
             logits, stop = logits + prior.types[:, step, None], stop + prior.stop[:, step, None]
