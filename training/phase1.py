@@ -331,7 +331,8 @@ class _Data:
     """
 
     inventory: Inventory
-    descriptions: tuple[EncodedText, EncodedText]  # cached states of the types' and workers' texts
+    # Cached states of the types' and workers' texts; one object twice when the texts are the same.
+    descriptions: tuple[EncodedText, EncodedText]
     capable: torch.Tensor  # (n_types, n_workers) bool
     train: tuple[EncodedText, PlanningTargets, list[AnnotatedWorkflow]]
     val: tuple[EncodedText, PlanningTargets, list[AnnotatedWorkflow]]
@@ -368,12 +369,11 @@ class _Data:
             sides.append((encoded, make_targets(part, inventory), part))
         masks = [candidate_mask(part, inventory, [*train, *val]) for part in (train, val)]
         allowed = [None if m.all() else m.to(device) for m in masks]  # None: no restriction
+        types = encode(type_texts)
         data = cls(
             inventory,
-            (
-                encode(type_texts),
-                encode(worker_texts),
-            ),
+            # A data set's tools are its workers, with the same texts: one encoding serves both.
+            (types, types if worker_texts == type_texts else encode(worker_texts)),
             capable.to(device),
             sides[0],
             sides[1],
@@ -392,7 +392,9 @@ class _Data:
         """
         planner.eval()
         output = partial(_encoder_output, planner)
-        types, workers = (output(e) for e in self.descriptions)
+        type_texts, worker_texts = self.descriptions
+        types = output(type_texts)
+        workers = types if worker_texts is type_texts else output(worker_texts)
         self.types, self.workers = types.pooled.to(device), workers.pooled.to(device)
         train, val = output(self.train[0]), output(self.val[0])
         if planner.config.decomposer.lexical_match:

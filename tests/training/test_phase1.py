@@ -346,3 +346,35 @@ def test_int8_features_are_refused_for_a_planner_that_encodes_in_float(tmp_path:
 
     args = build_parser().parse_args(["train", "--out", str(tmp_path / "o"), "--int8-features"])
     assert flags_to_config(args).int8_features
+
+
+def test_tools_that_are_their_own_workers_are_encoded_once_a_refresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from orchestai_agents.adapters import default_registry
+    from orchestai_agents.training import phase1
+    from orchestai_agents.training.phase1_data import inventory_of
+
+    from orchestai_agents.planner import Inventory
+
+    data = _workflows()
+    cpu = torch.device("cpu")
+    passes = []
+    output = phase1._encoder_output
+    monkeypatch.setattr(
+        phase1, "_encoder_output", lambda p, cached: passes.append(cached) or output(p, cached)
+    )
+    for inventory, encodings in (
+        (inventory_of(data), 3),  # each tool its own worker: types, train and val requests
+        (Inventory.from_registry(default_registry()), 4),  # workers with texts of their own
+    ):
+        config = _config(tmp_path).planner
+        config.encoder = EncoderConfig(trainable=True, trainable_layers=1)
+        planner = Planner(phase1._with_inventory(config, inventory, len(data), data))
+        built = phase1._Data.build(planner, inventory, data, data, None, cpu)
+        passes.clear()
+        built.refresh(planner, cpu)
+        assert len(passes) == encodings
+        expected = output(planner, built.descriptions[1]).pooled  # the workers' own pass
+        assert torch.equal(built.workers, expected)
+        assert (built.descriptions[1] is built.descriptions[0]) == (encodings == 3)
