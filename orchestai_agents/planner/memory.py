@@ -104,12 +104,18 @@ class PlanMemory(nn.Module):
         top, idx = sims.topk(k, dim=-1)  # (batch, k)
         weights = torch.softmax(top / self.log_temperature.exp(), dim=-1)
         stored = self.plans[idx]  # (batch, k, max_len)
-        mapped = torch.where(stored >= 0, type_map[stored.clamp(min=0)], -1)
-        hot = F.one_hot(mapped.clamp(min=0), n_types).float() * (mapped >= 0).unsqueeze(
-            -1
-        )  # (b, k, L, types)
-        at_step = torch.einsum("bk,bklt->blt", weights, hot)  # (batch, max_len, types)
-        anywhere = torch.einsum("bk,bkt->bt", weights, hot.amax(2))  # (batch, types)
+        # Each stored step's column in the inventory; steps past a plan's end and types the
+        # inventory lacks go to an extra column, cut off below.
+        column = torch.where(stored >= 0, type_map[stored.clamp(min=0)], -1)
+        column = torch.where(column >= 0, column, n_types)
+        batch, neighbours, width = column.shape
+        # Scattered rather than summed over one-hot rows: those would be (batch, k, max_len,
+        # types), 100 MB per training batch over the joint data sets' 2,579 types.
+        at_step = weights.new_zeros(batch, width, n_types + 1).scatter_add(
+            2, column.transpose(1, 2), weights.unsqueeze(1).expand(-1, width, -1)
+        )[..., :n_types]  # (batch, max_len, types)
+        named = weights.new_zeros(batch, neighbours, n_types + 1).scatter(2, column, 1.0)
+        anywhere = torch.einsum("bk,bkt->bt", weights, named[..., :n_types])  # (batch, types)
         length = (stored >= 0).sum(-1)  # (batch, k)
         ends = torch.einsum(
             "bk,bks->bs", weights, F.one_hot(length, self.config.max_len + 1).float()
