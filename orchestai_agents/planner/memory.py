@@ -109,8 +109,8 @@ class PlanMemory(nn.Module):
         column = torch.where(stored >= 0, type_map[stored.clamp(min=0)], -1)
         column = torch.where(column >= 0, column, n_types)
         batch, neighbours, width = column.shape
-        # Scattered rather than summed over one-hot rows: those would be (batch, k, max_len,
-        # types), 100 MB per training batch over the joint data sets' 2,579 types.
+        # Scattered rather than summed over one-hot rows (batch, k, max_len, types), which would
+        # hold 13 million entries per training batch over the joint data sets' 2,579 types.
         at_step = weights.new_zeros(batch, width, n_types + 1).scatter_add(
             2, column.transpose(1, 2), weights.unsqueeze(1).expand(-1, width, -1)
         )[..., :n_types]  # (batch, max_len, types)
