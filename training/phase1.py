@@ -392,9 +392,9 @@ class _Data:
         """
         planner.eval()
         output = partial(_encoder_output, planner)
-        type_texts, worker_texts = self.descriptions
-        types = output(type_texts)
-        workers = types if worker_texts is type_texts else output(worker_texts)
+        cached_types, cached_workers = self.descriptions
+        types = output(cached_types)
+        workers = types if cached_workers is cached_types else output(cached_workers)
         self.types, self.workers = types.pooled.to(device), workers.pooled.to(device)
         train, val = output(self.train[0]), output(self.val[0])
         if planner.config.decomposer.lexical_match:
