@@ -106,8 +106,8 @@ class PlanMemory(nn.Module):
         stored = self.plans[idx]  # (batch, k, max_len)
         # Each stored step's column in the inventory; steps past a plan's end and types the
         # inventory lacks go to an extra column, cut off below.
-        column = torch.where(stored >= 0, type_map[stored.clamp(min=0)], -1)
-        column = torch.where(column >= 0, column, n_types)
+        column = type_map[stored.clamp(min=0)]
+        column = torch.where((stored >= 0) & (column >= 0), column, n_types)
         batch, neighbours, width = column.shape
         # Scattered rather than summed over one-hot rows (batch, k, max_len, types), which would
         # hold 32 x 8 x 20 x 2,579 = 13 million entries per training batch of the joint data sets.
