@@ -8,7 +8,10 @@ sample of the same requests is planned by prompting for a JSON plan: its time pe
 node/link F1 beside the planner's on the same sample.
 
     python -m benchmarks.planning_speed --planner runs/planner [--data ultratool] [--requests 200] [--llm 10]
-        [--threads 1 2]
+        [--threads 1 2] [--stages]
+
+``--stages`` profiles the batch-1 plans (``torch.profiler``) and prints the time spent in each
+stage of :meth:`Planner.predict` (the encoder, the lexical match, the beam search, the graph, ...).
 """
 
 from __future__ import annotations
@@ -64,6 +67,42 @@ def planner_rows(
         ),
         (f"learned planner, batch {batch}", batched, None, 1000 / batched),
     ]
+
+
+STAGES = (
+    "encode",
+    "inventory",
+    "lexical_match",
+    "context",
+    "prior",
+    "beam_search",
+    "heads",
+    "graph",
+    "workers",
+    "spans",
+)
+
+
+def stage_rows(planner: Planner, requests: list[str], inventory: Inventory) -> list[tuple]:
+    """Mean ms per plan at batch 1 in each ``planner.*`` scope of :meth:`Planner.predict`, the
+    whole plan, and the rest (what no scope covers), timed under ``torch.profiler``.
+
+    The profiler adds its own cost to every op, so a profiled plan is slower than the timed ones;
+    the stages' shares are what to read.
+    """
+    from torch.profiler import ProfilerActivity, profile, record_function
+
+    planner.predict(requests[:2], inventory)  # quantize, cache the inventory, warm up
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for r in requests:
+            with record_function("benchmark.plan"):
+                planner.predict([r], inventory)
+    ms = {e.key: e.cpu_time_total / 1000 / len(requests) for e in prof.key_averages()}
+    if "benchmark.plan" not in ms:
+        raise RuntimeError("torch.profiler recorded no plan; profile on a CPU build of torch")
+    rows = [(name, ms.get(f"planner.{name}", 0.0)) for name in STAGES]
+    whole = ms["benchmark.plan"]
+    return [*rows, ("rest", whole - sum(t for _, t in rows)), ("whole plan, profiled", whole)]
 
 
 def encoder_rows(planner: Planner, requests: list[str]) -> list[tuple]:
@@ -153,6 +192,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         help=f"torch thread counts, each timed in turn (default: 1 and torch's default, here "
         f"{default_threads}); one thread is what a planner gets beside other work on the machine",
     )
+    parser.add_argument(
+        "--stages",
+        action="store_true",
+        help="also profile the batch-1 plans and print the time of each stage of a plan",
+    )
     args = parser.parse_args(argv)
     if min(args.threads) < 1:
         parser.error(f"--threads must be at least 1, got {min(args.threads)}")
@@ -172,6 +216,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         for name, p50, p95, rate in rows:
             print(f"{name:34} {p50:12.1f} {'-' if p95 is None else f'{p95:.1f}':>8} {rate:8.1f}")
         print()
+        if args.stages:
+            rows = stage_rows(planner, requests, inventory)
+            whole = rows[-1][1]
+            print(f"Where a plan's time goes, batch 1, {threads} thread(s), under torch.profiler")
+            print(f"{'stage':34} {'ms/plan':>12} {'share':>8}")
+            for name, ms in rows:
+                print(f"{name:34} {ms:12.2f} {100 * ms / whole:7.1f}%")
+            print()
     torch.set_num_threads(default_threads)
     if args.llm:
         sample = test[: args.llm]

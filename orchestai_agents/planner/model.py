@@ -11,6 +11,7 @@ import torch
 from huggingface_hub import PyTorchModelHubMixin
 from torch import nn
 from torch.nn import functional as F
+from torch.profiler import record_function
 
 from orchestai_agents.encoders import EncodedText
 from orchestai_agents.errors import CheckpointError, ConfigError
@@ -332,6 +333,10 @@ class Planner(
             allowed: (batch, n_types) bool, the task types of ``inventory`` each instruction
                 may use, at least one per row; ``None``: every type.
             once: task types that appear at most once, whatever ``allow_repeats`` says.
+
+        Each stage (``planner.encode``, ``planner.beam_search``, ...) runs in a
+        ``torch.profiler.record_function`` scope, so a profile shows where a plan's time goes
+        (``python -m benchmarks.planning_speed --stages``).
         """
         if isinstance(instructions, str):
             raise TypeError("predict() takes a list of instructions; use plan() for one")
@@ -343,13 +348,16 @@ class Planner(
         # eval() walks every module (~0.5 ms) and drops the cached type keys: only when needed.
         if any(m.training for m in self.modules()):
             self.eval()
-        encoded = self.encoder.encode(instructions)
-        types, workers = self.embed_inventory(inventory)
-        match = (
-            score_words(encoded.tokens, encoded.mask, self.encoder.words_of(types))
-            if self.config.decomposer.lexical_match
-            else None
-        )
+        with record_function("planner.encode"):
+            encoded = self.encoder.encode(instructions)
+        with record_function("planner.inventory"):
+            types, workers = self.embed_inventory(inventory)
+        with record_function("planner.lexical_match"):
+            match = (
+                score_words(encoded.tokens, encoded.mask, self.encoder.words_of(types))
+                if self.config.decomposer.lexical_match
+                else None
+            )
         return self.decode(
             instructions,
             encoded.tokens,
@@ -405,38 +413,47 @@ class Planner(
             tokens: (batch, seq, enc); mask: (batch, seq); types: (n_types, enc); workers: (n_workers, enc);
             match: (batch, n_types); allowed: (batch, n_types) bool, as in :meth:`forward`
         """
-        memory, pooled, instruction = self._context(tokens, mask)
-        keys = self._inference_keys(types, inventory)
         cfg = self.config.decomposer
-        prior = _restrict(
-            self._prior(tokens, mask, inventory, keys.shape[0], cfg.max_subtasks + 1, match=match),
-            allowed,
-            cfg.max_subtasks + 1,
-        )
-        decoded = beam_search(
-            self.decomposer,
-            pooled,
-            memory,
-            mask,
-            keys,
-            beam_size=cfg.beam_size,
-            max_steps=cfg.max_subtasks,
-            repeatable=self._repeatable(inventory, allow_repeats, tokens.device, once),
-            prior=prior,
-        )
+        with record_function("planner.context"):
+            memory, pooled, instruction = self._context(tokens, mask)
+            keys = self._inference_keys(types, inventory)
+        with record_function("planner.prior"):
+            prior = _restrict(
+                self._prior(
+                    tokens, mask, inventory, keys.shape[0], cfg.max_subtasks + 1, match=match
+                ),
+                allowed,
+                cfg.max_subtasks + 1,
+            )
+        with record_function("planner.beam_search"):
+            decoded = beam_search(
+                self.decomposer,
+                pooled,
+                memory,
+                mask,
+                keys,
+                beam_size=cfg.beam_size,
+                max_steps=cfg.max_subtasks,
+                repeatable=self._repeatable(inventory, allow_repeats, tokens.device, once),
+                prior=prior,
+            )
         seqs = decoded.types
         type_ids = _pad([torch.tensor(s) for s in seqs], -100).to(tokens.device)
-        # The beam kept each sub-task's step state, as teacher forcing on its types would give.
-        nodes, dep_logits, complexity = self.decomposer.heads(
-            decoded.states, self.decomposer.chosen_keys(keys, type_ids)
-        )
-        n_nodes = torch.tensor([len(s) for s in seqs], device=tokens.device)
-        refined, edges = self.graph(nodes, dep_logits, instruction, n_nodes)
-        kept = (torch.sigmoid(edges) > self.config.graph.edge_threshold) & forward_mask(
-            n_nodes, edges.shape[-1]
-        )
-        ranked = self._rank_workers(instruction, refined, workers, inventory, type_ids)
-        spans = self._focus(instructions, decoded.attention.cpu())
+        with record_function("planner.heads"):
+            # The beam kept each sub-task's step state, as teacher forcing on its types gives.
+            nodes, dep_logits, complexity = self.decomposer.heads(
+                decoded.states, self.decomposer.chosen_keys(keys, type_ids)
+            )
+        with record_function("planner.graph"):
+            n_nodes = torch.tensor([len(s) for s in seqs], device=tokens.device)
+            refined, edges = self.graph(nodes, dep_logits, instruction, n_nodes)
+            kept = (torch.sigmoid(edges) > self.config.graph.edge_threshold) & forward_mask(
+                n_nodes, edges.shape[-1]
+            )
+        with record_function("planner.workers"):
+            ranked = self._rank_workers(instruction, refined, workers, inventory, type_ids)
+        with record_function("planner.spans"):
+            spans = self._focus(instructions, decoded.attention.cpu())
         # Python lists once, rather than a few tensor ops per sub-task.
         links, complexity = kept.tolist(), complexity.tolist()
         return [
