@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from pathlib import Path
 
@@ -25,6 +26,10 @@ from orchestai_agents.registry import TaskInput
 
 __all__ = ["ChartTool", "render_chart"]
 
+# What asks for bars: "bar chart", "bar-graph", "barplot", "as bars". Not the bare "bar" of the
+# render_chart task type's own description ("... (line, bar) ..."), which every step the planner
+# makes carries beside the user's words.
+_BARS = re.compile(r"\bbar(?:s|[ -]?(?:charts?|graphs?|plots?))\b", re.IGNORECASE)
 # Series whose largest values differ by more than this get a subplot each: on a shared y axis
 # the smaller would look flat.
 SCALE_RATIO = 10
@@ -122,8 +127,8 @@ def _row_labels(frame: pd.DataFrame, axis: TimeAxis | None) -> tuple[str, list[s
 class ChartTool(TaskTool):
     """Renders every table (CSV/TSV, each sheet of an XLSX) among inputs and earlier steps' files as a PNG chart.
 
-    A bar chart when the step's description mentions "bar", else a line chart; written to
-    ``<node_id>.png`` (``<node_id>-2.png`` and so on for further tables). Tables without rows or
+    A bar chart when the step's description asks for one ("bar chart", "as bars"), else a line
+    chart; titled with the table's name and written to ``<node_id>.png`` (``<node_id>-2.png`` and so on for further tables). Tables without rows or
     numbers, and files that cannot be read, are named in the text with the reason; when no table
     can be charted the step fails.
 
@@ -140,13 +145,12 @@ class ChartTool(TaskTool):
         tables, empty, unread = filled_tables(
             self.task_files(task, TABLE_FILE_SUFFIXES, what="table")
         )
-        kind = "bar" if "bar" in task["description"].lower() else "line"
+        kind = "bar" if _BARS.search(task["description"]) else "line"
         lines, files, skipped = [], [], [f"{name}: no rows" for name in empty] + unread
         for table in tables:
             out = self.output_path(task, ".png")
-            title = task["description"][:80] or table.name
             try:
-                drawn = render_chart(table.frame, out, kind=kind, title=title)
+                drawn = render_chart(table.frame, out, kind=kind, title=table.name)
             except InputFileError as error:
                 skipped.append(f"{table.name}: {error}")
                 continue

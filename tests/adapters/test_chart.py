@@ -7,6 +7,7 @@ from orchestai_agents.adapters.chart import ChartTool, render_chart
 from PIL import Image
 
 from orchestai_agents.errors import InputFileError
+from orchestai_agents.task_types import BUILTIN_TASK_TYPES
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -40,6 +41,28 @@ def test_bar_chart_when_asked(sales_csv: Path, make_task) -> None:
         make_task(description="A bar chart of units", inputs=[sales_csv])
     )
     assert text.startswith("Bar chart") and Path(files[0]).stat().st_size > 1000
+
+
+@pytest.mark.parametrize(
+    ("asked", "kind"),
+    [
+        ("chart the trend", "Line"),
+        ("draw a bar chart of units", "Bar"),
+        ("plot units as bars", "Bar"),
+        ("a bar-graph of revenue", "Bar"),
+    ],
+)
+def test_a_planned_step_draws_the_chart_its_request_asks_for(
+    sales_csv: Path, make_task, drawn: list[Figure], asked: str, kind: str
+) -> None:
+    # How the planner describes a step: the task type's description, which names both kinds
+    # ("(line, bar)"), then the user's words.
+    description = f"{BUILTIN_TASK_TYPES['render_chart']} For: {asked}"
+
+    text, _ = ChartTool().execute(make_task(description=description, inputs=[sales_csv]))
+
+    assert text.startswith(f"{kind} chart of revenue_usd, units")
+    assert drawn[0].axes[0].get_title() == "sales.csv"
 
 
 def test_table_without_numbers_is_refused(tmp_path: Path) -> None:
