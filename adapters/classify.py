@@ -10,6 +10,7 @@ from orchestai_agents.adapters.embeddings import MiniLMEmbeddings, task_text_sou
 from orchestai_agents.adapters.task_tool import TaskTool
 
 from orchestai_agents.errors import WorkerError
+from orchestai_agents.plan import request_words
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["ZeroShotClassifierTool", "parse_labels"]
@@ -62,7 +63,9 @@ class ZeroShotClassifierTool(TaskTool):
                 f"step {task['node_id']!r}: found labels {labels} in its description; list at least two, "
                 "e.g. 'labels: positive, negative', or construct the tool with labels=[...]"
             )
-        texts = task_text_sources(self, task) or [_LABELS.sub("", task["description"])]
+        texts = task_text_sources(self, task) or [
+            _LABELS.sub("", request_words(task["description"]))
+        ]
         chunks = [c for text in texts for c in passages(text)] or texts
         embeddings = MiniLMEmbeddings()
         text_vector = torch.nn.functional.normalize(

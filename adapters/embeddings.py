@@ -14,6 +14,7 @@ from orchestai_agents.adapters.task_tool import TaskTool
 
 from orchestai_agents.encoders import TextEncoder
 from orchestai_agents.errors import InputFileError
+from orchestai_agents.plan import request_words
 from orchestai_agents.registry import TaskInput
 
 __all__ = [
@@ -88,7 +89,8 @@ def task_text_sources(tool: TaskTool, task: TaskInput) -> list[str]:
 class PassageRankTool(TaskTool):
     """Ranks the passages of earlier steps' texts (and .txt/.md inputs) by similarity to the step.
 
-    The query is the step's description; passages are runs of sentences of about 600
+    The query is the step's words (:func:`~orchestai_agents.plan.request_words`: without the
+    task type's description a planned step carries); passages are runs of sentences of about 600
     characters; the score is the cosine similarity of their MiniLM embeddings.
 
     Example:
@@ -112,7 +114,8 @@ class PassageRankTool(TaskTool):
                 f"step {task['node_id']!r}: no text to rank; give it a dependency that produces text or a .txt/.md input"
             )
         embeddings = MiniLMEmbeddings()
-        query = embeddings.embed_tensor([task["description"] or task["instruction"]])  # (1, hidden)
+        asked = request_words(task["description"]) or task["instruction"]
+        query = embeddings.embed_tensor([asked])  # (1, hidden)
         scores = (embeddings.embed_tensor(chunks) @ query.T).squeeze(1)  # (n_chunks,)
         top = torch.topk(scores, min(self.top_k, len(chunks)))
         lines = [

@@ -9,6 +9,7 @@ from orchestai_agents.adapters._task_text import context_artifacts, dependency_t
 from orchestai_agents.adapters.task_tool import TaskTool
 
 from orchestai_agents.errors import WorkerError
+from orchestai_agents.plan import request_words
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["ReportTool"]
@@ -17,7 +18,8 @@ _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".svg")
 
 
 class ReportTool(TaskTool):
-    """Writes ``<node_id>.md``: a title, one section per dependency's text, then its files.
+    """Writes ``<node_id>.md``: a title, the step's words, one section per dependency's text,
+    then its files.
 
     Images are embedded and other files linked, by paths relative to the report.
 
@@ -41,7 +43,7 @@ class ReportTool(TaskTool):
         out = self.output_path(task, ".md")
         parts = [f"# {task['instruction'] or 'Report'}"]
         if task["description"]:
-            parts.append(f"_{task['description']}_")
+            parts.append(f"_{request_words(task['description'])}_")
         parts += [
             f"## {node.replace('_', ' ').capitalize()}\n\n{text.strip()}" for node, text in texts
         ]

@@ -19,6 +19,7 @@ from pptx.util import Emu
 
 from orchestai_agents.errors import WorkerError
 from orchestai_agents.modalities import PDF_FILE_SUFFIXES
+from orchestai_agents.plan import request_words
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["SlidesTool", "slide_bullets", "text_sections"]
@@ -244,7 +245,9 @@ class SlidesTool(TaskTool):
             )
         deck = Presentation()
         title_slide = deck.slides.add_slide(deck.slide_layouts[0])
-        deck_title, subtitle = title_blocks[0] if title_blocks else ("", task["description"])
+        deck_title, subtitle = (
+            title_blocks[0] if title_blocks else ("", request_words(task["description"]))
+        )
         title_slide.shapes.title.text = clip(
             deck_title or task["instruction"] or "Presentation", 120
         )

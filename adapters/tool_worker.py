@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from pydantic.v1 import ValidationError as ValidationErrorV1
 
 from orchestai_agents.errors import WorkerError
+from orchestai_agents.plan import request_words
 from orchestai_agents.registry import (
     Capabilities,
     CostModel,
@@ -37,7 +38,9 @@ def default_tool_input(tool: BaseTool, task: TaskInput) -> dict[str, Any] | str:
     """The tool input for ``task``.
 
     A tool whose arguments are all TaskInput fields gets those fields; a tool with one argument
-    gets the dependency texts (joined by blank lines) or, without dependencies, the description.
+    gets the dependency texts (joined by blank lines) or, without dependencies, the step's words
+    (:func:`~orchestai_agents.plan.request_words`: a planned step's, without its task type's
+    description).
 
     Example:
         >>> from langchain_core.tools import tool
@@ -54,7 +57,7 @@ def default_tool_input(tool: BaseTool, task: TaskInput) -> dict[str, Any] | str:
         return {k: task[k] for k in arguments if k in task}  # type: ignore[literal-required]
     if len(arguments) == 1:
         texts = [text for _, text in dependency_texts(task)]
-        return "\n\n".join(texts) if texts else task["description"]
+        return "\n\n".join(texts) if texts else request_words(task["description"])
     raise TypeError(
         f"tool {tool.name!r} takes arguments {sorted(arguments)}, which are neither TaskInput "
         f"fields {sorted(_TASK_FIELDS)} nor a single string; pass input_builder=... to tool_worker"

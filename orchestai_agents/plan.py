@@ -16,9 +16,35 @@ from typing import Any
 
 from orchestai_agents.errors import PlanValidationError
 
-__all__ = ["Alternative", "Plan", "SubTask"]
+__all__ = ["Alternative", "Plan", "SubTask", "planned_description", "request_words"]
 
 PLAN_FORMAT_VERSION = 1
+# Between a planned sub-task's task-type description and the request's words.
+_FOR = " For: "
+
+
+def planned_description(type_description: str, request: str) -> str:
+    """How the planner describes a sub-task: what its task type does, then the words of the
+    request it serves (``"Summarise a text ... For: summarise the paper"``). A chat model reads
+    both; :func:`request_words` gives a worker the second alone."""
+    return f"{type_description}{_FOR}{request}"
+
+
+def request_words(description: str) -> str:
+    """What a sub-task asks, in the request's words: the part of a :func:`planned_description`
+    after its task type's description, else the whole description (a hand-written step's).
+
+    A worker that searches, ranks or titles by the step's words reads these: the task type's
+    description is the same for every such step, and would pull a query towards itself.
+
+    Example:
+        >>> request_words(planned_description("Embed texts as vectors.", "find the costs"))
+        'find the costs'
+        >>> request_words("Rank the passages about costs")
+        'Rank the passages about costs'
+    """
+    _, found, words = description.partition(_FOR)
+    return words.strip() if found and words.strip() else description
 
 
 @dataclass(frozen=True)

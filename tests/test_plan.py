@@ -8,6 +8,7 @@ import re
 import pytest
 
 from orchestai_agents import Alternative, Plan, PlanValidationError, SubTask
+from orchestai_agents.plan import planned_description, request_words
 
 
 def _diamond() -> Plan:
@@ -224,3 +225,18 @@ def test_with_workers_replaces_only_the_named_nodes():
     ]
     assert swapped.scores == plan.scores and swapped.instruction == plan.instruction
     assert plan.node("left").worker == "writer"  # the original is untouched
+
+
+@pytest.mark.parametrize(
+    ("description", "words"),
+    [
+        (planned_description("Summarise a text.", "boil the notes down"), "boil the notes down"),
+        # A hand-written step's description is all its own words.
+        ("Rank the passages about cost", "Rank the passages about cost"),
+        # Words that repeat the marker stay whole: the task type's description never holds it.
+        (planned_description("Write a text.", "a memo For: the board"), "a memo For: the board"),
+        (planned_description("Write a text.", " "), "Write a text. For:  "),
+    ],
+)
+def test_request_words_leave_out_what_the_task_type_does(description, words):
+    assert request_words(description) == words

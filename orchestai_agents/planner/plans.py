@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from orchestai_agents.plan import Alternative, Plan, SubTask
+from orchestai_agents.plan import Alternative, Plan, SubTask, planned_description
 from orchestai_agents.planner.inventory import Inventory
 from orchestai_agents.planner.model import PredictedGraph
 from orchestai_agents.validation import validate_plan
@@ -38,7 +38,7 @@ def to_plan(
         subtasks.append(
             SubTask(
                 id=ids[i],
-                description=f"{type_desc} For: {clause_at(instruction, graph.focus[i])}",
+                description=planned_description(type_desc, clause_at(instruction, graph.focus[i])),
                 task_type=task_type,
                 worker=ranked[0][0],
                 dependencies=tuple(ids[j] for j in graph.dependencies[i]),

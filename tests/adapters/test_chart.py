@@ -7,6 +7,7 @@ from orchestai_agents.adapters.chart import ChartTool, render_chart
 from PIL import Image
 
 from orchestai_agents.errors import InputFileError
+from orchestai_agents.plan import planned_description
 from orchestai_agents.task_types import BUILTIN_TASK_TYPES
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -57,7 +58,7 @@ def test_a_planned_step_draws_the_chart_its_request_asks_for(
 ) -> None:
     # How the planner describes a step: the task type's description, which names both kinds
     # ("(line, bar)"), then the user's words.
-    description = f"{BUILTIN_TASK_TYPES['render_chart']} For: {asked}"
+    description = planned_description(BUILTIN_TASK_TYPES["render_chart"], asked)
 
     text, _ = ChartTool().execute(make_task(description=description, inputs=[sales_csv]))
 

@@ -2,6 +2,8 @@ import pytest
 from orchestai_agents.adapters.classify import ZeroShotClassifierTool, parse_labels
 
 from orchestai_agents.errors import WorkerError
+from orchestai_agents.plan import planned_description
+from orchestai_agents.task_types import BUILTIN_TASK_TYPES
 
 
 @pytest.mark.parametrize(
@@ -38,3 +40,15 @@ def test_real_zero_shot_classification(make_task) -> None:
         context={"x": {"text": "The striker scored twice and the team won the league final."}},
     )
     assert tool.execute(sport)[0].startswith("sport\n\nscores: sport=")
+
+
+@pytest.mark.slow
+def test_a_planned_step_without_dependencies_classifies_the_request_words(make_task) -> None:
+    # Its text is the step's own words: not the classify type's description the planner puts
+    # first, which would be classified with them.
+    asked = "The striker scored twice in the final. Labels: sport, cooking, finance"
+    planned = planned_description(BUILTIN_TASK_TYPES["classify"], asked)
+    tool = ZeroShotClassifierTool()
+    assert tool.execute(make_task(description=planned)) == tool.execute(
+        make_task(description=asked)
+    )

@@ -7,6 +7,8 @@ from orchestai_agents.adapters.embeddings import (
 )
 
 from orchestai_agents.errors import InputFileError
+from orchestai_agents.plan import planned_description
+from orchestai_agents.task_types import BUILTIN_TASK_TYPES
 
 
 class TestMiniLMEmbeddingsStandard(EmbeddingsUnitTests):
@@ -61,3 +63,19 @@ def test_passages_of_the_paper_ranked_against_the_step(paper_pdf, make_task) -> 
     assert "cost" in lines[0].lower()
     scores = [float(line.split("[", 1)[1].split("]", 1)[0]) for line in lines]
     assert scores == sorted(scores, reverse=True)
+
+
+@pytest.mark.slow
+def test_a_planned_step_ranks_by_the_request_words_alone(paper_pdf, make_task) -> None:
+    # The planner describes the step as the embed type's description ("Embed texts as vectors
+    # ... rank passages for search"), then the request's words; the first part is no query.
+    from orchestai_agents.adapters.pdf_text import PdfTextTool
+
+    text, _ = PdfTextTool().execute(make_task(inputs=[paper_pdf]))
+    asked = "the limitations of the planner"
+
+    def ranked(description: str) -> str:
+        task = make_task(description=description, context={"extract": {"text": text}})
+        return PassageRankTool(top_k=3).execute(task)[0]
+
+    assert ranked(planned_description(BUILTIN_TASK_TYPES["embed"], asked)) == ranked(asked)

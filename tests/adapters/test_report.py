@@ -4,6 +4,7 @@ import pytest
 from orchestai_agents.adapters.report import ReportTool
 
 from orchestai_agents.errors import WorkerError
+from orchestai_agents.plan import planned_description
 
 
 def test_report_combines_texts_and_links_files(tmp_path: Path, make_task) -> None:
@@ -28,6 +29,13 @@ def test_report_combines_texts_and_links_files(tmp_path: Path, make_task) -> Non
     assert text.startswith("# Sales review")
     assert "## Table stats\n\nRevenue rises 2% a month." in text
     assert "![chart](chart.png)" in text and "- [deck.pptx](deck.pptx)" in text
+
+
+def test_a_planned_report_says_what_was_asked_in_the_requests_words(make_task) -> None:
+    description = planned_description("Write a markdown report file.", "report the sales trend")
+    task = make_task(description=description, context={"stats": {"text": "Revenue rises."}})
+    text, _ = ReportTool().execute(task)
+    assert text.splitlines()[2] == "_report the sales trend_"
 
 
 def test_report_without_inputs_is_refused(make_task) -> None:

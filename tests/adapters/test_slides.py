@@ -8,6 +8,8 @@ from orchestai_agents.adapters.table_analyst import TableAnalystTool
 from pptx import Presentation
 
 from orchestai_agents.errors import WorkerError
+from orchestai_agents.plan import planned_description
+from orchestai_agents.task_types import BUILTIN_TASK_TYPES
 
 
 def _slides(path: Path) -> list[tuple[str, list[str]]]:
@@ -140,6 +142,16 @@ def test_chart_png_becomes_a_picture_slide(sales_csv: Path, make_task) -> None:
 def test_text_without_a_title_block_leaves_the_instruction_as_title(make_task) -> None:
     _, files = SlidesTool().execute(make_task(context={"summary": {"text": "It works."}}))
     assert _slides(Path(files[0]))[0] == ("Turn the paper into a short talk", ["Do the step"])
+
+
+def test_a_planned_deck_without_a_title_block_is_subtitled_with_the_request_words(
+    make_task,
+) -> None:
+    asked = "a short talk for the team"
+    description = planned_description(BUILTIN_TASK_TYPES["make_slides"], asked)
+    task = make_task(description=description, context={"summary": {"text": "It works."}})
+    _, files = SlidesTool().execute(task)
+    assert _slides(Path(files[0]))[0][1] == [asked]
 
 
 def test_nothing_to_show_is_refused(make_task) -> None:

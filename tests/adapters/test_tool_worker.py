@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from orchestai_agents.compiler import is_transient
 from orchestai_agents.errors import WorkerError
+from orchestai_agents.plan import planned_description
 from orchestai_agents.registry import TaskInput, WorkerOutput
 
 
@@ -66,6 +67,11 @@ def test_single_string_tool_gets_the_description_without_dependencies(make_task)
         .text
         == "HEY"
     )
+
+
+def test_single_string_tool_gets_a_planned_steps_request_words(make_task) -> None:
+    task = make_task(description=planned_description("Shout a text.", "hey there"))
+    assert default_tool_input(shout, task) == "hey there"
 
 
 def test_single_string_tool_gets_the_dependency_texts(make_task) -> None:
