@@ -12,7 +12,8 @@ from orchestai_agents.validation import validate_plan
 __all__ = ["clause_at", "to_plan"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-_CLAUSE_END = re.compile(r"[.;!?\n]|,\s|\band then\b|\bthen\b|\band\b")
+# A full stop, "!" or "?" ends a clause only before a space or the end: "notes.txt" and "3.5" go on.
+_CLAUSE_END = re.compile(r"[;\n]|[.!?](?=\s|$)|,\s|\band then\b|\bthen\b|\band\b")
 
 
 def clause_at(text: str, span: tuple[int, int]) -> str:
