@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 from orchestai_agents._internal._files import new_run_folder
@@ -154,18 +158,41 @@ def _stream(agent, request: dict[str, Any], stop: threading.Event) -> dict[str, 
             done.set()
 
     threading.Thread(target=consume, name="orchestai-run", daemon=True).start()
-    try:
+    with _ctrl_c_stops(stop):
         while not done.wait(0.1):
             pass
-    except KeyboardInterrupt:
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["state"]
+
+
+@contextmanager
+def _ctrl_c_stops(stop: threading.Event) -> Iterator[None]:
+    """Within it, the first Ctrl-C sets ``stop`` and a second raises KeyboardInterrupt.
+
+    A SIGINT handler rather than ``except KeyboardInterrupt``: Python raises that exception in
+    whatever the main thread is running, and when that is a finalizer (a ``__del__`` that the
+    garbage collector called), it prints the exception and drops it, and the Ctrl-C is lost. The
+    handler has set ``stop`` before anything can drop it. Only the main thread gets Ctrl-C, and
+    only it can set a handler; elsewhere nothing changes.
+    """
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt  # the second Ctrl-C: quit at once
         stop.set()
         console.print(
             "interrupted: no new worker calls; waiting for the running ones (Ctrl-C again to quit)"
         )
-        done.wait()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["state"]
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, handle)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _final_state(agent, request: dict[str, Any]) -> dict[str, Any]:

@@ -154,6 +154,29 @@ def test_ctrl_c_starts_no_new_worker_call_and_still_returns_the_result(make_work
     assert "no new worker calls" in capsys.readouterr().err
 
 
+def test_a_ctrl_c_that_comes_while_a_finalizer_runs_still_stops_the_run() -> None:
+    """The main thread may be in a ``__del__`` the garbage collector called when Ctrl-C comes;
+    a KeyboardInterrupt raised there is printed and dropped, but the handler has set ``stop``.
+    A second Ctrl-C quits."""
+    import _thread
+    import threading
+
+    from orchestai_agents.cli.run import _ctrl_c_stops
+
+    class Finalized:
+        def __del__(self) -> None:
+            _thread.interrupt_main()  # Ctrl-C, while this finalizer runs
+            sum(range(100_000))  # Python code: the signal is taken here
+
+    stop = threading.Event()
+    with _ctrl_c_stops(stop):
+        Finalized()  # dropped at once: its __del__ runs
+        assert stop.is_set()
+        with pytest.raises(KeyboardInterrupt):
+            _thread.interrupt_main()
+            sum(range(100_000))
+
+
 def test_a_second_run_into_the_same_out_keeps_the_first_runs_files(
     orchestai: Orchestai, tmp_path: Path
 ) -> None:
