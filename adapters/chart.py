@@ -128,9 +128,9 @@ class ChartTool(TaskTool):
     """Renders every table (CSV/TSV, each sheet of an XLSX) among inputs and earlier steps' files as a PNG chart.
 
     A bar chart when the step's description asks for one ("bar chart", "as bars"), else a line
-    chart; titled with the table's name and written to ``<node_id>.png`` (``<node_id>-2.png`` and so on for further tables). Tables without rows or
-    numbers, and files that cannot be read, are named in the text with the reason; when no table
-    can be charted the step fails.
+    chart; titled with the table's name and written to ``<node_id>.png`` (``<node_id>-2.png`` and
+    so on for further tables). Tables without rows or numbers, and files that cannot be read, are
+    named in the text with the reason; when no table can be charted the step fails.
 
     Example:
         >>> ChartTool().invoke({"inputs": ["examples/data/sales.csv"], "output_dir": "/tmp/out"})  # doctest: +SKIP

@@ -2,7 +2,8 @@
 
 A plan is what the planner produces and the compiler consumes. It is JSON-serialisable and
 carries no behaviour beyond (de)serialisation and graph queries; validation lives in
-:mod:`orchestai_agents.validation`.
+:mod:`orchestai_agents.validation`. How the planner words a sub-task's description, and how a
+worker reads the request's part back, are here too (:func:`request_words`).
 """
 
 from __future__ import annotations
