@@ -22,14 +22,13 @@ from orchestai_agents.adapters.task_tool import TaskTool
 
 from orchestai_agents.errors import InputFileError
 from orchestai_agents.modalities import TABLE_FILE_SUFFIXES
+from orchestai_agents.plan import request_words
 from orchestai_agents.registry import TaskInput
 
 __all__ = ["ChartTool", "render_chart"]
 
-# What asks for bars: "bar chart", "bar-graph", "barplot", "as bars". Not the bare "bar" of the
-# render_chart task type's own description ("... (line, bar) ..."), which every step the planner
-# makes carries beside the user's words.
-_BARS = re.compile(r"\bbar(?:s|[ -]?(?:charts?|graphs?|plots?))\b", re.IGNORECASE)
+# The words that ask for bars: "bar", "bars", "bar chart", "bar-graph", "barplot".
+_BARS = re.compile(r"\bbar(?:s|[ -]?(?:chart|graph|plot)s?)?\b", re.IGNORECASE)
 # Series whose largest values differ by more than this get a subplot each: on a shared y axis
 # the smaller would look flat.
 SCALE_RATIO = 10
@@ -127,10 +126,11 @@ def _row_labels(frame: pd.DataFrame, axis: TimeAxis | None) -> tuple[str, list[s
 class ChartTool(TaskTool):
     """Renders every table (CSV/TSV, each sheet of an XLSX) among inputs and earlier steps' files as a PNG chart.
 
-    A bar chart when the step's description asks for one ("bar chart", "as bars"), else a line
-    chart; titled with the table's name and written to ``<node_id>.png`` (``<node_id>-2.png`` and
-    so on for further tables). Tables without rows or numbers, and files that cannot be read, are
-    named in the text with the reason; when no table can be charted the step fails.
+    A bar chart when the step's words (:func:`~orchestai_agents.plan.request_words`) ask for one
+    ("bar chart", "as bars"), else a line chart; titled with the table's name and written to
+    ``<node_id>.png`` (``<node_id>-2.png`` and so on for further tables). Tables without rows or
+    numbers, and files that cannot be read, are named in the text with the reason; when no table
+    can be charted the step fails.
 
     Example:
         >>> ChartTool().invoke({"inputs": ["examples/data/sales.csv"], "output_dir": "/tmp/out"})  # doctest: +SKIP
@@ -145,7 +145,9 @@ class ChartTool(TaskTool):
         tables, empty, unread = filled_tables(
             self.task_files(task, TABLE_FILE_SUFFIXES, what="table")
         )
-        kind = "bar" if _BARS.search(task["description"]) else "line"
+        # The request's words only: the render_chart type's own description, which a planned
+        # step carries too, names both kinds ("(line, bar)").
+        kind = "bar" if _BARS.search(request_words(task["description"])) else "line"
         lines, files, skipped = [], [], [f"{name}: no rows" for name in empty] + unread
         for table in tables:
             out = self.output_path(task, ".png")
