@@ -98,8 +98,6 @@ def stage_rows(planner: Planner, requests: list[str], inventory: Inventory) -> l
             with record_function("benchmark.plan"):
                 planner.predict([r], inventory)
     ms = {e.key: e.cpu_time_total / 1000 / len(requests) for e in prof.key_averages()}
-    if "benchmark.plan" not in ms:
-        raise RuntimeError("torch.profiler recorded no plan; profile on a CPU build of torch")
     rows = [(name, ms.get(f"planner.{name}", 0.0)) for name in STAGES]
     whole = ms["benchmark.plan"]
     return [*rows, ("rest", whole - sum(t for _, t in rows)), ("whole plan, profiled", whole)]
