@@ -8,7 +8,7 @@ from pathlib import Path
 from orchestai_agents.adapters._task_text import context_artifacts, dependency_texts
 from orchestai_agents.adapters.task_tool import TaskTool
 
-from orchestai_agents.errors import WorkerError
+from orchestai_agents.errors import StepInputError
 from orchestai_agents.plan import request_words
 from orchestai_agents.registry import TaskInput
 
@@ -37,7 +37,7 @@ class ReportTool(TaskTool):
         texts = dependency_texts(task)
         files = [self.files.readable(p) for p in context_artifacts(task)]
         if not texts and not files:
-            raise WorkerError(
+            raise StepInputError(
                 f"step {task['node_id']!r}: nothing to report; give it dependencies that produce text or files"
             )
         out = self.output_path(task, ".md")

@@ -17,7 +17,7 @@ from pptx import Presentation
 from pptx.presentation import Presentation as PresentationType
 from pptx.util import Emu
 
-from orchestai_agents.errors import WorkerError
+from orchestai_agents.errors import StepInputError
 from orchestai_agents.modalities import PDF_FILE_SUFFIXES
 from orchestai_agents.plan import request_words
 from orchestai_agents.registry import TaskInput
@@ -240,7 +240,7 @@ class SlidesTool(TaskTool):
         title_blocks, outline = self._outline(task)
         images = [self.files.readable(p) for p in context_artifacts(task, _IMAGE_SUFFIXES)]
         if not outline and not images:
-            raise WorkerError(
+            raise StepInputError(
                 f"step {task['node_id']!r}: nothing to put on slides; give it dependencies that produce text or images"
             )
         deck = Presentation()

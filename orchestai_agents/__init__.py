@@ -15,6 +15,7 @@ from orchestai_agents.errors import (
     InputFileError,
     OrchestAIError,
     PlanValidationError,
+    StepInputError,
     UnknownWorkerError,
     WorkerError,
 )
@@ -57,6 +58,7 @@ __all__ = [
     "PlanValidationError",
     "PlannerLike",
     "RunResult",
+    "StepInputError",
     "SubTask",
     "TaskInput",
     "UnknownWorkerError",

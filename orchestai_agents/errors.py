@@ -13,6 +13,7 @@ __all__ = [
     "InputFileError",
     "OrchestAIError",
     "PlanValidationError",
+    "StepInputError",
     "UnknownWorkerError",
     "WorkerError",
 ]
@@ -43,6 +44,14 @@ class UnknownWorkerError(OrchestAIError, KeyError):
 
 class WorkerError(OrchestAIError, RuntimeError):
     """A worker failed on a sub-task."""
+
+
+class StepInputError(WorkerError, ValueError):
+    """A sub-task lacks what its worker needs (labels to choose from, texts to report on).
+
+    Retrying the same call cannot help, so the node is not retried; it falls back to its
+    alternatives, if any.
+    """
 
 
 class InputFileError(OrchestAIError, ValueError):

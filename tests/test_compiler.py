@@ -20,6 +20,7 @@ from orchestai_agents import (
     ExecutionSettings,
     Plan,
     PlanValidationError,
+    StepInputError,
     SubTask,
     Usage,
     WorkerOutput,
@@ -270,14 +271,15 @@ def test_transient_errors_are_retried_until_success(make_worker, mode):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_value_error_is_not_retried(make_worker, mode):
+@pytest.mark.parametrize("error", [ValueError, StepInputError])
+def test_bad_input_is_not_retried(make_worker, mode, error):
     calls: list[str] = []
-    registry = WorkerRegistry([make_worker("bad", fn=_failing(calls, ValueError("bad input")))])
+    registry = WorkerRegistry([make_worker("bad", fn=_failing(calls, error("bad input")))])
     result = _run(
         compile_plan(Plan("go", (_sub("a", "bad"),)), registry, settings=FAST_RETRY), mode
     )
     assert calls == ["a"]
-    assert result["nodes"][0]["error"] == "bad: ValueError: bad input"
+    assert result["nodes"][0]["error"] == f"bad: {error.__name__}: bad input"
     assert result["success"] is False
 
 

@@ -30,6 +30,7 @@ EXPORTED = [
     "PlanValidationError",
     "PlannerLike",
     "RunResult",
+    "StepInputError",
     "SubTask",
     "TaskInput",
     "UnknownWorkerError",
@@ -62,6 +63,7 @@ def test_errors_share_one_base_and_keep_builtin_meanings():
         assert issubclass(getattr(errors, name), orchestai_agents.OrchestAIError)
     assert issubclass(orchestai_agents.PlanValidationError, ValueError)
     assert issubclass(orchestai_agents.UnknownWorkerError, KeyError)
+    assert issubclass(orchestai_agents.StepInputError, orchestai_agents.WorkerError)
 
 
 _HEAVY = (
