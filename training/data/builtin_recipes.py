@@ -1701,7 +1701,11 @@ _DAG = (
 
 # Short requests that only point at a file ("this PDF", "notes.txt"): the phrasings above are
 # longer, and the planner trained on them alone read two PDFs into "Summarise this PDF" and
-# planned no translation for "Translate this document into French".
+# planned no translation for "Translate this document into French". Without the last five, it
+# wrote generate_text for "Classify these notes as urgent or not urgent", a dangling second
+# summary into "Summarise this paper and write a report", generate_text for "Find the passages
+# about pricing in this contract and write a report", and a summary for "Answer: what is the main
+# result of this paper?".
 _SHORT = (
     Recipe(
         "pdf_translate",
@@ -1769,6 +1773,126 @@ _SHORT = (
             ("README.md",),
             ("interview_notes.txt",),
             ("changelog.md",),
+        ),
+        10,
+    ),
+    Recipe(
+        "text_file_classify",
+        (S("classify", "Classify the {thing} as {labels}"),),
+        (
+            "Classify these {thing} as {labels}.",
+            "Are the {thing} in {file} {labels}?",
+            "Label the {thing} in {file}: {labels}.",
+            "Tag the {thing} I attached as {labels}.",
+            "Sort these {thing} into {labels}.",
+        ),
+        _fills(
+            "thing labels file",
+            ("notes", "urgent or not urgent", "notes.txt"),
+            ("meeting notes", "action needed or for information", "minutes.md"),
+            ("customer comments", "positive, neutral or negative", "comments.txt"),
+            ("bug notes", "critical, major or minor", "bugs.md"),
+            ("release notes", "breaking or non-breaking", "CHANGELOG.md"),
+            ("messages", "spam or not spam", "inbox.txt"),
+        ),
+        10,
+    ),
+    Recipe(
+        "pdf_summary_report_short",
+        (
+            S("extract_text", "Extract the text of the {doc}"),
+            S("summarize", "Summarise the {doc}", (0,)),
+            S("write_report", "Write a report from the summary of the {doc}", (1,)),
+        ),
+        (
+            "Summarise this {doc} and write a report.",
+            "Summarize the attached {doc}, then write it up as a report.",
+            "Write a report summarising the {doc} I uploaded.",
+            "Summary of this {doc} as a markdown report, please.",
+            "Read the {doc} and give me a short report of its key points.",
+        ),
+        _fills(
+            "doc",
+            ("paper",),
+            ("research paper",),
+            ("contract",),
+            ("annual report",),
+            ("grant proposal",),
+            ("case study",),
+        ),
+        10,
+    ),
+    Recipe(
+        "pdf_passages_report",
+        (
+            S("extract_text", "Extract the text of the {doc}"),
+            S("embed", "Rank the {doc}'s passages by similarity to {topic}", (0,)),
+            S("write_report", "Write a report of the passages about {topic}", (1,)),
+        ),
+        (
+            "Find the passages about {topic} in this {doc} and write a report.",
+            "Pull out what the {doc} says about {topic} and put it in a report.",
+            "Search the attached {doc} for {topic} and write up what you find as a report.",
+            "Make a report of the sections of the {doc} that discuss {topic}.",
+            "Locate every part of this {doc} that covers {topic}; I need a markdown report of them.",
+        ),
+        _fills(
+            "doc topic",
+            ("contract", "pricing"),
+            ("research paper", "limitations"),
+            ("annual report", "risks"),
+            ("employee handbook", "remote work"),
+            ("tender document", "deadlines"),
+            ("user manual", "safety warnings"),
+        ),
+        10,
+    ),
+    Recipe(
+        "pdf_question_short",
+        (
+            S("extract_text", "Extract the text of the {doc}"),
+            S("answer_question", "Answer from the {doc}: {q}", (0,)),
+        ),
+        (
+            "Answer: {q} in this {doc}?",
+            "Quick question on the {doc} I attached: {q}?",
+            "Read the {doc} and tell me {q}.",
+            "According to this {doc}, {q}?",
+            "Question about the uploaded {doc}: {q}?",
+        ),
+        _fills(
+            "doc q",
+            ("paper", "what is the main result"),
+            ("contract", "when does the notice period end"),
+            ("sales report", "which region grew fastest"),
+            ("thesis", "which method was used"),
+            ("manual", "how do I reset the password"),
+            ("travel policy", "who approves expenses"),
+        ),
+        10,
+    ),
+    Recipe(
+        "pdf_summary_and_question_short",
+        (
+            S("extract_text", "Extract the text of the {doc}"),
+            S("summarize", "Summarise the {doc}", (0,)),
+            S("answer_question", "Answer from the {doc}: {q}", (0,)),
+        ),
+        (
+            "Summarise this {doc} and tell me {q}.",
+            "Give me a summary of the attached {doc}, and answer: {q}?",
+            "Two things about the {doc} I uploaded: a short summary, and {q}?",
+            "TL;DR of this {doc}, plus {q}?",
+            "Sum up the {doc} and also find out {q}.",
+        ),
+        _fills(
+            "doc q",
+            ("preprint", "which baselines it compares against"),
+            ("lease", "whether pets are allowed"),
+            ("quarterly report", "what the revenue was"),
+            ("dissertation", "what the research question is"),
+            ("product manual", "what the warranty covers"),
+            ("board minutes", "what was decided about the budget"),
         ),
         10,
     ),
