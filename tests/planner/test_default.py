@@ -126,3 +126,30 @@ def test_a_new_inventory_is_not_planned_with_the_last_ones_cached_maps() -> None
     fresh = Planner.from_pretrained(DEFAULT_PLANNER_DIR)
     assert plans(warm.predict(requests, reordered)) == plans(fresh.predict(requests, reordered))
     assert plans(warm.predict(requests)) == plans(fresh.predict(requests))
+
+
+def test_the_default_planner_classifies_notes_by_the_labels_the_request_names(
+    tmp_path: Path,
+) -> None:
+    # The planned step's words never say "labels:", and the request is its only text of labels.
+    from orchestai_agents.adapters import default_registry
+
+    from orchestai_agents.compiler import compile_plan
+
+    notes = tmp_path / "notes.txt"
+    notes.write_text(
+        "The payment server is down and no customer can check out. Fix it before noon.\n",
+        encoding="utf-8",
+    )
+    registry = default_registry(allowed_dirs=[tmp_path])
+    request = "Classify these notes as urgent or not urgent"
+    plan = load_default_planner().plan(request, registry, inputs=[notes])
+    assert [s.task_type for s in plan.subtasks] == ["classify"]
+
+    result = compile_plan(plan, registry).invoke(
+        {"inputs": [str(notes)], "output_dir": str(tmp_path / "out")}
+    )["result"]
+    assert result["success"], result["errors"]
+    answer = result["outputs"][plan.subtasks[0].id]["text"]
+    assert answer.splitlines()[0] in {"urgent", "not urgent"}
+    assert "urgent=" in answer and "not urgent=" in answer
