@@ -82,3 +82,45 @@ def test_long_prompt_is_cut_to_the_input_budget_and_converted_weights_are_cached
     assert (folder / "model.safetensors").is_file()
     assert not list(Path(folder).glob("*.bin")) and not list(Path(folder).glob("*.pt"))
     assert load_smollm2() is load_smollm2()  # one shared instance per process
+
+
+def test_the_repetition_penalty_spares_the_prompts_words() -> None:
+    import torch
+
+    tokenizer = type("Tokenizer", (), {"eos_token_id": 0})()
+    lm = type("LM", (), {"tokenizer": tokenizer})()
+    prompt = torch.tensor([[5, 6, 7]])
+    (penalty,) = SmolLM2Chat(repetition_penalty=2.0)._generate_kwargs(lm, prompt, [])[
+        "logits_processor"
+    ]
+    scores = torch.ones(1, 10)
+    # Token 5 is in the prompt: a reply may use it freely, until it has written it once.
+    assert penalty(prompt, scores.clone())[0, 5] == 1.0
+    assert penalty(torch.tensor([[5, 6, 7, 5]]), scores.clone())[0, 5] == 0.5
+
+
+@pytest.mark.slow
+def test_a_summary_of_the_demo_paper_keeps_to_the_paper(paper_pdf: Path, make_task) -> None:
+    # With the prompt's tokens penalised too, SmolLM2 summarised this paper as a report on
+    # climate change and food systems: 8% of its longer words were in the paper.
+    import re
+
+    from orchestai_agents.adapters.chat_worker import task_messages
+    from orchestai_agents.adapters.pdf_text import PdfTextTool
+
+    text = PdfTextTool().execute(make_task(inputs=[str(paper_pdf)]))[0][:3500]
+    request = "Generate a presentation from this research paper"
+    task = {
+        "node_id": "2_summarize",
+        "instruction": request,
+        "description": f"Summarise a text into a short overview of its key points. For: {request}",
+        "task_type": "summarize",
+        "inputs": [str(paper_pdf)],
+        "context": {"1_extract_text": {"text": text}},
+    }
+    reply = SmolLM2Chat().invoke(task_messages(task, max_context_chars=4000)).text
+
+    def words(t: str) -> set[str]:
+        return set(re.findall(r"[a-z]{5,}", t.lower()))
+
+    assert len(words(reply) & words(text)) / len(words(reply)) > 0.3, reply
