@@ -46,6 +46,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.routing_knob --planner runs/routed-planner
 	$(PY) -m benchmarks.reliability
 	$(PY) -m benchmarks.headroom
+	$(PY) -m benchmarks.summary_grounding
 
 clean:
 	rm -rf $(VENV) out runs

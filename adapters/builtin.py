@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from types import MappingProxyType
 
 from orchestai_agents.adapters.audio import SpeechToTextTool
 from orchestai_agents.adapters.chart import ChartTool
@@ -20,11 +21,22 @@ from orchestai_agents.adapters.vision import ImageCaptionTool
 
 from orchestai_agents.registry import CostModel, LatencyProfile, WorkerRegistry, WorkerSpec
 
-__all__ = ["SMOLLM2_TASK_TYPES", "default_registry"]
+__all__ = ["SMOLLM2_STEP_PROMPTS", "SMOLLM2_TASK_TYPES", "default_registry"]
 
 SMOLLM2_TASK_TYPES = ("summarize", "generate_text", "answer_question", "translate")
 # Prompt characters SmolLM2 gets from dependencies: about 1000 tokens, a few seconds on a CPU.
 _SMOLLM2_CONTEXT_CHARS = 4000
+# SmolLM2 reads the texts, then one plain line per step: given the structured prompt (goal, file
+# list, "Result of step ...", the task type's description), it at times wrote about those words
+# instead of the text (python -m benchmarks.summary_grounding).
+SMOLLM2_STEP_PROMPTS = MappingProxyType(
+    {
+        "summarize": "Summarise the text above in a few sentences. For: {request}",
+        "translate": "Translate the text above. For: {request}",
+        "answer_question": "Answer using the text above: {request}",
+        "generate_text": "Using the text above: {request}",
+    }
+)
 
 
 def _tool_specs(dirs: list[str] | None) -> list[WorkerSpec]:
@@ -87,5 +99,6 @@ def default_registry(allowed_dirs: Iterable[str | Path] | None = None) -> Worker
         max_context_chars=_SMOLLM2_CONTEXT_CHARS,
         expected_output_tokens=160,
         allowed_dirs=dirs,
+        step_prompts=SMOLLM2_STEP_PROMPTS,
     )
     return WorkerRegistry([smollm2, *_tool_specs(dirs)])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import partial
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from orchestai_agents.adapters.pdf_text import read_text_file
 from orchestai_agents.adapters.pricing import price_for
 
 from orchestai_agents.errors import InputFileError
+from orchestai_agents.plan import request_words
 from orchestai_agents.registry import (
     TEXT_FILE_SUFFIXES,
     Capabilities,
@@ -43,8 +44,15 @@ def task_messages(
     system_prompt: str = DEFAULT_SYSTEM_PROMPT,
     max_context_chars: int = 12_000,
     allowed_dirs: Iterable[str | Path] | None = None,
+    step_prompt: str | None = None,
 ) -> list[BaseMessage]:
     """The chat messages for one sub-task.
+
+    With ``step_prompt`` (a line with ``{request}``, the request's words for the step, see
+    :func:`~orchestai_agents.plan.request_words`), the layout is plain: the texts alone (or the
+    instruction, when there are none), the file list only if an input was not read in full,
+    then that line. Small models echo a structured prompt's goal, file list and labels instead
+    of doing the step.
 
     The dependency texts (or, for a step without dependencies, the text of the .txt/.md inputs)
     come first, shortened together to ``max_context_chars``, and the step's own description
@@ -65,10 +73,17 @@ def task_messages(
     """
     parts = [f"Overall goal: {task['instruction']}"]
     if task.get("context"):
-        names = [Path(p).name for p in task.get("inputs", [])]
+        files = [(Path(p).name, "") for p in task.get("inputs", [])]
         texts = [(f"Result of step {node}", text) for node, text in dependency_texts(task)]
     else:
-        names, texts = _input_files(task, FileAccess.of(allowed_dirs), max_context_chars)
+        files, texts = _input_files(task, FileAccess.of(allowed_dirs), max_context_chars)
+    names = [f"{name} ({note})" if note else name for name, note in files]
+    if step_prompt is not None:
+        plain = [text for _, text in fit_texts(texts, max_context_chars)] or [task["instruction"]]
+        if any(note for _, note in files):  # say what was not read, as the file list does
+            plain.append("Input files: " + ", ".join(names))
+        step = step_prompt.format(request=request_words(task["description"]))
+        return [SystemMessage(system_prompt), HumanMessage("\n\n".join([*plain, step]))]
     if names:
         parts.append("Input files: " + ", ".join(names))
     for label, text in fit_texts(texts, max_context_chars):
@@ -79,14 +94,15 @@ def task_messages(
 
 def _input_files(
     task: TaskInput, files: FileAccess, max_chars: int
-) -> tuple[list[str], list[tuple[str, str]]]:
-    """The input file names, each .txt/.md one not read or read only in part with a note, and
-    ``(label, text)`` of the .txt/.md inputs that hold text (at most ``max_chars`` each)."""
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """``(name, note)`` of each input, the note saying why a .txt/.md one was not read or read
+    only in part (else ``""``), and ``(label, text)`` of the .txt/.md inputs that hold text (at
+    most ``max_chars`` each)."""
     names, texts = [], []
     for raw in task.get("inputs", []):
         name, is_text = Path(raw).name, Path(raw).suffix.lower() in TEXT_FILE_SUFFIXES
         text, note = _read_input(raw, files, max_chars) if is_text else ("", "")
-        names.append(f"{name} ({note})" if note else name)
+        names.append((name, note))
         if text.strip():
             texts.append((f"Text of {name}", text))
     return names, texts
@@ -131,32 +147,40 @@ def _model_name(model: BaseChatModel) -> str:
     return type(model).__name__
 
 
-def _run(
-    model: BaseChatModel,
+def _messages(
     system_prompt: str,
     max_chars: int,
     allowed_dirs: tuple[str | Path, ...] | None,
+    step_prompts: Mapping[str, str],
+    task: TaskInput,
+) -> list[BaseMessage]:
+    return task_messages(
+        task,
+        system_prompt=system_prompt,
+        max_context_chars=max_chars,
+        allowed_dirs=allowed_dirs,
+        step_prompt=step_prompts.get(task["task_type"]),
+    )
+
+
+def _run(
+    model: BaseChatModel,
+    prompt: Callable[[TaskInput], list[BaseMessage]],
     task: TaskInput,
     config: RunnableConfig,
 ) -> WorkerOutput:
-    messages = task_messages(
-        task, system_prompt=system_prompt, max_context_chars=max_chars, allowed_dirs=allowed_dirs
-    )
+    messages = prompt(task)
     reply = model.invoke(messages, config=config)
     return WorkerOutput(reply.text, usage=_usage(messages, reply))
 
 
 async def _arun(
     model: BaseChatModel,
-    system_prompt: str,
-    max_chars: int,
-    allowed_dirs: tuple[str | Path, ...] | None,
+    prompt: Callable[[TaskInput], list[BaseMessage]],
     task: TaskInput,
     config: RunnableConfig,
 ) -> WorkerOutput:
-    messages = task_messages(
-        task, system_prompt=system_prompt, max_context_chars=max_chars, allowed_dirs=allowed_dirs
-    )
+    messages = prompt(task)
     reply = await model.ainvoke(messages, config=config)
     return WorkerOutput(reply.text, usage=_usage(messages, reply))
 
@@ -174,6 +198,7 @@ def chat_worker(
     input_modalities: Iterable[str] = ("text",),
     expected_output_tokens: int = 256,
     allowed_dirs: Iterable[str | Path] | None = None,
+    step_prompts: Mapping[str, str] | None = None,
 ) -> WorkerSpec:
     """Wrap a chat model as a worker.
 
@@ -194,6 +219,9 @@ def chat_worker(
         expected_output_tokens: for estimates before a call.
         allowed_dirs: folders the .txt/.md inputs must lie in (a file listed here is allowed
             alone); ``None`` means the working directory and the system temp folder.
+        step_prompts: per task type, the line that asks for the step in the plain layout of
+            :func:`task_messages` (e.g. ``{"summarize": "Summarise the text above. For:
+            {request}"}``); other task types get the structured layout.
 
     Example:
         >>> from langchain_core.language_models import GenericFakeChatModel
@@ -206,9 +234,25 @@ def chat_worker(
     """
     if max_context_chars < 0:
         raise ValueError(f"max_context_chars must be >= 0, got {max_context_chars}")
+    for task_type, line in (step_prompts or {}).items():
+        try:
+            line.format(request="")
+        except (KeyError, IndexError, ValueError) as error:
+            raise ValueError(
+                f"step_prompts[{task_type!r}] = {line!r} is not a format string with only "
+                f"{{request}} in braces ({error!r}); write literal braces as {{{{ and }}}}"
+            ) from error
     dirs = None if allowed_dirs is None else tuple(allowed_dirs)
-    args = (model, system_prompt or DEFAULT_SYSTEM_PROMPT, max_context_chars, dirs)
-    runnable = RunnableLambda(partial(_run, *args), afunc=partial(_arun, *args), name=name)
+    prompt = partial(
+        _messages,
+        system_prompt or DEFAULT_SYSTEM_PROMPT,
+        max_context_chars,
+        dirs,
+        dict(step_prompts or {}),
+    )
+    runnable = RunnableLambda(
+        partial(_run, model, prompt), afunc=partial(_arun, model, prompt), name=name
+    )
     return WorkerSpec(
         name=name,
         description=description,

@@ -6,10 +6,17 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.runnables import RunnableConfig
-from orchestai_agents.adapters.chat_worker import CHARS_PER_TOKEN, chat_worker, task_messages
+from orchestai_agents.adapters.chat_worker import (
+    CHARS_PER_TOKEN,
+    DEFAULT_SYSTEM_PROMPT,
+    chat_worker,
+    task_messages,
+)
 from pydantic import Field
 
+from orchestai_agents.plan import planned_description
 from orchestai_agents.registry import CostModel, Usage
+from orchestai_agents.task_types import BUILTIN_TASK_TYPES
 
 
 class UsageFakeChat(GenericFakeChatModel):
@@ -69,6 +76,61 @@ def test_messages_put_dependencies_first_and_the_step_last(make_task) -> None:
     assert "Input files: paper.pdf" in lines
     assert "Result of step extract:" in human.content and "Planners plan." in human.content
     assert lines[-1] == "Your step (summarize): Summarise the paper"
+
+
+def test_a_step_prompt_gives_the_plain_layout_texts_then_its_line(make_task) -> None:
+    planned = planned_description(BUILTIN_TASK_TYPES["summarize"], "Make slides from the paper")
+    task = make_task(
+        description=planned,
+        task_type="summarize",
+        inputs=["/data/paper.pdf"],
+        context={
+            "a": {"text": "Planners plan.", "artifacts": [], "usage": {}},
+            "b": {"text": "Workers work.", "artifacts": [], "usage": {}},
+        },
+    )
+    system, human = task_messages(task, step_prompt="Summarise the text above. For: {request}")
+    assert system.content == DEFAULT_SYSTEM_PROMPT
+    assert human.content == (
+        "Planners plan.\n\nWorkers work.\n\n"
+        "Summarise the text above. For: Make slides from the paper"
+    )
+
+
+def test_a_step_prompt_without_texts_reads_the_instruction(make_task) -> None:
+    task = make_task(instruction="Tell me a joke about owls", description="Tell me a joke")
+    human = task_messages(task, step_prompt="Using the text above: {request}")[1].content
+    assert human == "Tell me a joke about owls\n\nUsing the text above: Tell me a joke"
+
+
+def test_the_worker_uses_the_step_prompt_of_each_task_type_it_has_one_for(make_task) -> None:
+    chat = RecordingChat(messages=iter([AIMessage("a"), AIMessage("b")]))
+    spec = chat_worker(
+        chat,
+        name="f",
+        description="d",
+        task_types=["summarize", "translate"],
+        cost=CostModel(),
+        step_prompts={"summarize": "Shorten the text above."},
+    )
+    context = {"x": {"text": "Owls hunt at night.", "artifacts": [], "usage": {}}}
+    spec.runnable.invoke(make_task(task_type="summarize", description="s", context=context))
+    spec.runnable.invoke(make_task(task_type="translate", description="t", context=context))
+    assert chat.seen[0] == "Owls hunt at night.\n\nShorten the text above."
+    assert chat.seen[1].startswith("Overall goal:")
+
+
+@pytest.mark.parametrize("line", ["Summarise {text}", "Use {0}", "Unclosed {request"])
+def test_a_step_prompt_with_other_fields_is_refused(line: str) -> None:
+    with pytest.raises(ValueError, match=r"step_prompts\['summarize'\].*only\s+\{request\}"):
+        chat_worker(
+            fake("x"),
+            name="f",
+            description="d",
+            task_types=["summarize"],
+            cost=CostModel(),
+            step_prompts={"summarize": line},
+        )
 
 
 def test_dependency_text_is_cut_to_the_budget(make_task) -> None:
