@@ -120,19 +120,6 @@ def test_the_worker_uses_the_step_prompt_of_each_task_type_it_has_one_for(make_t
     assert chat.seen[1].startswith("Overall goal:")
 
 
-@pytest.mark.parametrize("line", ["Summarise {text}", "Use {0}", "Unclosed {request"])
-def test_a_step_prompt_with_other_fields_is_refused(line: str) -> None:
-    with pytest.raises(ValueError, match=r"step_prompts\['summarize'\].*only\s+\{request\}"):
-        chat_worker(
-            fake("x"),
-            name="f",
-            description="d",
-            task_types=["summarize"],
-            cost=CostModel(),
-            step_prompts={"summarize": line},
-        )
-
-
 def test_dependency_text_is_cut_to_the_budget(make_task) -> None:
     task = make_task(context={"a": {"text": "x" * 5000}, "b": {"text": "y" * 5000}})
     human = task_messages(task, max_context_chars=1000)[1].content
@@ -220,15 +207,27 @@ def test_spec_carries_capabilities_latency_and_name(make_task) -> None:
     assert spec.runnable.name == "writer"
 
 
-def test_negative_budget_is_refused() -> None:
-    with pytest.raises(ValueError, match="max_context_chars"):
+_ONLY_REQUEST = r"step_prompts\['summarize'\].*only\s+\{request\}"
+
+
+@pytest.mark.parametrize(
+    ("settings", "match"),
+    [
+        ({"max_context_chars": -1}, "max_context_chars"),
+        ({"step_prompts": {"summarize": "Summarise {text}"}}, _ONLY_REQUEST),
+        ({"step_prompts": {"summarize": "Use {0}"}}, _ONLY_REQUEST),
+        ({"step_prompts": {"summarize": "Unclosed {request"}}, _ONLY_REQUEST),
+    ],
+)
+def test_bad_settings_are_refused(settings: dict, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
         chat_worker(
             fake("x"),
             name="f",
             description="d",
             task_types=["summarize"],
             cost=CostModel(),
-            max_context_chars=-1,
+            **settings,
         )
 
 
