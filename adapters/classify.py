@@ -18,27 +18,14 @@ __all__ = ["ZeroShotClassifierTool", "parse_labels", "spoken_labels"]
 _LABELS = re.compile(r"\b(?:labels|categories|classes)\s*:\s*(.+)", re.IGNORECASE)
 # "as A, B or C", "(A or B)", "one of: A, B or C", "label it A or B": a word that introduces the
 # list, then items of one to three words, the last joined by "or".
+_INTRO = ("as", "into", "from", "between", "among", "either", "it's", "it is", "it", "is", "are")
 _ITEM = r"[\w'-]+(?: [\w'-]+){0,2}"
 _SPOKEN = re.compile(
-    r"(?:[:(]|\b(?:as|into|from|between|among|either|it's|it is|it|is|are)\b)\s*"
+    rf"(?:[:(]|\b(?:{'|'.join(_INTRO)})\b)\s*"
     rf"(?P<items>{_ITEM}(?:\s*,\s*{_ITEM})*,?\s+or\s+{_ITEM})",
     re.IGNORECASE,
 )
-_LEAD = {
-    "a",
-    "an",
-    "the",
-    "as",
-    "into",
-    "from",
-    "between",
-    "among",
-    "either",
-    "is",
-    "are",
-    "it",
-    "it's",
-}
+_LEAD = {"a", "an", "the", *_INTRO}  # words dropped from the start of a label
 _TAIL = {"based", "by", "depending", "for", "from", "if", "in", "on", "please", "so", "to", "with"}
 
 
