@@ -37,6 +37,7 @@ __all__ = [
     "PDF_FILE_SUFFIXES",
     "TABLE_FILE_SUFFIXES",
     "file_modality",
+    "first_step_types",
     "once_per_file_types",
     "reachable_modalities",
     "reachable_task_types",
@@ -143,6 +144,40 @@ def once_per_file_types(
             if sum(kind in readable for kind in kinds) <= 1:
                 once.add(task_type)
     return frozenset(once)
+
+
+def first_step_types(
+    registry: WorkerRegistry, inputs: Sequence[str | os.PathLike[str]]
+) -> tuple[str, ...]:
+    """The steps a plan for ``inputs`` starts with: for each kind of input file that the workers
+    of one task type alone read (a PDF: ``extract_text``; a recording: ``transcribe_audio``),
+    that type, in the order the inputs name the kinds. Nothing else can use such a file, so a
+    plan without its reading step leaves it unread. A kind two task types read (a table feeds
+    ``analyze_table`` and ``render_chart``) starts nothing.
+
+    Only what is known restricts, as in :func:`reachable_task_types`: nothing when an input is
+    of a kind :func:`file_modality` cannot tell.
+
+    Example:
+        >>> from orchestai_agents.adapters import default_registry
+        >>> first_step_types(default_registry(), ["paper.pdf", "sales.csv", "call.wav"])
+        ('extract_text', 'transcribe_audio')
+    """
+    _refuse_a_single_path(inputs)
+    kinds = [file_modality(p) for p in inputs]
+    if None in kinds:
+        return ()
+    first: list[str] = []
+    for kind in dict.fromkeys(k for k in kinds if k != "text"):
+        readers = {
+            task_type
+            for spec in registry.values()
+            if kind in spec.capabilities.input_modalities
+            for task_type in spec.capabilities.task_types
+        }
+        if len(readers) == 1 and (reader := readers.pop()) not in first:
+            first.append(reader)
+    return tuple(first)
 
 
 def _refuse_a_single_path(inputs: object) -> None:

@@ -11,6 +11,7 @@ from orchestai_agents.adapters import default_registry, function_worker
 from orchestai_agents import ConfigError, WorkerRegistry, WorkerSpec
 from orchestai_agents.modalities import (
     file_modality,
+    first_step_types,
     once_per_file_types,
     reachable_modalities,
     reachable_task_types,
@@ -134,3 +135,27 @@ def test_a_type_another_worker_does_from_text_is_not_limited() -> None:
         ]
     )
     assert once_per_file_types(registry, ["letter.pdf"]) == frozenset()
+
+
+def test_a_file_only_one_task_type_reads_starts_the_plan_with_it() -> None:
+    registry = default_registry()
+    assert first_step_types(registry, ["call.wav", "a.pdf", "b.pdf", "notes.txt"]) == (
+        "transcribe_audio",
+        "extract_text",
+    )
+    # A table feeds the analyst and the chart, an image the captioner and the slides: no one
+    # step is the way in. Text is read by every chat step.
+    assert first_step_types(registry, ["sales.csv", "photo.png", "notes.txt"]) == ()
+    assert first_step_types(registry, []) == ()
+    assert first_step_types(registry, ["a.pdf", "notes.docx"]) == ()  # unknown kind: nothing
+    with pytest.raises(TypeError, match="single path"):
+        first_step_types(registry, "a.pdf")  # type: ignore[arg-type]
+
+
+def test_the_reading_type_is_the_registrys_own() -> None:
+    registry = WorkerRegistry(
+        [_worker("ocr", ["read_scan"], ["pdf"]), _worker("llm", ["write"], ["text"])]
+    )
+    assert first_step_types(registry, ["scan.pdf"]) == ("read_scan",)
+    two = WorkerRegistry([*registry.values(), _worker("pdf_qa", ["ask_pdf"], ["pdf"])])
+    assert first_step_types(two, ["scan.pdf"]) == ()

@@ -192,13 +192,13 @@ def _request(record: dict[str, Any], path: Path, line: int) -> tuple[str, str, l
 
 def _restrictions(
     record: dict[str, Any], registry: WorkerRegistry | None, inventory: Inventory
-) -> tuple[torch.Tensor | None, frozenset[str]]:
+) -> tuple[torch.Tensor | None, frozenset[str], tuple[str, ...]]:
     """What ``record``'s inputs let it plan (see ``input_restrictions``); nothing restricted for
     a record without inputs."""
     from orchestai_agents.planner.model import input_restrictions
 
     if record["inputs"] is None or registry is None:
-        return None, frozenset()
+        return None, frozenset(), ()
     try:
         return input_restrictions(registry, record["inputs"], inventory)
     except ConfigError as exc:
@@ -208,7 +208,7 @@ def _restrictions(
 def _write_plans(
     out: Path,
     records: list[dict[str, Any]],
-    restrictions: list[tuple[torch.Tensor | None, frozenset[str]]],
+    restrictions: list[tuple[torch.Tensor | None, frozenset[str], tuple[str, ...]]],
     planner: Planner,
     inventory: Inventory,
     batch: int,
@@ -236,19 +236,20 @@ def _write_plans(
 def _predict(
     planner: Planner,
     records: list[dict[str, Any]],
-    restrictions: list[tuple[torch.Tensor | None, frozenset[str]]],
+    restrictions: list[tuple[torch.Tensor | None, frozenset[str], tuple[str, ...]]],
     inventory: Inventory,
 ) -> list[Any]:
-    """Each record's graph, planned in one batch per set of ``once`` types (``predict`` takes one
-    set for its batch); a record with every type allowed gets an all-true row."""
+    """Each record's graph, planned in one batch per set of ``once`` and ``first`` types
+    (``predict`` takes one of each for its batch); a record with every type allowed gets an
+    all-true row."""
     import torch
 
     graphs: list[Any] = [None] * len(records)
-    groups: dict[frozenset[str], list[int]] = {}
-    for i, (_, once) in enumerate(restrictions):
-        groups.setdefault(once, []).append(i)
+    groups: dict[tuple[frozenset[str], tuple[str, ...]], list[int]] = {}
+    for i, (_, once, first) in enumerate(restrictions):
+        groups.setdefault((once, first), []).append(i)
     everything = torch.ones(1, len(inventory.task_types), dtype=torch.bool)
-    for once, members in groups.items():
+    for (once, first), members in groups.items():
         rows = [restrictions[i][0] for i in members]
         allowed = (
             None
@@ -256,7 +257,7 @@ def _predict(
             else torch.cat([everything if r is None else r for r in rows])
         )
         requests = [records[i]["user_request"] for i in members]
-        planned = planner.predict(requests, inventory, allowed=allowed, once=once)
+        planned = planner.predict(requests, inventory, allowed=allowed, once=once, first=first)
         for i, graph in zip(members, planned, strict=True):
             graphs[i] = graph
     return graphs

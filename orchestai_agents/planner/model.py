@@ -15,7 +15,11 @@ from torch.profiler import record_function
 
 from orchestai_agents.encoders import EncodedText
 from orchestai_agents.errors import CheckpointError, ConfigError
-from orchestai_agents.modalities import once_per_file_types, reachable_task_types
+from orchestai_agents.modalities import (
+    first_step_types,
+    once_per_file_types,
+    reachable_task_types,
+)
 from orchestai_agents.planner.checkpoint import StrictHubLoading
 from orchestai_agents.planner.config import PlannerConfig
 from orchestai_agents.planner.decoding import beam_search
@@ -321,6 +325,7 @@ class Planner(
         allow_repeats: bool | None = None,
         allowed: torch.Tensor | None = None,
         once: Collection[str] = (),
+        first: Sequence[str] = (),
     ) -> list[PredictedGraph]:
         """Decode a plan per instruction (beam search, then the graph and the selector).
 
@@ -333,6 +338,11 @@ class Planner(
             allowed: (batch, n_types) bool, the task types of ``inventory`` each instruction
                 may use, at least one per row; ``None``: every type.
             once: task types that appear at most once, whatever ``allow_repeats`` says.
+            first: task types every plan must do (the steps that read the inputs, see
+                :func:`~orchestai_agents.modalities.first_step_types`). A plan without one of
+                them is decoded again: it starts with them, in this order, and goes on past
+                them with the steps the model plans on what they read. Types not in
+                ``inventory`` are skipped.
 
         Each stage (``planner.encode``, ``planner.beam_search``, ...) runs in a
         ``torch.profiler.record_function`` scope, so a profile shows where a plan's time goes
@@ -358,18 +368,32 @@ class Planner(
                 if self.config.decomposer.lexical_match
                 else None
             )
-        return self.decode(
-            instructions,
-            encoded.tokens,
-            encoded.mask,
-            types.pooled,
-            workers.pooled,
-            inventory,
-            allow_repeats,
-            match,
-            None if allowed is None else allowed.to(encoded.tokens.device),
-            once,
-        )
+        allowed = None if allowed is None else allowed.to(encoded.tokens.device)
+
+        def decode(rows: list[int] | None = None, lead: Sequence[str] = ()) -> list[PredictedGraph]:
+            at = slice(None) if rows is None else torch.tensor(rows, device=encoded.tokens.device)
+            return self.decode(
+                instructions if rows is None else [instructions[i] for i in rows],
+                encoded.tokens[at],
+                encoded.mask[at],
+                types.pooled,
+                workers.pooled,
+                inventory,
+                allow_repeats,
+                None if match is None else match[at],
+                None if allowed is None else allowed[at],
+                once,
+                lead,
+            )
+
+        graphs = decode()
+        # A plan that leaves an input unread is decoded again from its reading steps on.
+        first = [t for t in first if t in inventory.task_types]
+        unread = [i for i, g in enumerate(graphs) if not set(first) <= set(g.task_types)]
+        if unread:
+            for i, graph in zip(unread, decode(unread, first), strict=True):
+                graphs[i] = graph
+        return graphs
 
     def embed_inventory(self, inventory: Inventory) -> tuple[EncodedText, EncodedText]:
         """Encoded descriptions of the task types and of the workers (pooled: (n, enc))."""
@@ -405,9 +429,11 @@ class Planner(
         match: torch.Tensor | None = None,
         allowed: torch.Tensor | None = None,
         once: Collection[str] = (),
+        first: Sequence[str] = (),
     ) -> list[PredictedGraph]:
-        """Decode from encoder outputs (which may come from a cache); ``once``: task types that
-        appear at most once, as in :meth:`predict`.
+        """Decode from encoder outputs (which may come from a cache); ``once`` as in
+        :meth:`predict`; ``first``: task types of ``inventory`` each plan starts with, in this
+        order, followed by at least one more step.
 
         Shapes:
             tokens: (batch, seq, enc); mask: (batch, seq); types: (n_types, enc); workers: (n_workers, enc);
@@ -418,12 +444,18 @@ class Planner(
             memory, pooled, instruction = self._context(tokens, mask)
             keys = self._inference_keys(types, inventory)
         with record_function("planner.prior"):
-            prior = _restrict(
-                self._prior(
-                    tokens, mask, inventory, keys.shape[0], cfg.max_subtasks + 1, match=match
+            prior = _start_with(
+                _restrict(
+                    self._prior(
+                        tokens, mask, inventory, keys.shape[0], cfg.max_subtasks + 1, match=match
+                    ),
+                    allowed,
+                    cfg.max_subtasks + 1,
                 ),
-                allowed,
+                [inventory.task_types.index(t) for t in first],
+                tokens.shape[0],
                 cfg.max_subtasks + 1,
+                keys.shape[0],
             )
         with record_function("planner.beam_search"):
             decoded = beam_search(
@@ -606,7 +638,10 @@ class Planner(
                 the registry does are not restricted. A step that reads a kind of file the
                 inputs hold at most one of appears once (see
                 :func:`~orchestai_agents.modalities.once_per_file_types`): one ``extract_text``
-                for one PDF. Without a registry (an inventory of tools by description, as
+                for one PDF. A file only one task type's workers read is read: a plan
+                without that step is decoded again starting with it (see
+                :func:`~orchestai_agents.modalities.first_step_types` and ``first`` in
+                :meth:`predict`). Without a registry (an inventory of tools by description, as
                 :meth:`Inventory.of_tools` makes, or the planner's own) nothing says what a
                 worker reads, so ``inputs`` restrict nothing.
             inventory: task types and workers to plan over; default: the registry's, else the
@@ -631,11 +666,16 @@ class Planner(
         if registry is not None and inventory is None:
             inventory = Inventory.from_registry(registry)
         inventory = inventory or self.inventory
-        allowed, once = None, frozenset[str]()
+        allowed, once, first = None, frozenset[str](), ()
         if inputs is not None and registry is not None:
-            allowed, once = input_restrictions(registry, inputs, inventory)
+            allowed, once, first = input_restrictions(registry, inputs, inventory)
         graph = self.predict(
-            [instruction], inventory, allow_repeats=allow_repeats, allowed=allowed, once=once
+            [instruction],
+            inventory,
+            allow_repeats=allow_repeats,
+            allowed=allowed,
+            once=once,
+            first=first,
         )[0]
         return to_plan(instruction, graph, inventory, alternatives=alternatives)
 
@@ -661,10 +701,10 @@ class Planner(
 
 def input_restrictions(
     registry: WorkerRegistry, inputs: Sequence[str | os.PathLike[str]], inventory: Inventory
-) -> tuple[torch.Tensor | None, frozenset[str]]:
+) -> tuple[torch.Tensor | None, frozenset[str], tuple[str, ...]]:
     """What a request with ``inputs`` may plan over ``inventory``, for :meth:`Planner.predict`:
-    its ``allowed`` row ((1, n_types) bool, ``None`` when every type is allowed) and its ``once``
-    types, by the rules :meth:`Planner.plan` describes.
+    its ``allowed`` row ((1, n_types) bool, ``None`` when every type is allowed), its ``once``
+    types and its ``first`` types, by the rules :meth:`Planner.plan` describes.
 
     Raises:
         TypeError: ``inputs`` is one path, not a list.
@@ -672,7 +712,7 @@ def input_restrictions(
             does a task type of ``inventory``.
     """
     allowed = _allowed_row(reachable_task_types(registry, inputs), registry, inventory)
-    return allowed, once_per_file_types(registry, inputs)
+    return allowed, once_per_file_types(registry, inputs), first_step_types(registry, inputs)
 
 
 def _allowed_row(
@@ -716,6 +756,24 @@ def _restrict(
     if prior is None:
         return PlanPrior(bias, torch.zeros(bias.shape[:2], device=bias.device))
     return PlanPrior(prior.types + bias, prior.stop)
+
+
+def _start_with(
+    prior: PlanPrior | None, first: Sequence[int], batch: int, steps: int, n_types: int
+) -> PlanPrior | None:
+    """``prior`` with step ``t`` held to type ``first[t]`` (an inventory index): every other
+    type put out of reach there, and stopping until a step after them."""
+    if not first:
+        return prior
+    types = torch.zeros(batch, steps, n_types)
+    stop = torch.zeros(batch, steps)
+    for step, type_id in enumerate(first[: steps - 1]):
+        types[:, step] = -1e4
+        types[:, step, type_id] = 0.0
+    stop[:, : min(len(first) + 1, steps)] = -1e4
+    if prior is None:
+        return PlanPrior(types, stop)
+    return PlanPrior(prior.types + types.to(prior.types), prior.stop + stop.to(prior.stop))
 
 
 def _stop_loss(stop_logits: torch.Tensor, n_nodes: torch.Tensor) -> torch.Tensor:

@@ -153,3 +153,38 @@ def test_the_default_planner_classifies_notes_by_the_labels_the_request_names(
     answer = result["outputs"][plan.subtasks[0].id]["text"]
     assert answer.splitlines()[0] in {"urgent", "not urgent"}
     assert "urgent=" in answer and "not urgent=" in answer
+
+
+def test_a_plan_that_leaves_its_input_unread_is_decoded_again_from_its_reading_step() -> None:
+    requests = [
+        "Translate this into Spanish",
+        "Write a cover letter for this job ad",
+        "Summarise this paper and translate the summary into German",
+        "Generate a presentation from this research paper",
+        "Tell me what this paper is about",
+    ]
+    planner = load_default_planner()
+    free = planner.predict(requests)
+    read = planner.predict(requests, first=["extract_text"])
+    for request, before, after in zip(requests, free, read, strict=True):
+        if "extract_text" in before.task_types:  # already read: the plan is left alone
+            assert after == before, request
+        else:  # read first, then the steps the model plans on the text
+            assert after.task_types[0] == "extract_text" and len(after.task_types) >= 2, request
+            assert all(deps for deps in after.dependencies[1:]), request
+    # Both kinds are here (with this checkpoint, the first three are redecoded).
+    assert {"extract_text" in g.task_types for g in free} == {True, False}
+    # Each plan is the same in a batch as alone, redecoded or not.
+    assert read == [planner.predict([r], first=["extract_text"])[0] for r in requests]
+
+
+def test_a_plan_for_a_pdf_reads_it(tmp_path: Path) -> None:
+    from orchestai_agents.adapters import default_registry
+
+    registry, planner = default_registry(), load_default_planner()
+    for request in ("Translate this into Spanish", "Write a short blog post based on this"):
+        plan = validate_plan(
+            planner.plan(request, registry, inputs=[tmp_path / "doc.pdf"]), registry
+        )
+        assert plan.subtasks[0].task_type == "extract_text", request
+        assert all(s.dependencies for s in plan.subtasks[1:]), request
