@@ -74,7 +74,7 @@ def test_one_instruction_with_input_files_is_planned_as_the_agent_plans_it(
 
 @pytest.mark.slow
 def test_request_lines_with_inputs_are_each_planned_as_alone(tmp_path: Path) -> None:
-    """Lines with and without inputs, and inputs with different once-only types, in one batch."""
+    """Lines with and without inputs, with different once-only and first types, in one batch."""
     from orchestai_agents.adapters import default_registry
 
     from orchestai_agents.planner import load_default_planner
@@ -87,6 +87,7 @@ def test_request_lines_with_inputs_are_each_planned_as_alone(tmp_path: Path) -> 
         ("d", "Translate both letters to English", ["one.pdf", "two.pdf"]),
         ("e", "Chart the monthly sales in this table", ["sales.csv"]),
         ("f", "Summarise the paper and chart the table", ["p.pdf", "t.csv", "r.wav", "i.png"]),
+        ("g", "Summarise the paper and the call", ["q.pdf", "s.wav"]),
     ]
     requests = tmp_path / "requests.jsonl"
     requests.write_text(
@@ -100,12 +101,14 @@ def test_request_lines_with_inputs_are_each_planned_as_alone(tmp_path: Path) -> 
     assert main(["plan", "--requests", str(requests), "--out", str(out)]) == 0
 
     planner, registry = load_default_planner(), default_registry()
-    # c and f share their once-only types, and f may use every type: one batch, f's row all true.
-    c, f = (
+    # f and g share their once-only and first types, and f may use every type: one batch, f's
+    # row all true. c has the same once-only types but starts with one reading step: its own.
+    c, f, g = (
         input_restrictions(registry, files, planner.inventory)
-        for files in (["c.pdf"], lines[-1][2])
+        for files in (["c.pdf"], lines[-2][2], lines[-1][2])
     )
-    assert f[0] is None and c[0] is not None and c[1] == f[1]
+    assert f[0] is None and g[0] is not None and f[1:] == g[1:]
+    assert c[1] == f[1] and c[2] != f[2]
     written = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(w["id"], w.get("inputs")) for w in written] == [(i, f) for i, _, f in lines]
     for (_, request, inputs), line in zip(lines, written, strict=True):
