@@ -205,7 +205,11 @@ class SmolLM2Chat(BaseChatModel):
             "top_p": None,
             "top_k": None,
             "logits_processor": LogitsProcessorList(
-                [RepetitionPenaltyLogitsProcessor(float(self.repetition_penalty), ids.shape[1])]
+                [
+                    RepetitionPenaltyLogitsProcessor(
+                        float(self.repetition_penalty), prompt_ignore_length=ids.shape[1]
+                    )
+                ]
             ),
             "pad_token_id": lm.tokenizer.eos_token_id,
             "stop_strings": stop or None,
