@@ -21,7 +21,7 @@ from pathlib import Path
 from orchestai_agents.adapters.builtin import default_registry
 from orchestai_agents.adapters.chat_worker import task_messages
 from orchestai_agents.adapters.local_llm import SmolLM2Chat
-from orchestai_agents.adapters.pdf_text import PdfTextTool
+from orchestai_agents.adapters.pdf_text import extract_pdf_pages
 
 from orchestai_agents.plan import planned_description
 from orchestai_agents.task_types import BUILTIN_TASK_TYPES
@@ -39,16 +39,8 @@ def _section(text: str, heading: str) -> str:
 
 def texts() -> dict[str, tuple[str, str]]:
     """Name -> (text, the request its summary serves)."""
-    paper = PdfTextTool(allowed_dirs=[str(ROOT / "examples" / "data")]).execute(
-        {
-            "node_id": "1_extract_text",
-            "instruction": PAPER_REQUEST,
-            "description": "",
-            "task_type": "extract_text",
-            "inputs": [str(ROOT / "examples" / "data" / "paper.pdf")],
-            "context": {},
-        }
-    )[0]
+    pages = extract_pdf_pages(ROOT / "examples" / "data" / "paper.pdf")
+    paper = "\n\n".join(page.strip() for page in pages if page.strip())  # as pdf_text joins them
     datasheet = (ROOT / "training" / "data" / "README.md").read_text(encoding="utf-8")
     return {
         "paper.pdf, opening": (paper[:TEXT_CHARS], PAPER_REQUEST),
@@ -57,6 +49,18 @@ def texts() -> dict[str, tuple[str, str]]:
         "paper.pdf, from experiments": (_section(paper, "4 Experiments"), PAPER_REQUEST),
         "datasheet, annotation": (_section(datasheet, "## How it was annotated"), DOCUMENT_REQUEST),
         "datasheet, split and limits": (_section(datasheet, "## The split"), DOCUMENT_REQUEST),
+    }
+
+
+def summarize_task(text: str, request: str) -> dict:
+    """The planned ``summarize`` step of ``request``, reading ``text`` from ``extract_text``."""
+    return {
+        "node_id": "2_summarize",
+        "instruction": request,
+        "description": planned_description(BUILTIN_TASK_TYPES["summarize"], request),
+        "task_type": "summarize",
+        "inputs": [],
+        "context": {"1_extract_text": {"text": text}},
     }
 
 
@@ -84,14 +88,7 @@ def main() -> None:
     print("\nSummary grounding: share of the summary's longer words found in the text\n")
     print(f"{'text':28}" + "".join(f"{name:>24}" for name in layouts))
     for name, (text, request) in texts().items():
-        task = {
-            "node_id": "2_summarize",
-            "instruction": request,
-            "description": planned_description(BUILTIN_TASK_TYPES["summarize"], request),
-            "task_type": "summarize",
-            "inputs": [],
-            "context": {"1_extract_text": {"text": text}},
-        }
+        task = summarize_task(text, request)
         row = f"{name:28}"
         for layout, summarise in layouts.items():
             summary = summarise(task)
