@@ -71,7 +71,6 @@ def task_messages(
         >>> msgs[1].content.splitlines()[-1]
         'Your step (summarize): Summarise'
     """
-    parts = [f"Overall goal: {task['instruction']}"]
     if task.get("context"):
         files = [(Path(p).name, "") for p in task.get("inputs", [])]
         texts = [(f"Result of step {node}", text) for node, text in dependency_texts(task)]
@@ -84,6 +83,7 @@ def task_messages(
             plain.append("Input files: " + ", ".join(names))
         step = step_prompt.format(request=request_words(task["description"]))
         return [SystemMessage(system_prompt), HumanMessage("\n\n".join([*plain, step]))]
+    parts = [f"Overall goal: {task['instruction']}"]
     if names:
         parts.append("Input files: " + ", ".join(names))
     for label, text in fit_texts(texts, max_context_chars):
