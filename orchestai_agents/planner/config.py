@@ -83,7 +83,11 @@ class DecomposerConfig:
             twice (ComplexFuncBench's location searches, UltraTool's ``postal_code_search``).
         beam_size: beams kept when decoding (1 is greedy).
         known_type_embeddings: learn an embedding per task type of the training inventory, added to
-            its description embedding; types outside it are scored by description alone.
+            its description embedding; types outside it are scored by description alone.        half_precision: decode plans on CPU in half precision where the CPU has fast kernels
+            for it: fp16 copies of the linear and LSTM weights of the decomposer, the graph, the
+            selector and the plan memory (x86), and the lexical match in bf16 (CPUs with
+            AVX-512 BF16); see :mod:`~orchestai_agents.planner.half`. Off: float32, as they
+            train.
     """
 
     hidden_size: int = 256
@@ -95,6 +99,7 @@ class DecomposerConfig:
     beam_size: int = 4
     known_type_embeddings: bool = True
     lexical_match: bool = True
+    half_precision: bool = True
 
     def __post_init__(self) -> None:
         _check(

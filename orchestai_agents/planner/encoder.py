@@ -35,8 +35,9 @@ class TypeWords(NamedTuple):
     They depend only on the inventory, so inference computes them once per inventory.
 
     Shapes:
-        keys: (n_words, enc) unit-length token states; types: (n_words,) the type of each word;
-        share: (n_words,) 1 / the number of words of its type; n_types: how many types
+        keys: (n_words, enc) unit-length token states, float32 (bf16 to score in bf16); types:
+        (n_words,) the type of each word; share: (n_words,) 1 / the number of words of its type;
+        n_types: how many types
     """
 
     keys: torch.Tensor
@@ -88,7 +89,8 @@ def lexical_match(
 def score_words(
     tokens: torch.Tensor, mask: torch.Tensor, words: TypeWords, *, chunk: int = 32
 ) -> torch.Tensor:
-    """:func:`lexical_match` against precomputed type words, ``chunk`` requests at a time.
+    """:func:`lexical_match` against precomputed type words, ``chunk`` requests at a time, in
+    the precision of ``words.keys``.
 
     Shapes:
         tokens (batch, seq, enc), mask (batch, seq) -> (batch, types)
@@ -98,8 +100,11 @@ def score_words(
         m = mask[start : start + chunk].bool()
         width = int(m.sum(1).max())
         q = F.normalize(tokens[start : start + chunk, :width].float(), dim=-1)  # (chunk, seq, enc)
-        scores = q @ words.keys.T  # (chunk, seq, n_words): tens of MB at batch 32, masked in place
-        best = scores.masked_fill_(~m[:, :width, None], -1.0).amax(1)  # (chunk, n_words)
+        # (chunk, seq, n_words): tens of MB at batch 32, masked in place where there is padding
+        scores = q.to(words.keys.dtype) @ words.keys.T
+        if not m[:, :width].all():
+            scores.masked_fill_(~m[:, :width, None], -1.0)
+        best = scores.amax(1).float()  # (chunk, n_words)
         score = torch.zeros(q.shape[0], words.n_types, device=q.device)
         out.append(score.index_add_(1, words.types, best * words.share))
     return torch.cat(out)
@@ -151,7 +156,7 @@ class PlannerEncoder(nn.Module):
             else None
         )
         self._cache: dict[tuple[str, ...], EncodedText] = {}
-        self._words: tuple[torch.Tensor, TypeWords] | None = None
+        self._words: tuple[torch.Tensor, torch.dtype, TypeWords] | None = None
 
     def frozen(self, key: str) -> bool:
         """Whether a state-dict key (relative to this module) is a frozen encoder weight, which
@@ -189,18 +194,20 @@ class PlannerEncoder(nn.Module):
         # The local value: another thread may have evicted the entry since (a shared planner).
         return cached
 
-    def words_of(self, types: EncodedText) -> TypeWords:
-        """:func:`type_words` of encoded descriptions, kept for the last inventory seen.
+    def words_of(self, types: EncodedText, dtype: torch.dtype = torch.float32) -> TypeWords:
+        """:func:`type_words` of encoded descriptions, their keys in ``dtype``, kept for the last
+        inventory seen.
 
         Gathering and normalising every type's words costs about a millisecond at batch 1; the
         descriptions come from :meth:`describe_all`'s cache, so the same inventory gives the same
         token tensor, whose identity keys this cache (holding it keeps the identity valid).
         """
         cached = self._words  # read once: another thread may replace it meanwhile
-        if cached is None or cached[0] is not types.tokens:
-            cached = (types.tokens, type_words(types.tokens, types.mask))
+        if cached is None or cached[0] is not types.tokens or cached[1] != dtype:
+            words = type_words(types.tokens, types.mask)
+            cached = (types.tokens, dtype, words._replace(keys=words.keys.to(dtype)))
             self._words = cached
-        return cached[1]
+        return cached[2]
 
     def _maybe_quantize(self) -> None:
         # int8 dynamic quantization triples CPU speed of the encoder; only at inference.

@@ -17,6 +17,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from orchestai_agents.planner.config import MemoryConfig
+from orchestai_agents.planner.half import HalfLinear
 
 __all__ = ["PlanMemory", "PlanPrior"]
 
@@ -45,6 +46,7 @@ class PlanMemory(nn.Module):
         self.config = config
         self.register_buffer("keys", torch.zeros(config.size, encoder_size, dtype=torch.float16))
         self._keys: torch.Tensor | None = None  # float, transposed copy of the keys
+        self._half: HalfLinear | None = None  # the keys packed for fbgemm's fp16 kernel
         self.register_buffer(
             "plans", torch.full((config.size, config.max_len), -1, dtype=torch.long)
         )
@@ -54,7 +56,7 @@ class PlanMemory(nn.Module):
         self.log_temperature = nn.Parameter(torch.tensor(-3.0))
 
     def _load_from_state_dict(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        self._keys = None  # new stored keys: drop the inference copy
+        self._keys = self._half = None  # new stored keys: drop the inference copies
         super()._load_from_state_dict(*args, **kwargs)
 
     @property
@@ -67,25 +69,16 @@ class PlanMemory(nn.Module):
         if embeddings.shape[0] != self.config.size:
             raise ValueError(f"memory holds {self.config.size} plans, got {embeddings.shape[0]}")
         self.keys.copy_(F.normalize(embeddings.float(), dim=-1).to(self.keys.dtype))
-        self._keys = None
+        self._keys = self._half = None
         self.plans.fill_(-1)
         self.plans[:, : plans.shape[1]] = plans[:, : self.config.max_len]
 
-    def prior(
-        self,
-        pooled: torch.Tensor,
-        type_map: torch.Tensor,
-        n_types: int,
-        steps: int,
-        exclude: torch.Tensor | None = None,
-    ) -> PlanPrior:
-        """Biases for ``steps`` decoding steps.
-
-        Args:
-            pooled: (batch, enc) request embeddings.
-            type_map: (memory types,) index of each stored type in the current inventory, -1 if absent.
-            exclude: (batch,) memory row of the request itself (training), -1 for none.
-        """
+    def _similarities(self, queries: torch.Tensor, half: bool) -> torch.Tensor:
+        """Cosine of unit-length ``queries`` (batch, enc) with every key -> (batch, size)."""
+        if half:
+            if self._half is None:
+                self._half = HalfLinear(self.keys)
+            return self._half(queries)
         if (
             self._keys is None
             or self._keys.device != self.keys.device
@@ -94,7 +87,29 @@ class PlanMemory(nn.Module):
         ):
             # (enc, size); fill() and loading a state dict drop it, so it follows the stored keys
             self._keys = self.keys.float().T.contiguous()
-        sims = F.normalize(pooled.float(), dim=-1) @ self._keys  # (batch, size)
+        return queries @ self._keys
+
+    def prior(
+        self,
+        pooled: torch.Tensor,
+        type_map: torch.Tensor,
+        n_types: int,
+        steps: int,
+        exclude: torch.Tensor | None = None,
+        *,
+        half: bool = False,
+    ) -> PlanPrior:
+        """Biases for ``steps`` decoding steps.
+
+        Args:
+            pooled: (batch, enc) request embeddings.
+            type_map: (memory types,) index of each stored type in the current inventory, -1 if absent.
+            exclude: (batch,) memory row of the request itself (training), -1 for none.
+            half: compare with the keys through fbgemm's fp16 kernel (CPU inference; see
+                :mod:`~orchestai_agents.planner.half`). The keys are stored as fp16, so this is
+                the same product as in float32, reading half the bytes.
+        """
+        sims = self._similarities(F.normalize(pooled.float(), dim=-1), half)  # (batch, size)
         if exclude is not None:
             sims = sims.masked_fill(
                 F.one_hot(exclude.clamp(min=0), sims.shape[1]).bool() & (exclude >= 0)[:, None],

@@ -26,6 +26,7 @@ from orchestai_agents.planner.decoding import beam_search
 from orchestai_agents.planner.decomposer import Decomposer
 from orchestai_agents.planner.encoder import PlannerEncoder, describe, score_words
 from orchestai_agents.planner.graph import GraphGenerator, acyclicity, forward_mask
+from orchestai_agents.planner.half import bf16_available, fp16_available, half_copy
 from orchestai_agents.planner.inventory import Inventory
 from orchestai_agents.planner.memory import PlanMemory, PlanPrior
 from orchestai_agents.planner.routing import Router
@@ -49,6 +50,16 @@ class PlanningTargets(NamedTuple):
     deps: torch.Tensor
     n_nodes: torch.Tensor
     worker_ids: torch.Tensor
+
+
+class _Decoding(NamedTuple):
+    """The modules that decode plans: the planner's own, or fp16 copies of them (CPU)."""
+
+    decomposer: Decomposer
+    graph: GraphGenerator
+    selector: Selector
+    instruction: nn.Module
+    half: bool
 
 
 class PlannerOutput(NamedTuple):
@@ -193,13 +204,14 @@ class Planner(
         return PlannerOutput(loss, losses)
 
     def _context(
-        self, tokens: torch.Tensor, mask: torch.Tensor
+        self, tokens: torch.Tensor, mask: torch.Tensor, instruction: nn.Module | None = None
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Adapted tokens (batch, seq, enc), pooled (batch, enc) and instruction (batch, hidden)."""
+        """Adapted tokens (batch, seq, enc), pooled (batch, enc) and instruction (batch, hidden),
+        projected by ``instruction`` (default: :attr:`instruction`)."""
         adapted = self.encoder.adapt(tokens, mask)  # (batch, seq, enc)
         weights = mask.to(adapted.dtype).unsqueeze(-1)
         pooled = (adapted * weights).sum(1) / weights.sum(1).clamp(min=1.0)
-        return adapted, pooled, self.instruction(pooled)
+        return adapted, pooled, (instruction or self.instruction)(pooled)
 
     def _prior(
         self,
@@ -210,8 +222,10 @@ class Planner(
         steps: int,
         exclude: torch.Tensor | None = None,
         match: torch.Tensor | None = None,
+        half: bool = False,
     ) -> PlanPrior | None:
-        """Biases on the type and stop logits: the plan memory's prior plus the lexical match."""
+        """Biases on the type and stop logits: the plan memory's prior plus the lexical match
+        (``half``: the memory's fp16 path, see :meth:`PlanMemory.prior`)."""
         parts = []
         if self.memory.enabled:
             weights = mask.to(tokens.dtype).unsqueeze(-1)
@@ -220,7 +234,12 @@ class Planner(
             )  # (batch, enc) request embedding
             parts.append(
                 self.memory.prior(
-                    raw, self._type_map(inventory, tokens.device), n_types, steps, exclude
+                    raw,
+                    self._type_map(inventory, tokens.device),
+                    n_types,
+                    steps,
+                    exclude,
+                    half=half,
                 )
             )
         if self.config.decomposer.lexical_match:
@@ -259,13 +278,13 @@ class Planner(
         return cached[2]
 
     def train(self, mode: bool = True) -> Planner:
-        # Weights may change: recompute the type keys at the next inference. The type map made
-        # under inference mode cannot be used in training.
-        self._keys_cache = self._type_map_cache = None
+        # Weights may change: recompute the type keys and the fp16 copies at the next inference.
+        # The type map made under inference mode cannot be used in training.
+        self._keys_cache = self._type_map_cache = self._half_cache = None
         return super().train(mode)
 
     def _load_from_state_dict(self, *args: Any, **kwargs: Any) -> None:
-        self._keys_cache = None
+        self._keys_cache = self._half_cache = None
         super()._load_from_state_dict(*args, **kwargs)
 
     def _inference_keys(self, types: torch.Tensor, inventory: Inventory) -> torch.Tensor:
@@ -293,6 +312,41 @@ class Planner(
             self._keys_cache = (types, inventory.task_types, versions, keys)
             return keys
         return cached[3]
+
+    def _half(self, device: torch.device) -> bool:
+        """Whether to plan in half precision (``config.decomposer.half_precision``): CPU
+        inference of a float32 planner."""
+        return (
+            self.config.decomposer.half_precision
+            and not self.training
+            and device.type == "cpu"
+            and self.instruction.weight.dtype == torch.float32
+        )
+
+    def _decoding(self, device: torch.device) -> _Decoding:
+        """The modules :meth:`decode` runs: fp16 copies of the decomposer, graph, selector and
+        instruction projection when planning in half precision on x86, else the modules
+        themselves.
+
+        The copies are kept while the float32 weights stay the same objects at the same versions
+        (in-place edits and loading bump a tensor's version); training drops them.
+        """
+        parts = (self.decomposer, self.graph, self.selector, self.instruction)
+        if not (self._half(device) and fp16_available()):
+            return _Decoding(*parts, half=False)
+        weights = tuple(p for m in parts for p in m.parameters())
+        # Inference tensors (weights made under inference_mode) have no version to read.
+        versions = tuple(-1 if p.is_inference() else p._version for p in weights)
+        cached = getattr(self, "_half_cache", None)
+        if (
+            cached is None
+            or len(cached[0]) != len(weights)
+            or any(a is not b for a, b in zip(cached[0], weights, strict=True))
+            or cached[1] != versions
+        ):
+            cached = (weights, versions, _Decoding(*map(half_copy, parts), half=True))
+            self._half_cache = cached
+        return cached[2]
 
     def _known_rows(self, inventory: Inventory | None, types: torch.Tensor) -> torch.Tensor:
         """Row of each inventory type in ``config.inventory`` (-1 if new); None: the same inventory."""
@@ -363,8 +417,13 @@ class Planner(
         with record_function("planner.inventory"):
             types, workers = self.embed_inventory(inventory)
         with record_function("planner.lexical_match"):
+            bf16 = self._half(encoded.tokens.device) and bf16_available()
             match = (
-                score_words(encoded.tokens, encoded.mask, self.encoder.words_of(types))
+                score_words(
+                    encoded.tokens,
+                    encoded.mask,
+                    self.encoder.words_of(types, torch.bfloat16 if bf16 else torch.float32),
+                )
                 if self.config.decomposer.lexical_match
                 else None
             )
@@ -440,14 +499,21 @@ class Planner(
             match: (batch, n_types); allowed: (batch, n_types) bool, as in :meth:`forward`
         """
         cfg = self.config.decomposer
+        net = self._decoding(tokens.device)
         with record_function("planner.context"):
-            memory, pooled, instruction = self._context(tokens, mask)
+            memory, pooled, instruction = self._context(tokens, mask, net.instruction)
             keys = self._inference_keys(types, inventory)
         with record_function("planner.prior"):
             prior = _start_with(
                 _restrict(
                     self._prior(
-                        tokens, mask, inventory, keys.shape[0], cfg.max_subtasks + 1, match=match
+                        tokens,
+                        mask,
+                        inventory,
+                        keys.shape[0],
+                        cfg.max_subtasks + 1,
+                        match=match,
+                        half=net.half,
                     ),
                     allowed,
                     cfg.max_subtasks + 1,
@@ -459,7 +525,7 @@ class Planner(
             )
         with record_function("planner.beam_search"):
             decoded = beam_search(
-                self.decomposer,
+                net.decomposer,
                 pooled,
                 memory,
                 mask,
@@ -473,17 +539,19 @@ class Planner(
         type_ids = _pad([torch.tensor(s) for s in seqs], -100).to(tokens.device)
         with record_function("planner.heads"):
             # The beam kept each sub-task's step state, as teacher forcing on its types gives.
-            nodes, dep_logits, complexity = self.decomposer.heads(
-                decoded.states, self.decomposer.chosen_keys(keys, type_ids)
+            nodes, dep_logits, complexity = net.decomposer.heads(
+                decoded.states, net.decomposer.chosen_keys(keys, type_ids)
             )
         with record_function("planner.graph"):
             n_nodes = torch.tensor([len(s) for s in seqs], device=tokens.device)
-            refined, edges = self.graph(nodes, dep_logits, instruction, n_nodes)
+            refined, edges = net.graph(nodes, dep_logits, instruction, n_nodes)
             kept = (torch.sigmoid(edges) > self.config.graph.edge_threshold) & forward_mask(
                 n_nodes, edges.shape[-1]
             )
         with record_function("planner.workers"):
-            ranked = self._rank_workers(instruction, refined, workers, inventory, type_ids)
+            ranked = self._rank_workers(
+                net.selector, instruction, refined, workers, inventory, type_ids
+            )
         with record_function("planner.spans"):
             spans = self._focus(instructions, decoded.attention.cpu())
         # Python lists once, rather than a few tensor ops per sub-task.
@@ -501,6 +569,7 @@ class Planner(
 
     def _rank_workers(
         self,
+        selector: Selector,
         instruction: torch.Tensor,
         nodes: torch.Tensor,
         workers: torch.Tensor,
@@ -514,7 +583,7 @@ class Planner(
         # Only workers able to do some emitted sub-task can be chosen: score just those columns.
         cols = mask.flatten(0, 1).any(0).nonzero().flatten()  # (n_candidates,)
         mask = mask[..., cols]
-        out = self.selector(
+        out = selector(
             instruction.repeat_interleave(width, 0),
             nodes.flatten(0, 1),
             workers[cols],
