@@ -46,8 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--float32",
         action="store_true",
-        help="encode in float32 instead of with the int8 copy the planner plans with on CPU "
-        "(slower; shows what int8 costs the checkpoint)",
+        help="plan in float32 throughout: encode without the int8 copy and decode without "
+        "the half precision the planner plans with on CPU (slower; shows what they cost the "
+        "checkpoint)",
     )
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
     parser.set_defaults(func=run)
@@ -79,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
     if args.float32:  # a planner of its own: the shared default one keeps its int8 encoder
         planner = Planner.from_pretrained(args.planner or DEFAULT_PLANNER_DIR)
         planner.encoder.config = replace(planner.encoder.config, quantize=False)
+        planner.config.decomposer.half_precision = False
     else:
         planner = (
             load_default_planner()

@@ -141,5 +141,6 @@ def test_float32_scores_the_float_encoder_and_leaves_the_shared_planner_int8(
     int8, float32 = node_f1(), node_f1("--float32")
 
     assert int8 != float32  # the shipped planner plans with the int8 encoder it was trained on
-    assert load_default_planner().encoder.config.quantize
+    shared = load_default_planner()
+    assert shared.encoder.config.quantize and shared.config.decomposer.half_precision
     assert node_f1() == int8
