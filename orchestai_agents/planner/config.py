@@ -83,7 +83,8 @@ class DecomposerConfig:
             twice (ComplexFuncBench's location searches, UltraTool's ``postal_code_search``).
         beam_size: beams kept when decoding (1 is greedy).
         known_type_embeddings: learn an embedding per task type of the training inventory, added to
-            its description embedding; types outside it are scored by description alone.        half_precision: decode plans on CPU in half precision where the CPU has fast kernels
+            its description embedding; types outside it are scored by description alone.
+        half_precision: decode plans on CPU in half precision where the CPU has fast kernels
             for it: fp16 copies of the linear and LSTM weights of the decomposer, the graph, the
             selector and the plan memory (x86), and the lexical match in bf16 (CPUs with
             AVX-512 BF16); see :mod:`~orchestai_agents.planner.half`. Off: float32, as they

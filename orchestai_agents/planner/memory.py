@@ -76,9 +76,10 @@ class PlanMemory(nn.Module):
     def _similarities(self, queries: torch.Tensor, half: bool) -> torch.Tensor:
         """Cosine of unit-length ``queries`` (batch, enc) with every key -> (batch, size)."""
         if half:
-            if self._half is None:
-                self._half = HalfLinear(self.keys)
-            return self._half(queries)
+            packed = self._half  # read once: loading weights in another thread may drop it
+            if packed is None:
+                packed = self._half = HalfLinear(self.keys)
+            return packed(queries)
         if (
             self._keys is None
             or self._keys.device != self.keys.device
