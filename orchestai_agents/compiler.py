@@ -44,6 +44,7 @@ from orchestai_agents.errors import (
     BudgetExceededError,
     CheckpointError,
     InputFileError,
+    ModelUnavailableError,
     PlanValidationError,
 )
 from orchestai_agents.plan import Plan, SubTask
@@ -54,6 +55,7 @@ __all__ = ["ExecutionSettings", "PlanExecutor", "PlanRequest", "compile_plan", "
 
 _PERMANENT = (
     InputFileError,
+    ModelUnavailableError,
     PlanValidationError,
     BudgetExceededError,
     CheckpointError,
@@ -66,7 +68,8 @@ _CANCELLED = "cancelled: the run was stopped before this call"
 
 
 def is_transient(exc: Exception) -> bool:
-    """Whether a worker error is worth retrying: not bad input, a bad plan or a budget stop."""
+    """Whether a worker error is worth retrying: not bad input, a bad plan, a budget stop or a
+    model that cannot be loaded here."""
     return not isinstance(exc, _PERMANENT)
 
 

@@ -54,6 +54,14 @@ class StepInputError(WorkerError, ValueError):
     """
 
 
+class ModelUnavailableError(WorkerError):
+    """A worker's model cannot be had here: offline and not in the cache, no such model on the
+    Hub, or its package is not installed.
+
+    Retrying cannot help, so the node is not retried; it falls back to its alternatives, if any.
+    """
+
+
 class InputFileError(OrchestAIError, ValueError):
     """An input file is missing, unreadable, corrupted or outside the allowed folders."""
 

@@ -18,6 +18,7 @@ from orchestai_agents import (
     Alternative,
     CostModel,
     ExecutionSettings,
+    ModelUnavailableError,
     Plan,
     PlanValidationError,
     StepInputError,
@@ -271,8 +272,8 @@ def test_transient_errors_are_retried_until_success(make_worker, mode):
 
 
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("error", [ValueError, StepInputError])
-def test_bad_input_is_not_retried(make_worker, mode, error):
+@pytest.mark.parametrize("error", [ValueError, StepInputError, ModelUnavailableError])
+def test_errors_a_retry_cannot_mend_are_not_retried(make_worker, mode, error):
     calls: list[str] = []
     registry = WorkerRegistry([make_worker("bad", fn=_failing(calls, error("bad input")))])
     result = _run(
