@@ -148,12 +148,13 @@ def once_per_file_types(
 
 def first_step_types(
     registry: WorkerRegistry, inputs: Sequence[str | os.PathLike[str]]
-) -> tuple[str, ...]:
-    """The steps a plan for ``inputs`` starts with: for each kind of input file that the workers
-    of one task type alone read (a PDF: ``extract_text``; a recording: ``transcribe_audio``),
-    that type, in the order the inputs name the kinds. Nothing else can use such a file, so a
-    plan without its reading step leaves it unread. A kind two task types read (a table feeds
-    ``analyze_table`` and ``render_chart``) starts nothing.
+) -> tuple[tuple[str, ...], ...]:
+    """The reading steps a plan for ``inputs`` needs: for each kind of input file, the task
+    types whose workers read it (sorted), in the order the inputs name the kinds. A plan with
+    no step of one of these groups leaves a file unread: a PDF is read by ``extract_text``
+    alone, a table by ``analyze_table`` or ``render_chart``. Text, which every chat step reads,
+    gives no group, nor does a kind no worker reads; a group that holds another is left out,
+    since a step of the smaller one is a step of it too.
 
     Only what is known restricts, as in :func:`reachable_task_types`: nothing when an input is
     of a kind :func:`file_modality` cannot tell.
@@ -161,23 +162,24 @@ def first_step_types(
     Example:
         >>> from orchestai_agents.adapters import default_registry
         >>> first_step_types(default_registry(), ["paper.pdf", "sales.csv", "call.wav"])
-        ('extract_text', 'transcribe_audio')
+        (('extract_text',), ('analyze_table', 'render_chart'), ('transcribe_audio',))
     """
     _refuse_a_single_path(inputs)
     kinds = [file_modality(p) for p in inputs]
     if None in kinds:
         return ()
-    first: list[str] = []
-    for kind in dict.fromkeys(k for k in kinds if k != "text"):
-        readers = {
+    readers = dict.fromkeys(
+        frozenset(
             task_type
             for spec in registry.values()
             if kind in spec.capabilities.input_modalities
             for task_type in spec.capabilities.task_types
-        }
-        if len(readers) == 1 and (reader := readers.pop()) not in first:
-            first.append(reader)
-    return tuple(first)
+        )
+        for kind in kinds
+        if kind != "text"
+    )
+    groups = [g for g in readers if g]
+    return tuple(tuple(sorted(g)) for g in groups if not any(h < g for h in groups))
 
 
 def _refuse_a_single_path(inputs: object) -> None:

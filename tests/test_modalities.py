@@ -137,25 +137,32 @@ def test_a_type_another_worker_does_from_text_is_not_limited() -> None:
     assert once_per_file_types(registry, ["letter.pdf"]) == frozenset()
 
 
-def test_a_file_only_one_task_type_reads_starts_the_plan_with_it() -> None:
+def test_each_kind_of_input_file_is_read_by_the_task_types_whose_workers_read_it() -> None:
     registry = default_registry()
-    assert first_step_types(registry, ["call.wav", "a.pdf", "b.pdf", "notes.txt"]) == (
-        "transcribe_audio",
-        "extract_text",
-    )
-    # A table feeds the analyst and the chart, an image the captioner and the slides: no one
-    # step is the way in. Text is read by every chat step.
-    assert first_step_types(registry, ["sales.csv", "photo.png", "notes.txt"]) == ()
+    pdf, audio = ("extract_text",), ("transcribe_audio",)
+    table = ("analyze_table", "render_chart")
+    image = ("caption_image", "make_slides", "write_report")
+    assert first_step_types(registry, ["call.wav", "a.pdf", "b.pdf", "notes.txt"]) == (audio, pdf)
+    # Any one of the analyst and the chart reads a table. Text is read by every chat step.
+    assert first_step_types(registry, ["sales.csv", "photo.png", "notes.txt"]) == (table, image)
+    assert first_step_types(registry, ["photo.png", "a.pdf", "sales.csv"]) == (image, pdf, table)
+    assert first_step_types(registry, ["notes.txt"]) == ()
     assert first_step_types(registry, []) == ()
     assert first_step_types(registry, ["a.pdf", "notes.docx"]) == ()  # unknown kind: nothing
     with pytest.raises(TypeError, match="single path"):
         first_step_types(registry, "a.pdf")  # type: ignore[arg-type]
 
 
-def test_the_reading_type_is_the_registrys_own() -> None:
+def test_the_reading_types_are_the_registrys_own() -> None:
     registry = WorkerRegistry(
         [_worker("ocr", ["read_scan"], ["pdf"]), _worker("llm", ["write"], ["text"])]
     )
-    assert first_step_types(registry, ["scan.pdf"]) == ("read_scan",)
+    assert first_step_types(registry, ["scan.pdf"]) == (("read_scan",),)
+    # No worker reads a recording: no step could.
+    assert first_step_types(registry, ["call.wav", "scan.pdf"]) == (("read_scan",),)
     two = WorkerRegistry([*registry.values(), _worker("pdf_qa", ["ask_pdf"], ["pdf"])])
-    assert first_step_types(two, ["scan.pdf"]) == ()
+    assert first_step_types(two, ["scan.pdf"]) == (("ask_pdf", "read_scan"),)
+    # A step that describes reads the photo and the scan: the scan's larger group says no more.
+    vision = WorkerRegistry([*registry.values(), _worker("vlm", ["describe"], ["image", "pdf"])])
+    assert first_step_types(vision, ["scan.pdf", "photo.png"]) == (("describe",),)
+    assert first_step_types(vision, ["scan.pdf"]) == (("describe", "read_scan"),)

@@ -192,7 +192,7 @@ def _request(record: dict[str, Any], path: Path, line: int) -> tuple[str, str, l
 
 def _restrictions(
     record: dict[str, Any], registry: WorkerRegistry | None, inventory: Inventory
-) -> tuple[torch.Tensor | None, frozenset[str], tuple[str, ...]]:
+) -> tuple[torch.Tensor | None, frozenset[str], tuple[tuple[str, ...], ...]]:
     """What ``record``'s inputs let it plan (see ``input_restrictions``); nothing restricted for
     a record without inputs."""
     from orchestai_agents.planner.model import input_restrictions
@@ -208,7 +208,7 @@ def _restrictions(
 def _write_plans(
     out: Path,
     records: list[dict[str, Any]],
-    restrictions: list[tuple[torch.Tensor | None, frozenset[str], tuple[str, ...]]],
+    restrictions: list[tuple[torch.Tensor | None, frozenset[str], tuple[tuple[str, ...], ...]]],
     planner: Planner,
     inventory: Inventory,
     batch: int,
@@ -236,16 +236,16 @@ def _write_plans(
 def _predict(
     planner: Planner,
     records: list[dict[str, Any]],
-    restrictions: list[tuple[torch.Tensor | None, frozenset[str], tuple[str, ...]]],
+    restrictions: list[tuple[torch.Tensor | None, frozenset[str], tuple[tuple[str, ...], ...]]],
     inventory: Inventory,
 ) -> list[Any]:
-    """Each record's graph, planned in one batch per set of ``once`` and ``first`` types
+    """Each record's graph, planned in one batch per set of ``once`` types and ``first`` groups
     (``predict`` takes one of each for its batch); a record with every type allowed gets an
     all-true row."""
     import torch
 
     graphs: list[Any] = [None] * len(records)
-    groups: dict[tuple[frozenset[str], tuple[str, ...]], list[int]] = {}
+    groups: dict[tuple[frozenset[str], tuple[tuple[str, ...], ...]], list[int]] = {}
     for i, (_, once, first) in enumerate(restrictions):
         groups.setdefault((once, first), []).append(i)
     everything = torch.ones(1, len(inventory.task_types), dtype=torch.bool)

@@ -379,7 +379,7 @@ class Planner(
         allow_repeats: bool | None = None,
         allowed: torch.Tensor | None = None,
         once: Collection[str] = (),
-        first: Sequence[str] = (),
+        first: Sequence[Sequence[str]] = (),
     ) -> list[PredictedGraph]:
         """Decode a plan per instruction (beam search, then the graph and the selector).
 
@@ -392,18 +392,27 @@ class Planner(
             allowed: (batch, n_types) bool, the task types of ``inventory`` each instruction
                 may use, at least one per row; ``None``: every type.
             once: task types that appear at most once, whatever ``allow_repeats`` says.
-            first: task types every plan must do (the steps that read the inputs, see
-                :func:`~orchestai_agents.modalities.first_step_types`). A plan without one of
-                them is decoded again: it starts with them, in this order, and goes on past
-                them with the steps the model plans on what they read. Types not in
-                ``inventory`` are skipped.
+            first: groups of task types each plan must do one of (the steps that read the
+                inputs, a group per kind of file, see
+                :func:`~orchestai_agents.modalities.first_step_types`). A plan missing a group
+                is decoded again: its step ``t`` is one of group ``t`` (the model picks which),
+                and it goes on past them with the steps the model plans on what they read.
+                Types not in ``inventory`` are skipped, and so is a group left with none.
 
         Each stage (``planner.encode``, ``planner.beam_search``, ...) runs in a
         ``torch.profiler.record_function`` scope, so a profile shows where a plan's time goes
         (``python -m benchmarks.planning_speed --stages``).
+
+        Raises:
+            TypeError: a group of ``first`` is one type name, not a sequence of them.
         """
         if isinstance(instructions, str):
             raise TypeError("predict() takes a list of instructions; use plan() for one")
+        if names := [g for g in first if isinstance(g, str)]:
+            raise TypeError(
+                f"first takes groups of task types, got the type name(s) {names}; "
+                f"wrap each in a tuple: {[(n,) for n in names]}"
+            )
         if not instructions:
             return []
         inventory = inventory or self.inventory
@@ -429,7 +438,9 @@ class Planner(
             )
         allowed = None if allowed is None else allowed.to(encoded.tokens.device)
 
-        def decode(rows: list[int] | None = None, lead: Sequence[str] = ()) -> list[PredictedGraph]:
+        def decode(
+            rows: list[int] | None = None, lead: Sequence[Sequence[str]] = ()
+        ) -> list[PredictedGraph]:
             at = slice(None) if rows is None else torch.tensor(rows, device=encoded.tokens.device)
             return self.decode(
                 instructions if rows is None else [instructions[i] for i in rows],
@@ -447,10 +458,15 @@ class Planner(
 
         graphs = decode()
         # A plan that leaves an input unread is decoded again from its reading steps on.
-        first = [t for t in first if t in inventory.task_types]
-        unread = [i for i, g in enumerate(graphs) if not set(first) <= set(g.task_types)]
+        planned_over = [tuple(t for t in group if t in inventory.task_types) for group in first]
+        groups = [group for group in planned_over if group]
+        unread = [
+            i
+            for i, g in enumerate(graphs)
+            if any(set(group).isdisjoint(g.task_types) for group in groups)
+        ]
         if unread:
-            for i, graph in zip(unread, decode(unread, first), strict=True):
+            for i, graph in zip(unread, decode(unread, groups), strict=True):
                 graphs[i] = graph
         return graphs
 
@@ -488,11 +504,11 @@ class Planner(
         match: torch.Tensor | None = None,
         allowed: torch.Tensor | None = None,
         once: Collection[str] = (),
-        first: Sequence[str] = (),
+        first: Sequence[Sequence[str]] = (),
     ) -> list[PredictedGraph]:
         """Decode from encoder outputs (which may come from a cache); ``once`` as in
-        :meth:`predict`; ``first``: task types of ``inventory`` each plan starts with, in this
-        order, followed by at least one more step.
+        :meth:`predict`; ``first``: groups of task types of ``inventory``, each plan's step
+        ``t`` one of group ``t``, followed by at least one more step.
 
         Shapes:
             tokens: (batch, seq, enc); mask: (batch, seq); types: (n_types, enc); workers: (n_workers, enc);
@@ -518,7 +534,7 @@ class Planner(
                     allowed,
                     cfg.max_subtasks + 1,
                 ),
-                [inventory.task_types.index(t) for t in first],
+                [[inventory.task_types.index(t) for t in group] for group in first],
                 tokens.shape[0],
                 cfg.max_subtasks + 1,
                 keys.shape[0],
@@ -707,8 +723,9 @@ class Planner(
                 the registry does are not restricted. A step that reads a kind of file the
                 inputs hold at most one of appears once (see
                 :func:`~orchestai_agents.modalities.once_per_file_types`): one ``extract_text``
-                for one PDF. A file only one task type's workers read is read: a plan
-                without that step is decoded again starting with it (see
+                for one PDF. Each file is read: a plan with no step of the task types whose
+                workers read its kind (``extract_text`` for a PDF; ``analyze_table`` or
+                ``render_chart`` for a table) is decoded again starting with one of them (see
                 :func:`~orchestai_agents.modalities.first_step_types` and ``first`` in
                 :meth:`predict`). Without a registry (an inventory of tools by description, as
                 :meth:`Inventory.of_tools` makes, or the planner's own) nothing says what a
@@ -735,9 +752,11 @@ class Planner(
         if registry is not None and inventory is None:
             inventory = Inventory.from_registry(registry)
         inventory = inventory or self.inventory
-        allowed, once, first = None, frozenset[str](), ()
-        if inputs is not None and registry is not None:
-            allowed, once, first = input_restrictions(registry, inputs, inventory)
+        allowed, once, first = (
+            input_restrictions(registry, inputs, inventory)
+            if inputs is not None and registry is not None
+            else (None, frozenset[str](), ())
+        )
         graph = self.predict(
             [instruction],
             inventory,
@@ -770,10 +789,10 @@ class Planner(
 
 def input_restrictions(
     registry: WorkerRegistry, inputs: Sequence[str | os.PathLike[str]], inventory: Inventory
-) -> tuple[torch.Tensor | None, frozenset[str], tuple[str, ...]]:
+) -> tuple[torch.Tensor | None, frozenset[str], tuple[tuple[str, ...], ...]]:
     """What a request with ``inputs`` may plan over ``inventory``, for :meth:`Planner.predict`:
     its ``allowed`` row ((1, n_types) bool, ``None`` when every type is allowed), its ``once``
-    types and its ``first`` types, by the rules :meth:`Planner.plan` describes.
+    types and its ``first`` groups, by the rules :meth:`Planner.plan` describes.
 
     Raises:
         TypeError: ``inputs`` is one path, not a list.
@@ -828,17 +847,17 @@ def _restrict(
 
 
 def _start_with(
-    prior: PlanPrior | None, first: Sequence[int], batch: int, steps: int, n_types: int
+    prior: PlanPrior | None, first: Sequence[Sequence[int]], batch: int, steps: int, n_types: int
 ) -> PlanPrior | None:
-    """``prior`` with step ``t`` held to type ``first[t]`` (an inventory index): every other
+    """``prior`` with step ``t`` held to the types ``first[t]`` (inventory indices): every other
     type put out of reach there, and stopping until a step after them."""
     if not first:
         return prior
     types = torch.zeros(batch, steps, n_types)
     stop = torch.zeros(batch, steps)
-    for step, type_id in enumerate(first[: steps - 1]):
+    for step, type_ids in enumerate(first[: steps - 1]):
         types[:, step] = -1e4
-        types[:, step, type_id] = 0.0
+        types[:, step, list(type_ids)] = 0.0
     stop[:, : min(len(first) + 1, steps)] = -1e4
     if prior is None:
         return PlanPrior(types, stop)

@@ -74,7 +74,8 @@ def test_one_instruction_with_input_files_is_planned_as_the_agent_plans_it(
 
 @pytest.mark.slow
 def test_request_lines_with_inputs_are_each_planned_as_alone(tmp_path: Path) -> None:
-    """Lines with and without inputs, with different once-only and first types, in one batch."""
+    """Lines with and without inputs, with different once-only types and reading groups, in one
+    batch."""
     from orchestai_agents.adapters import default_registry
 
     from orchestai_agents.planner import load_default_planner
@@ -88,6 +89,8 @@ def test_request_lines_with_inputs_are_each_planned_as_alone(tmp_path: Path) -> 
         ("e", "Chart the monthly sales in this table", ["sales.csv"]),
         ("f", "Summarise the paper and chart the table", ["p.pdf", "t.csv", "r.wav", "i.png"]),
         ("g", "Summarise the paper and the call", ["q.pdf", "s.wav"]),
+        ("h", "Translate this into Spanish", ["prices.csv"]),
+        ("i", "Write a short blog post based on this", ["photo.png"]),
     ]
     requests = tmp_path / "requests.jsonl"
     requests.write_text(
@@ -101,14 +104,13 @@ def test_request_lines_with_inputs_are_each_planned_as_alone(tmp_path: Path) -> 
     assert main(["plan", "--requests", str(requests), "--out", str(out)]) == 0
 
     planner, registry = load_default_planner(), default_registry()
-    # f and g share their once-only and first types, and f may use every type: one batch, f's
-    # row all true. c has the same once-only types but starts with one reading step: its own.
-    c, f, g = (
-        input_restrictions(registry, files, planner.inventory)
-        for files in (["c.pdf"], lines[-2][2], lines[-1][2])
+    # e and h share their restrictions, so a batch: e's plan reads its table, h's is decoded
+    # again to read it. c has g's once-only types but other reading groups: a batch of its own.
+    c, e, g, h = (
+        input_restrictions(registry, lines[k][2], planner.inventory) for k in (2, 4, 6, 7)
     )
-    assert f[0] is None and g[0] is not None and f[1:] == g[1:]
-    assert c[1] == f[1] and c[2] != f[2]
+    assert e[1:] == h[1:]
+    assert c[1] == g[1] and c[2] != g[2]
     written = [json.loads(line) for line in out.read_text().splitlines()]
     assert [(w["id"], w.get("inputs")) for w in written] == [(i, f) for i, _, f in lines]
     for (_, request, inputs), line in zip(lines, written, strict=True):
@@ -117,3 +119,6 @@ def test_request_lines_with_inputs_are_each_planned_as_alone(tmp_path: Path) -> 
     types = {w["id"]: [s["task_type"] for s in w["subtasks"]] for w in written}
     assert "transcribe_audio" not in types["a"] and "transcribe_audio" in types["b"]
     assert types["c"].count("extract_text") == 1
+    assert types["e"] == ["analyze_table", "render_chart"]
+    assert types["h"][0] in {"analyze_table", "render_chart"} and "translate" in types["h"]
+    assert types["i"][0] in {"caption_image", "make_slides", "write_report"}

@@ -165,7 +165,7 @@ def test_a_plan_that_leaves_its_input_unread_is_decoded_again_from_its_reading_s
     ]
     planner = load_default_planner()
     free = planner.predict(requests)
-    read = planner.predict(requests, first=["extract_text"])
+    read = planner.predict(requests, first=[("extract_text",)])
     for request, before, after in zip(requests, free, read, strict=True):
         if "extract_text" in before.task_types:  # already read: the plan is left alone
             assert after == before, request
@@ -175,7 +175,7 @@ def test_a_plan_that_leaves_its_input_unread_is_decoded_again_from_its_reading_s
     # Both kinds are here (with this checkpoint, the first three are redecoded).
     assert {"extract_text" in g.task_types for g in free} == {True, False}
     # Each plan is the same in a batch as alone, redecoded or not.
-    assert read == [planner.predict([r], first=["extract_text"])[0] for r in requests]
+    assert read == [planner.predict([r], first=[("extract_text",)])[0] for r in requests]
 
 
 def test_a_plan_for_a_pdf_reads_it(tmp_path: Path) -> None:
@@ -188,3 +188,50 @@ def test_a_plan_for_a_pdf_reads_it(tmp_path: Path) -> None:
         )
         assert plan.subtasks[0].task_type == "extract_text", request
         assert all(s.dependencies for s in plan.subtasks[1:]), request
+
+
+def test_a_plan_reads_a_table_or_an_image_with_a_step_the_planner_picks() -> None:
+    """Told only which task types the inputs allow, the planner leaves these files unread."""
+    from orchestai_agents.adapters import default_registry
+
+    from orchestai_agents.planner.model import input_restrictions
+
+    registry, planner = default_registry(), load_default_planner()
+    requests = [  # request, inputs, the reading steps the plan starts with
+        (
+            "Make a presentation from the paper and chart the sales",
+            ["paper.pdf", "sales.csv"],
+            ["extract_text", "render_chart"],
+        ),
+        ("Translate this into Spanish", ["sales.csv"], ["analyze_table"]),
+        ("Write a short blog post based on this", ["photo.png"], ["caption_image"]),
+        (
+            "Summarise the paper and describe the figure",
+            ["paper.pdf", "figure.png"],
+            ["extract_text", "caption_image"],
+        ),
+    ]
+    for request, inputs, reading in requests:
+        allowed, once, first = input_restrictions(registry, inputs, planner.inventory)
+        unread = planner.predict([request], allowed=allowed, once=once)[0]
+        assert any(set(group).isdisjoint(unread.task_types) for group in first), request
+        plan = validate_plan(planner.plan(request, registry, inputs=inputs), registry)
+        types = [s.task_type for s in plan.subtasks]
+        assert types[: len(reading)] == reading and len(types) > len(reading), request
+
+
+def test_a_plan_that_reads_its_table_or_image_is_left_as_it_was() -> None:
+    from orchestai_agents.adapters import default_registry
+
+    from orchestai_agents.planner.model import input_restrictions
+
+    registry, planner = default_registry(), load_default_planner()
+    for request, inputs in [
+        ("Chart the monthly sales in this table", ["sales.csv"]),
+        ("Caption this photo", ["photo.png"]),
+        ("Write a report on these", ["paper.pdf", "photo.png"]),
+    ]:
+        allowed, once, first = input_restrictions(registry, inputs, planner.inventory)
+        free = planner.predict([request], allowed=allowed, once=once)[0]
+        assert all(set(group) & set(free.task_types) for group in first), request
+        assert planner.predict([request], allowed=allowed, once=once, first=first)[0] == free

@@ -390,6 +390,34 @@ def test_a_reading_step_repeats_only_when_the_inputs_hold_more_than_one_file_it_
     assert readings(["v1.pdf", "v2.pdf"]) > 1
 
 
+def test_a_plan_missing_a_reading_group_is_decoded_again_from_a_type_of_it(
+    tiny_planner: Planner, inventory: Inventory
+) -> None:
+    """Which type of the group leads is the planner's choice: here the one the request names."""
+    planner = _word_led(tiny_planner)
+    requests = ["make slides from this", "translate this", "extract the text and make slides"]
+    group = ("make_slides", "translate")
+    free = planner.predict(requests, inventory)
+    read = planner.predict(requests, inventory, first=[group])
+    assert [g.task_types for g in free] == [("make_slides",), ("translate",), ("extract_text",)]
+    assert read[:2] == free[:2]  # already read: left alone
+    assert read[2].task_types[0] == "make_slides" and len(read[2].task_types) >= 2
+    assert read[2] == planner.predict(requests[2:], inventory, first=[group])[0]
+
+
+def test_reading_groups_keep_only_the_inventorys_types(
+    tiny_planner: Planner, inventory: Inventory
+) -> None:
+    planner, requests = _word_led(tiny_planner), ["summarize the text", "translate this"]
+    read = planner.predict(requests, inventory, first=[("extract_text",)])
+    assert all(g.task_types[0] == "extract_text" for g in read)
+    # caption_image is no type of the inventory: its group is skipped, and the other kept.
+    skipped = [("caption_image",), ("caption_image", "extract_text")]
+    assert planner.predict(requests, inventory, first=skipped) == read
+    with pytest.raises(TypeError, match=r"wrap each in a tuple: \[\('extract_text',\)\]"):
+        planner.predict(requests, inventory, first=["extract_text"])
+
+
 def test_the_agent_plans_with_the_requests_inputs(
     tiny_planner: Planner, audio_registry: WorkerRegistry
 ) -> None:
