@@ -43,9 +43,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--input",
         "-i",
         nargs="+",
+        action="extend",  # --input a --input b gives both, not only the last
         default=[],
         type=Path,
-        help="the instruction's input files; only their suffixes are read (.pdf, .csv, .wav, ...)",
+        help="the instruction's input files (repeatable); only their suffixes are read "
+        "(.pdf, .csv, .wav, ...)",
     )
     parser.add_argument(
         "--requests",

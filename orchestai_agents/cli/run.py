@@ -36,7 +36,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--planner", help="planner checkpoint folder or Hub repo id (default: the shipped one)"
     )
-    parser.add_argument("--input", "-i", nargs="+", default=[], type=Path, help="input files")
+    parser.add_argument(
+        "--input",
+        "-i",
+        nargs="+",
+        action="extend",  # --input a --input b gives both, not only the last
+        default=[],
+        type=Path,
+        help="input files (repeatable)",
+    )
     parser.add_argument(
         "--out", "-o", type=output_folder, required=True, help="folder for outputs and trace.json"
     )

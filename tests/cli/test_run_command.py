@@ -285,3 +285,14 @@ def test_the_file_tools_of_a_run_may_open_the_given_files_but_not_their_neighbou
     assert "sales" in tool.invoke({**task, "inputs": [str(given)]}).text
     with pytest.raises(InputFileError, match="outside the allowed folders"):
         tool.invoke({**task, "inputs": [str(beside)]})
+
+
+@pytest.mark.parametrize("command", ["run", "plan"])
+def test_a_repeated_input_flag_adds_its_files(command: str) -> None:
+    from orchestai_agents.cli.main import build_parser
+
+    args = build_parser().parse_args(
+        [command, "go", "-i", "a.pdf", "--input", "b.csv", "c.wav", "--out", "o"]
+    )
+
+    assert args.input == [Path("a.pdf"), Path("b.csv"), Path("c.wav")]

@@ -73,6 +73,29 @@ def test_one_instruction_with_input_files_is_planned_as_the_agent_plans_it(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(
+    "flags", [["--input", "paper.pdf", "--input", "sales.csv"], ["-i", "paper.pdf", "sales.csv"]]
+)
+def test_every_input_given_is_planned_for_however_the_flag_is_written(
+    capsys: pytest.CaptureFixture[str], flags: list[str]
+) -> None:
+    from orchestai_agents.adapters import default_registry
+
+    from orchestai_agents.planner import load_default_planner
+
+    request = "Make a presentation from the paper and chart the sales"
+    expected = load_default_planner().plan(
+        request, default_registry(), inputs=["paper.pdf", "sales.csv"]
+    )
+
+    assert main(["plan", request, *flags]) == 0
+    planned = json.loads(capsys.readouterr().out)
+
+    assert planned == json.loads(json.dumps(expected.to_dict()))
+    assert "extract_text" in {s["task_type"] for s in planned["subtasks"]}  # the paper is read
+
+
+@pytest.mark.slow
 def test_request_lines_with_inputs_are_each_planned_as_alone(tmp_path: Path) -> None:
     """Lines with and without inputs, with different once-only types and reading groups, in one
     batch."""
