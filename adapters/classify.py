@@ -20,11 +20,12 @@ _LABELS = re.compile(r"\b(?:labels|categories|classes)\s*:\s*(.+)", re.IGNORECAS
 # list, then items of one to three words, the last joined by "or".
 _INTRO = ("as", "into", "from", "between", "among", "either", "it's", "it is", "it", "is", "are")
 _ITEM = r"[\w'-]+(?: [\w'-]+){0,2}"
-_SPOKEN = re.compile(
-    rf"(?:[:(]|\b(?:{'|'.join(_INTRO)})\b)\s*"
-    rf"(?P<items>{_ITEM}(?:\s*,\s*{_ITEM})*,?\s+or\s+{_ITEM})",
-    re.IGNORECASE,
-)
+_ITEMS = rf"(?P<items>{_ITEM}(?:\s*,\s*{_ITEM})*,?\s+or\s+{_ITEM})"
+_SPOKEN = re.compile(rf"(?:[:(]|\b(?:{'|'.join(_INTRO)})\b)\s*{_ITEMS}", re.IGNORECASE)
+# A question that is only the choice: "The server is down! Urgent or routine?"
+_QUESTION = re.compile(rf"(?:^|(?<=[.!?]))\s*{_ITEMS}\s*\?", re.IGNORECASE)
+# Words that start the subject of a question: "is [this message] urgent or routine?"
+_SUBJECT = {"this", "that", "these", "those", "the", "my", "your", "our", "their", "its"}
 _LEAD = {"a", "an", "the", *_INTRO}  # words dropped from the start of a label
 _TAIL = {"based", "by", "depending", "for", "from", "if", "in", "on", "please", "so", "to", "with"}
 
@@ -57,11 +58,20 @@ def spoken_labels(text: str) -> list[str]:
         ['billing', 'technical', 'account request']
         >>> spoken_labels("Tag the call as a qualified or unqualified lead based on what is said")
         ['qualified', 'unqualified lead']
+        >>> spoken_labels("Is this message urgent or routine?")
+        ['urgent', 'routine']
     """
-    match = _SPOKEN.search(text)
+    match = _spoken(text)
     if not match:
         return []
     items = re.split(r"\s*,\s*(?:or\s+)?|\s+or\s+", match.group("items"))
+    first = items[0].split()
+    if (
+        text[match.end() :].lstrip().startswith("?")
+        and len(first) >= 3
+        and first[0].lower() in _SUBJECT
+    ):
+        items[0] = " ".join(first[2:])  # the question's subject goes: "this message urgent"
     labels = []
     for i, item in enumerate(items):
         words = item.split()
@@ -73,6 +83,12 @@ def spoken_labels(text: str) -> list[str]:
         if words and " ".join(words) not in labels:
             labels.append(" ".join(words))
     return labels if len(labels) >= 2 else []
+
+
+def _spoken(text: str) -> re.Match[str] | None:
+    """Where a list of labels is written in prose: after a word that introduces it, else as a
+    question of its own."""
+    return _SPOKEN.search(text) or _QUESTION.search(text)
 
 
 def _asked(task: TaskInput) -> str:
@@ -91,7 +107,7 @@ class ZeroShotClassifierTool(TaskTool):
 
     The labels come from the step description (``... labels: a, b, c``), else from ``labels``,
     else from the request's prose from the step's words on (``as a, b or c``, see
-    :func:`spoken_labels`). The text is the dependencies' text (else .txt/.md inputs, else the
+    :func:`spoken_labels`), else from anywhere in the request. The text is the dependencies' text (else .txt/.md inputs, else the
     request from the step's words on, without the label list); a long text is embedded passage
     by passage and the passage embeddings averaged. Each label is embedded as
     ``label_template.format(label=...)``.
@@ -115,7 +131,10 @@ class ZeroShotClassifierTool(TaskTool):
         asked = _asked(task)
         labels = parse_labels(task["description"]) or list(self.labels or [])
         if not labels and (labels := spoken_labels(asked)):
-            asked = _SPOKEN.sub("", asked, count=1)
+            where = _spoken(asked)
+            asked = asked[: where.start()] + asked[where.end() :] if where else asked
+        elif not labels:  # the list may come before the step's words: "Urgent or routine? '...'"
+            labels = spoken_labels(task["instruction"])
         if len(labels) < 2:
             raise StepInputError(
                 f"step {task['node_id']!r}: found labels {labels} in its description and request; "

@@ -49,7 +49,18 @@ def test_parse_labels(description: str, labels: list[str]) -> None:
             "Sort the CV into one of these: junior, mid-level or senior.",
             ["junior", "mid-level", "senior"],
         ),
+        ("Is this message urgent or routine?", ["urgent", "routine"]),
+        ("Is the email spam or not spam?", ["spam", "not spam"]),
+        (
+            "Classify this: the server is down, fix it now! urgent or routine?",
+            ["urgent", "routine"],
+        ),
+        (
+            "The server is down. Urgent, normal or low priority?",
+            ["Urgent", "normal", "low priority"],
+        ),
         ("Summarise it and translate it into French.", []),
+        ("Did it rain? Tom said so.", []),
         ("Classify the abstract.", []),
     ],
 )
@@ -116,5 +127,20 @@ def test_a_planned_step_reads_labels_and_text_past_the_clause_it_was_cut_at(make
     )
     assert text.splitlines()[0] == "billing"
     assert {"billing", "technical", "account access"} == {
+        pair.split("=")[0] for pair in text.split("scores: ")[1].split(", ")
+    }
+
+
+@pytest.mark.slow
+def test_labels_asked_before_the_steps_own_words_are_read(make_task) -> None:
+    # The shipped planner describes this step by the quoted message alone.
+    instruction = "Is this message urgent or routine? 'Lunch menu for next week attached.'"
+    planned = planned_description(
+        BUILTIN_TASK_TYPES["classify"], "'Lunch menu for next week attached.'"
+    )
+    text, _ = ZeroShotClassifierTool().execute(
+        make_task(instruction=instruction, description=planned, context={})
+    )
+    assert {"urgent", "routine"} == {
         pair.split("=")[0] for pair in text.split("scores: ")[1].split(", ")
     }
