@@ -23,6 +23,7 @@ EXPORTED = [
     "HubError",
     "InputFileError",
     "LatencyProfile",
+    "ModelUnavailableError",
     "NodeRecord",
     "OrchestAIError",
     "Plan",
