@@ -78,6 +78,13 @@ def data_sets(text: str) -> list[str]:
     return found
 
 
+def add_input_files(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--input/-i FILE ...``, repeatable: ``--input a --input b`` gives both, not only the last."""
+    parser.add_argument(
+        "--input", "-i", nargs="+", action="extend", default=[], type=Path, help=help
+    )
+
+
 def output_folder(text: str) -> Path:
     """A folder to write into; it may not exist yet."""
     path = Path(text)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orchestai_agents._internal._files import write_replacing
-from orchestai_agents.cli._args import output_file, positive_int
+from orchestai_agents.cli._args import add_input_files, output_file, positive_int
 from orchestai_agents.errors import ConfigError, DatasetFormatError, InputFileError
 
 if TYPE_CHECKING:
@@ -39,14 +39,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--planner", default=None, help="checkpoint folder or Hub repo id (default: shipped)"
     )
-    parser.add_argument(
-        "--input",
-        "-i",
-        nargs="+",
-        action="extend",  # --input a --input b gives both, not only the last
-        default=[],
-        type=Path,
-        help="the instruction's input files (repeatable); only their suffixes are read "
+    add_input_files(
+        parser,
+        "the instruction's input files (repeatable); only their suffixes are read "
         "(.pdf, .csv, .wav, ...)",
     )
     parser.add_argument(

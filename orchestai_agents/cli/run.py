@@ -15,7 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 from orchestai_agents._internal._files import new_run_folder
 from orchestai_agents._internal._secrets import redact, redact_record
-from orchestai_agents.cli._args import non_negative_float, output_file, output_folder, unit_interval
+from orchestai_agents.cli._args import (
+    add_input_files,
+    non_negative_float,
+    output_file,
+    output_folder,
+    unit_interval,
+)
 from orchestai_agents.cli._display import console, print_json, progress, table
 from orchestai_agents.errors import ConfigError, InputFileError, PlanValidationError
 
@@ -36,15 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--planner", help="planner checkpoint folder or Hub repo id (default: the shipped one)"
     )
-    parser.add_argument(
-        "--input",
-        "-i",
-        nargs="+",
-        action="extend",  # --input a --input b gives both, not only the last
-        default=[],
-        type=Path,
-        help="input files (repeatable)",
-    )
+    add_input_files(parser, "input files (repeatable)")
     parser.add_argument(
         "--out", "-o", type=output_folder, required=True, help="folder for outputs and trace.json"
     )
