@@ -107,10 +107,10 @@ class ZeroShotClassifierTool(TaskTool):
 
     The labels come from the step description (``... labels: a, b, c``), else from ``labels``,
     else from the request's prose from the step's words on (``as a, b or c``, see
-    :func:`spoken_labels`), else from anywhere in the request. The text is the dependencies' text (else .txt/.md inputs, else the
-    request from the step's words on, without the label list); a long text is embedded passage
-    by passage and the passage embeddings averaged. Each label is embedded as
-    ``label_template.format(label=...)``.
+    :func:`spoken_labels`), else from anywhere in the request. The text is the dependencies'
+    text (else .txt/.md inputs, else the request from the step's words on, without the label
+    list); a long text is embedded passage by passage and the passage embeddings averaged. Each
+    label is embedded as ``label_template.format(label=...)``.
 
     Example:
         >>> tool = ZeroShotClassifierTool()

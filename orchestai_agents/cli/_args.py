@@ -79,7 +79,8 @@ def data_sets(text: str) -> list[str]:
 
 
 def add_input_files(parser: argparse.ArgumentParser, help: str) -> None:
-    """``--input/-i FILE ...``, repeatable: ``--input a --input b`` gives both, not only the last."""
+    """``--input/-i FILE ...``, repeatable: ``--input a --input b`` gives both files, not only
+    the last."""
     parser.add_argument(
         "--input", "-i", nargs="+", action="extend", default=[], type=Path, help=help
     )
