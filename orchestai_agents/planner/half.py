@@ -3,12 +3,13 @@
 Most of a plan's decoding on CPU is bound by reading weights, not by arithmetic: every beam-search
 step reads the decomposer's 1.5 million float32 weights (6 MB) for four rows, and the plan memory
 compares each request with 4,173 stored ones. fbgemm's fp16 GEMM reads weights stored as half
-floats and computes in float32, about three times faster than float32 weights on these shapes
-once they have left the cache. Rounding a weight to fp16 moves it by at most 2^-11 of itself.
+floats and computes in float32, so it reads half the bytes. Rounding a weight to fp16 moves it by
+at most 2^-11 of itself.
 
 The lexical match is the other way round: a request's 30-100 tokens against some 2,000 words of
-the tool descriptions is arithmetic, and CPUs with AVX-512 BF16 do it in bf16 about twice as fast
-(cosines move by under 1e-3).
+the tool descriptions is arithmetic, which CPUs with AVX-512 BF16 do natively in bf16 (a bf16
+value keeps 8 bits of mantissa). ``python -m benchmarks.planning_speed --stages`` shows each
+stage's time.
 
 The copies are for inference only; the float32 weights stay the ones that train and are saved.
 """
