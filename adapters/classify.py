@@ -61,9 +61,14 @@ def spoken_labels(text: str) -> list[str]:
         >>> spoken_labels("Is this message urgent or routine?")
         ['urgent', 'routine']
     """
-    match = _spoken(text)
+    return _read_spoken(text)[0]
+
+
+def _read_spoken(text: str) -> tuple[list[str], str]:
+    """:func:`spoken_labels` of ``text``, and ``text`` without the words that list them."""
+    match = _SPOKEN.search(text) or _QUESTION.search(text)
     if not match:
-        return []
+        return [], text
     items = re.split(r"\s*,\s*(?:or\s+)?|\s+or\s+", match.group("items"))
     first = items[0].split()
     if (
@@ -82,13 +87,7 @@ def spoken_labels(text: str) -> list[str]:
             words = words[:cut]
         if words and " ".join(words) not in labels:
             labels.append(" ".join(words))
-    return labels if len(labels) >= 2 else []
-
-
-def _spoken(text: str) -> re.Match[str] | None:
-    """Where a list of labels is written in prose: after a word that introduces it, else as a
-    question of its own."""
-    return _SPOKEN.search(text) or _QUESTION.search(text)
+    return labels if len(labels) >= 2 else [], text[: match.start()] + text[match.end() :]
 
 
 def _asked(task: TaskInput) -> str:
@@ -130,11 +129,12 @@ class ZeroShotClassifierTool(TaskTool):
     def execute(self, task: TaskInput) -> tuple[str, list[str]]:
         asked = _asked(task)
         labels = parse_labels(task["description"]) or list(self.labels or [])
-        if not labels and (labels := spoken_labels(asked)):
-            where = _spoken(asked)
-            asked = asked[: where.start()] + asked[where.end() :] if where else asked
-        elif not labels:  # the list may come before the step's words: "Urgent or routine? '...'"
-            labels = spoken_labels(task["instruction"])
+        if not labels:
+            labels, rest = _read_spoken(asked)
+            if labels:
+                asked = rest
+            else:  # the list may come before the step's words: "Urgent or routine? '...'"
+                labels = spoken_labels(task["instruction"])
         if len(labels) < 2:
             raise StepInputError(
                 f"step {task['node_id']!r}: found labels {labels} in its description and request; "
